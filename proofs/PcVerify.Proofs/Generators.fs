@@ -1,0 +1,2 @@
+module PcVerify.Proofs.Generators
+let x = 1

@@ -1,0 +1,6 @@
+namespace PcVerify.Engine;
+
+/// <summary>Placeholder.</summary>
+public static class Placeholder
+{
+}
