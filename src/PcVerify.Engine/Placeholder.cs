@@ -1,6 +1,0 @@
-namespace PcVerify.Engine;
-
-/// <summary>Placeholder.</summary>
-public static class Placeholder
-{
-}
