@@ -53,13 +53,13 @@ public static class DownloadCommand
             string? split = parseResult.GetValue(only);
             string? mirrorText = parseResult.GetValue(mirror);
 
-            if (mirrorText is not null && !Uri.TryCreate(mirrorText, UriKind.Absolute, out _))
+            Uri? baseUri = set.DefaultMirror;
+            if (mirrorText is not null && !Uri.TryCreate(mirrorText, UriKind.Absolute, out baseUri))
             {
                 await error.WriteLineAsync($"error: --mirror '{mirrorText}' is not an absolute URL").ConfigureAwait(false);
                 return 1;
             }
 
-            Uri baseUri = mirrorText is null ? set.DefaultMirror : new Uri(mirrorText);
             DatasetFile[] files = [.. set.Files.Where(f => split is null || f.Split == split)];
             try
             {

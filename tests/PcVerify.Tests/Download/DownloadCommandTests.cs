@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using PcVerify.Cli.Commands;
-using PcVerify.Tests.Reporting;
 using Xunit.Abstractions;
 
 namespace PcVerify.Tests.Download;
@@ -171,10 +170,7 @@ public class DownloadCommandTests(ITestOutputHelper log)
     public async Task An_unreachable_mirror_is_an_error_not_a_hang()
     {
         // A port that was just free: nothing listens there, so the connection is refused at once.
-        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        int port = LoopbackFileServer.FreePort();
         using var dir = new TempDirectory();
 
         var (exit, _, error) = await Run("download", "mnist", "--dir", dir.Path, "--mirror", $"http://127.0.0.1:{port}/", "--only", "t10k");

@@ -51,7 +51,8 @@ internal sealed class LoopbackFileServer : IDisposable
         _loop.Wait(TimeSpan.FromSeconds(10));
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port that nothing listened on a moment ago.</summary>
+    public static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

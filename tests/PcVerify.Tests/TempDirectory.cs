@@ -1,4 +1,4 @@
-namespace PcVerify.Tests.Reporting;
+namespace PcVerify.Tests;
 
 /// <summary>A fresh directory under the system temp folder, deleted with its contents on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
