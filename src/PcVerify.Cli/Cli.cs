@@ -16,16 +16,13 @@ public static class Cli
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         RootCommand root = new("pcverify — check that predictive coding (Z-IL, Fa-Z-IL) computes exactly what backpropagation computes (Song et al., NeurIPS 2020). Widths are given input→output; internally layer 0 is the output, as in the paper.");
-        root.Subcommands.Add(TrainCommand.Create(output));
-        root.Subcommands.Add(CompareCommand.Create(output));
-        ErrorWriter = error;
+        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(CompareCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
     }
 
-    private static TextWriter ErrorWriter { get; set; } = Console.Error;
-
     /// <summary>Runs a command body, turning the engine's exceptions into one-line errors and exit codes.</summary>
-    internal static int Guard(TextWriter output, Func<int> body)
+    internal static int Guard(TextWriter output, TextWriter error, Func<int> body)
     {
         try
         {
@@ -34,13 +31,13 @@ public static class Cli
         catch (InvalidInputException e)
         {
             output.Flush();
-            ErrorWriter.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
         catch (TrainingDivergedException e)
         {
             output.Flush();
-            ErrorWriter.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {e.Message}");
             return ExitCodes.Diverged;
         }
     }

@@ -14,14 +14,14 @@ namespace PcVerify.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print per-layer weight and bias divergence (SPEC §8) and the largest element difference against BP.");
         RunOptions options = new();
         Option<string> algos = new("--algos") { Description = "Comma-separated algorithms compared with BP: bp, zil, fazil, il.", DefaultValueFactory = _ => "bp,zil,fazil,il" };
         command.Options.Add(algos);
         options.AddTo(command);
-        command.SetAction(r => Cli.Guard(output, () =>
+        command.SetAction(r => Cli.Guard(output, error, () =>
         {
             Algorithm[] list = r.GetValue(algos)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(LearnerOptions.ParseAlgorithm).Distinct().ToArray();

@@ -11,7 +11,7 @@ namespace PcVerify.Cli.Commands;
 /// <summary><c>pcverify train</c>: train one network with one algorithm and report loss and test error.</summary>
 internal static class TrainCommand
 {
-    public static Command Create(TextWriter output)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         Command command = new("train", "Train a network with BP, IL, Z-IL or Fa-Z-IL and print progress and the final loss / test error.");
         RunOptions options = new();
@@ -20,7 +20,7 @@ internal static class TrainCommand
         command.Options.Add(algo);
         options.AddTo(command);
         command.Options.Add(save);
-        command.SetAction(r => Cli.Guard(output, () =>
+        command.SetAction(r => Cli.Guard(output, error, () =>
         {
             Algorithm a = LearnerOptions.ParseAlgorithm(r.GetValue(algo)!);
             string? savePath = r.GetValue(save);

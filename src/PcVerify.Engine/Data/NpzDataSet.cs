@@ -64,7 +64,7 @@ public static class NpzDataSet
         }
 
         return new DataSet(
-            Path.GetFileNameWithoutExtension(path), count, inputs.Shape[1], targets.Shape[1], inputs.Data, targets.Data, labels);
+            Path.GetFileName(path), count, inputs.Shape[1], targets.Shape[1], inputs.Data, targets.Data, labels);
     }
 
     /// <summary>

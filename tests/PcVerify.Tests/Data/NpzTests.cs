@@ -112,7 +112,7 @@ public sealed class NpzTests : IDisposable
         NpzDataSet.Save(path, d, NpyDType.Float64);
         DataSet read = NpzDataSet.Load(path);
 
-        Assert.Equal("cls", read.Name);
+        Assert.Equal("cls.npz", read.Name); // named by its file, so every error about it names the file
         Assert.Equal((37, 5, 4), (read.Count, read.InputWidth, read.OutputWidth));
         DataAssert.BitIdentical(d.Inputs, read.Inputs);
         DataAssert.BitIdentical(d.Targets, read.Targets);
