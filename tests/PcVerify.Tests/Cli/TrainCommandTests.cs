@@ -46,7 +46,7 @@ public class TrainCommandTests
     }
 
     [Fact]
-    public void Init_is_used_exactly_so_zero_steps_of_training_are_not_needed_to_see_it()
+    public void Init_is_used_exactly_and_its_architecture_and_biases_come_from_the_file()
     {
         using TempDir dir = new();
         NetworkSpec spec = TestNets.Spec("20,7,10", "tanh", true);
@@ -54,7 +54,6 @@ public class TrainCommandTests
         ParameterIo.Save(dir.File("init.npz"), init, NpyDType.Float64);
         var r = CliRunner.Run("train", "--algo", "zil", "--init", dir.File("init.npz"), "--steps", "1", "--lr", "1e-300", "--save", dir.File("out.npz"));
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("--bias", "--bias"); // the architecture and the bias come from the file alone
         Parameters<double> back = ParameterIo.Load<double>(dir.File("out.npz"), spec);
         for (int l = 1; l <= spec.L; l++)
         {
