@@ -1,0 +1,20 @@
+namespace PcVerify.Tests.Reporting;
+
+/// <summary>A fresh directory under the system temp folder, deleted with its contents on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pcverify-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string[] Names() =>
+        [.. Directory.EnumerateFileSystemEntries(Path).Select(p => System.IO.Path.GetFileName(p)!).Order(StringComparer.Ordinal)];
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
