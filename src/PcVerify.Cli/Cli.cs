@@ -18,6 +18,7 @@ public static class Cli
         RootCommand root = new("pcverify — check that predictive coding (Z-IL, Fa-Z-IL) computes exactly what backpropagation computes (Song et al., NeurIPS 2020). Widths are given input→output; internally layer 0 is the output, as in the paper.");
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(CompareCommand.Create(output, error));
+        root.Subcommands.Add(ReproduceCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
     }
 
