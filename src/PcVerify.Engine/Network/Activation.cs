@@ -156,7 +156,8 @@ public sealed class Activation
     {
         ActivationKind.Identity => 1.0,
         ActivationKind.Tanh => 1.0 - (Math.Tanh(x) * Math.Tanh(x)),
-        ActivationKind.Logistic or ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
+        ActivationKind.Logistic => Value(ActivationKind.Logistic, x) * (1.0 - Value(ActivationKind.Logistic, x)),
+        ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
         ActivationKind.Relu => x > 0 ? 1.0 : 0.0,
         ActivationKind.LeakyRelu => x > 0 ? 1.0 : Slope,
         _ => _derivative!(x),
@@ -202,6 +203,8 @@ public sealed class Activation
                 T th = T.Tanh(x);
                 return T.One - (th * th);
             case ActivationKind.Logistic:
+                T s = LogisticOf(x);
+                return s * (T.One - s);
             case ActivationKind.Softplus:
                 return LogisticOf(x);
             case ActivationKind.Relu:
