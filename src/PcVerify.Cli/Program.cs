@@ -1,1 +1,3 @@
-System.Console.WriteLine("pcverify");
+using PcVerify.Cli;
+
+return Cli.Run(args, Console.Out, Console.Error);

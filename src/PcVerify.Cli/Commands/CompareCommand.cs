@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using PcVerify.Engine;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.Training;
+using PcVerify.Engine.Verification;
+
+namespace PcVerify.Cli.Commands;
+
+/// <summary>
+/// <c>pcverify compare</c>: train BP and each PC algorithm from identical parameters on the identical sequence of
+/// pairs and print the divergences of SPEC.md §8 against BP.
+/// </summary>
+internal static class CompareCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print per-layer weight and bias divergence (SPEC §8) and the largest element difference against BP.");
+        RunOptions options = new();
+        Option<string> algos = new("--algos") { Description = "Comma-separated algorithms compared with BP: bp, zil, fazil, il.", DefaultValueFactory = _ => "bp,zil,fazil,il" };
+        command.Options.Add(algos);
+        options.AddTo(command);
+        command.SetAction(r => Cli.Guard(output, error, () =>
+        {
+            Algorithm[] list = r.GetValue(algos)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(LearnerOptions.ParseAlgorithm).Distinct().ToArray();
+            if (list.Length == 0)
+            {
+                throw new InvalidInputException("--algos: no algorithm given");
+            }
+
+            RunConfig c = options.Resolve(r);
+            return c.Float32 ? Run<float>(c, list, output) : Run<double>(c, list, output);
+        }));
+        return command;
+    }
+
+    private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Cli.PrintHeader(o, c);
+        int capacity = Math.Min(c.Plan.BatchSize, c.Data.Train.Count);
+        List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
+        Dictionary<Algorithm, (string Name, Parameters<T> P, TrainingResult R)> runs = [];
+        foreach (Algorithm a in order)
+        {
+            Parameters<T> p = c.Initial.Convert<T>();
+            ILearner<T> learner = (c.Learner with { Algorithm = a }).Create<T>(c.Spec, capacity);
+            TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan);
+            runs[a] = (learner.Name, p, result);
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained {learner.Name,-8} steps {result.Steps}, test loss {result.Final.TestLoss:G6}, test error {Cli.Percent(result.Final.TestError)}, {result.Elapsed.TotalSeconds:F2} s"));
+        }
+
+        (string _, Parameters<T> w, TrainingResult bpRun) = runs[Algorithm.BP];
+        o.WriteLine();
+        o.WriteLine("Divergence from BP (SPEC §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
+        o.WriteLine("test-error divergence = mean over the checkpoints of |err_PC − err_BP| in percentage points.");
+        o.WriteLine();
+        o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");
+        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        {
+            (string name, Parameters<T> theta, TrainingResult run) = runs[a];
+            IReadOnlyList<LayerDivergence> d = Divergence.Compute(theta, w);
+            double errDiv = run.Checkpoints.Zip(bpRun.Checkpoints, (x, y) => Math.Abs(x.TestError - y.TestError) * 100).DefaultIfEmpty(double.NaN).Average();
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-10} {Divergence.TotalWeights(d),16:0.000E+00} {(c.Spec.Bias ? d.Sum(x => x.BiasL1).ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {d.Max(x => x.MaxAbs),12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
+        }
+
+        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        {
+            (string name, Parameters<T> theta, TrainingResult _) = runs[a];
+            o.WriteLine();
+            o.WriteLine($"{name}: per layer (θ^{{l+1}} maps layer l+1 to layer l; layer 0 = output)");
+            o.WriteLine($"  {"layer",-8} {"shape",-12} {"Σ|θ−w|",12} {"Σ|β−v|",12} {"max",12}");
+            foreach (LayerDivergence d in Divergence.Compute(theta, w))
+            {
+                Matrix<T> m = theta.Theta[d.Layer];
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  θ^{d.Layer,-6} {m.Rows + "×" + m.Cols,-12} {d.WeightL1,12:0.000E+00} {(c.Spec.Bias ? d.BiasL1.ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),12} {d.MaxAbs,12:0.000E+00}"));
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PcVerify.Cli.Reporting;
+using PcVerify.Cli.Reproduce;
+using PcVerify.Engine;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Experiments;
+using PcVerify.Engine.Network;
+
+namespace PcVerify.Cli.Commands;
+
+/// <summary>
+/// <c>pcverify reproduce</c>: the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime) side by side
+/// with the paper's numbers, as a report with CSV/JSON tables and PNG figures.
+/// </summary>
+internal static class ReproduceCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        Command command = new("reproduce", "Redo the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime table) and write report.md, CSV/JSON tables and PNG figures next to the paper's values.");
+        Option<string> data = new("--data") { Description = "synthetic-classification (default, no files), mnist:DIR or fashion-mnist:DIR (with only the t10k files, they are split 8000/2000 in file order).", DefaultValueFactory = _ => Synthetic.ClassificationName };
+        Option<bool> quick = new("--quick") { Description = "A smaller run (1 seed, 1 epoch, fewer γ) for a first look; seconds instead of minutes." };
+        Option<int?> seeds = new("--seeds") { Description = "K seeds per σ (mean and spread); default 3 (1 with --quick)." };
+        Option<string?> outDir = new("--out") { Description = "Output directory (default results/<UTC timestamp>/)." };
+        Option<bool> paperRuntime = new("--paper-runtime") { Description = "Also time the paper's 50176-4096-2048-1024-27 network in float32 (about 1 GB of weights)." };
+        Option<string?> arch = new("--arch") { Description = "Widths INPUT to OUTPUT (default: data input, 64, 32, data output; 784,128,64,10 for MNIST)." };
+        Option<string> act = new("--act") { Description = "Activation(s), as for train.", DefaultValueFactory = _ => "tanh" };
+        Option<double?> lr = new("--lr") { Description = "Learning rate α (default 0.01)." };
+        Option<int?> epochs = new("--epochs") { Description = "Epochs of the σ study and the curves (default 4; 1 with --quick)." };
+        Option<ulong> seed = new("--seed") { Description = "Base seed: seed k of K is seed + k.", DefaultValueFactory = _ => 1UL };
+        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(r => Cli.Guard(output, error, () =>
+        {
+            Stopwatch wall = Stopwatch.StartNew();
+            bool q = r.GetValue(quick);
+            ulong s = r.GetValue(seed);
+            DataSplit split = DataSources.Load(r.GetValue(data)!, s);
+            bool image = split.Train.InputWidth == 784;
+            int[] widths = r.GetValue(arch) is string a
+                ? a.Split(',').Select(x => int.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : throw new InvalidInputException($"--arch '{a}': '{x}' is not an integer width")).ToArray()
+                : image ? [784, 128, 64, 10] : [split.Train.InputWidth, 64, 32, split.Train.OutputWidth];
+            NetworkSpec spec = NetworkSpec.FromInputToOutput(widths, r.GetValue(act)!.Split(',').Select(Activation.Parse).ToArray(), bias: false);
+            if (spec.InputWidth != split.Train.InputWidth || spec.OutputWidth != split.Train.OutputWidth)
+            {
+                throw new InvalidInputException($"data '{split.Train.Name}' has {split.Train.InputWidth} inputs and {split.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
+            }
+
+            double alpha = r.GetValue(lr) ?? 0.01;
+            Engine.Training.LearnerOptions.CheckRates(alpha, 1, 0);
+            int k = r.GetValue(seeds) ?? (q ? 1 : 3);
+            if (k < 1)
+            {
+                throw new InvalidInputException($"--seeds must be ≥ 1, found {k}");
+            }
+
+            int e = r.GetValue(epochs) ?? (q ? 1 : 4);
+            if (e < 1)
+            {
+                throw new InvalidInputException($"--epochs must be ≥ 1, found {e}");
+            }
+
+            ReproductionSetup setup = new()
+            {
+                Spec = spec, Data = split, Alpha = alpha, Epochs = e, GridEpochs = q ? 1 : Math.Min(e, 2), Seed = s, Seeds = k,
+                Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
+            };
+            string dir = r.GetValue(outDir) ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(dir);
+            string command = "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value));
+            return ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.Training;
+using PcVerify.Engine.Verification;
+
+namespace PcVerify.Cli.Commands;
+
+/// <summary><c>pcverify train</c>: train one network with one algorithm and report loss and test error.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        Command command = new("train", "Train a network with BP, IL, Z-IL or Fa-Z-IL and print progress and the final loss / test error.");
+        RunOptions options = new();
+        Option<string> algo = new("--algo") { Description = "Algorithm: bp, il, zil (Z-IL) or fazil (Fa-Z-IL).", DefaultValueFactory = _ => "zil" };
+        Option<string?> save = new("--save") { Description = "Write the trained parameters to this NPZ file (atomically)." };
+        command.Options.Add(algo);
+        options.AddTo(command);
+        command.Options.Add(save);
+        command.SetAction(r => Cli.Guard(output, error, () =>
+        {
+            Algorithm a = LearnerOptions.ParseAlgorithm(r.GetValue(algo)!);
+            string? savePath = r.GetValue(save);
+            OutputPath.CheckWritable(savePath);
+            RunConfig c = options.Resolve(r);
+            return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
+        }));
+        return command;
+    }
+
+    private static int Run<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Parameters<T> p = c.Initial.Convert<T>();
+        ILearner<T> learner = (c.Learner with { Algorithm = algorithm }).Create<T>(c.Spec, Math.Min(c.Plan.BatchSize, c.Data.Train.Count));
+        Cli.PrintHeader(o, c);
+        o.WriteLine($"algorithm: {learner.Name}");
+        TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, cp => o.WriteLine(Cli.FormatCheckpoint(cp)));
+        Checkpoint f = result.Final;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final: steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
+        if (savePath is not null)
+        {
+            ParameterIo.Save(savePath, p, c.Float32 ? NpyDType.Float32 : NpyDType.Float64);
+            o.WriteLine($"saved parameters to {savePath}");
+        }
+
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>Checks, before any work, that an output file can be created, so a long run never ends in an I/O error.</summary>
+internal static class OutputPath
+{
+    public static void CheckWritable(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new Engine.InvalidInputException($"cannot write output file '{path}': it is a directory");
+        }
+
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        if (!Directory.Exists(dir))
+        {
+            throw new Engine.InvalidInputException($"cannot write output file '{path}': directory '{dir}' does not exist");
+        }
+    }
+}

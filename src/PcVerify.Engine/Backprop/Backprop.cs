@@ -1,0 +1,194 @@
+using System.Numerics;
+using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.Training;
+
+namespace PcVerify.Engine.Backprop;
+
+/// <summary>
+/// An ANN trained with backpropagation, in the paper's notation (SPEC.md §2, Eqs. 1–4, 10–11):
+/// <c>y^L = s_in</c>; <c>y^l = w^{l+1} f(y^{l+1}) + v^{l+1}</c>; <c>E = ½ Σ (s_out − y^0)²</c>;
+/// <c>δ^0 = s_out − y^0</c>; <c>δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}</c>; <c>Δw^{l+1} = α δ^l f(y^{l+1})ᵀ</c>, <c>Δv^{l+1} = α δ^l</c>.
+/// </summary>
+/// <remarks>
+/// The workspace is allocated once for <see cref="Capacity"/> pairs; a step allocates nothing. A batch of B pairs
+/// applies the mean of the per-pair updates. All errors are computed from the pre-update weights, then every
+/// layer is updated.
+/// </remarks>
+public sealed class Backprop<T> : ILearner<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly NetworkSpec _spec;
+    private readonly T[] _scratch;
+    private int _batch;
+
+    /// <summary>Creates a workspace for batches of up to <paramref name="capacity"/> pairs.</summary>
+    /// <param name="spec">The architecture.</param>
+    /// <param name="alpha">The learning rate <c>α &gt; 0</c>.</param>
+    /// <param name="capacity">The largest batch.</param>
+    public Backprop(NetworkSpec spec, double alpha, int capacity = 1)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _spec = spec;
+        Alpha = alpha;
+        Capacity = capacity;
+        int L = spec.L;
+        Y = new T[L + 1][];
+        FY = new T[L + 1][];
+        FPrime = new T[L + 1][];
+        Delta = new T[L + 1][];
+        G = new T[L + 1][];
+        for (int l = 0; l <= L; l++)
+        {
+            int n = spec.Widths[l] * capacity;
+            Y[l] = new T[n];
+            FY[l] = l >= 1 ? new T[n] : [];
+            FPrime[l] = l >= 1 && l < L ? new T[n] : [];
+            Delta[l] = l < L ? new T[n] : [];
+            G[l] = l >= 1 && l < L ? new T[n] : [];
+        }
+
+        _scratch = new T[spec.Widths.Max()];
+    }
+
+    /// <inheritdoc />
+    public string Name => "bp";
+
+    /// <inheritdoc />
+    public int Capacity { get; }
+
+    /// <inheritdoc />
+    public long StepIndex { get; set; }
+
+    /// <summary>The learning rate α.</summary>
+    public double Alpha { get; }
+
+    /// <summary><c>y^l</c> for the current batch (rows = pairs), <c>l = 0..L</c>.</summary>
+    public T[][] Y { get; }
+
+    /// <summary><c>f(y^l)</c>, <c>l = 1..L</c>.</summary>
+    public T[][] FY { get; }
+
+    /// <summary><c>f'(y^l)</c>, <c>l = 1..L−1</c>.</summary>
+    public T[][] FPrime { get; }
+
+    /// <summary><c>δ^l</c>, <c>l = 0..L−1</c>.</summary>
+    public T[][] Delta { get; }
+
+    /// <summary><c>(w^l)ᵀ δ^{l−1}</c>, <c>l = 1..L−1</c>.</summary>
+    public T[][] G { get; }
+
+    /// <summary>The number of pairs in the current batch.</summary>
+    public int Batch => _batch;
+
+    /// <summary>The forward pass (Eqs. 1–2) for <paramref name="batch"/> inputs; fills <see cref="Y"/> and <see cref="FY"/>.</summary>
+    public void Forward(Parameters<T> p, ReadOnlySpan<T> inputs, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        CheckBatch(batch);
+        Shapes.CheckLength(inputs.Length, batch * _spec.InputWidth, nameof(inputs));
+        _batch = batch;
+        int L = _spec.L;
+        inputs.CopyTo(Y[L]);
+        for (int l = L - 1; l >= 0; l--)
+        {
+            Training.Forward.Layer(_spec, p, l, Y[l + 1].AsSpan(0, batch * _spec.Widths[l + 1]), FY[l + 1], Y[l], batch);
+        }
+    }
+
+    /// <summary>The loss <c>E = ½ Σ_i (s_out_i − y^0_i)²</c> summed over the batch (call after <see cref="Forward"/>).</summary>
+    public double Loss(ReadOnlySpan<T> targets)
+    {
+        int n = _batch * _spec.OutputWidth;
+        Shapes.CheckLength(targets.Length, n, nameof(targets));
+        double e = 0;
+        for (int k = 0; k < n; k++)
+        {
+            double d = double.CreateTruncating(targets[k] - Y[0][k]);
+            e += 0.5 * d * d;
+        }
+
+        return e;
+    }
+
+    /// <summary>The errors <c>δ^l</c> (Eqs. 3, 10) from the pre-update weights (call after <see cref="Forward"/>).</summary>
+    /// <exception cref="TrainingDivergedException">A non-finite error appeared.</exception>
+    public void Backward(Parameters<T> p, ReadOnlySpan<T> targets)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        int batch = _batch;
+        int n0 = _spec.OutputWidth;
+        Shapes.CheckLength(targets.Length, batch * n0, nameof(targets));
+        Span<T> d0 = Delta[0].AsSpan(0, batch * n0);
+        for (int k = 0; k < d0.Length; k++)
+        {
+            d0[k] = targets[k] - Y[0][k];
+        }
+
+        CheckFinite(d0, 0);
+        for (int l = 1; l < _spec.L; l++)
+        {
+            int n = _spec.Widths[l];
+            Span<T> g = G[l].AsSpan(0, batch * n);
+            Span<T> fp = FPrime[l].AsSpan(0, batch * n);
+            Span<T> d = Delta[l].AsSpan(0, batch * n);
+            Gemm.MultiplyNN<T>(Delta[l - 1].AsSpan(0, batch * _spec.Widths[l - 1]), batch, _spec.Widths[l - 1], p.Theta[l].Data, n, g);
+            _spec.Activations[l].ApplyDerivative<T>(Y[l].AsSpan(0, batch * n), fp);
+            for (int k = 0; k < d.Length; k++)
+            {
+                d[k] = fp[k] * g[k];
+            }
+
+            CheckFinite(d, l);
+        }
+    }
+
+    /// <summary>
+    /// Applies <c>Δw^{l+1} = (α/B) Σ_b δ^l_b f(y^{l+1}_b)ᵀ</c> and <c>Δv^{l+1} = (α/B) Σ_b δ^l_b</c> to every layer
+    /// (call after <see cref="Backward"/>). With a <paramref name="trace"/>, the updates are also recorded there.
+    /// </summary>
+    public void Update(Parameters<T> p, BpTrace<T>? trace = null)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        T s = T.CreateTruncating(Alpha) / T.CreateTruncating(_batch);
+        for (int l = 0; l < _spec.L; l++)
+        {
+            ReadOnlySpan<T> e = Delta[l].AsSpan(0, _batch * _spec.Widths[l]);
+            ReadOnlySpan<T> f = FY[l + 1].AsSpan(0, _batch * _spec.Widths[l + 1]);
+            LearningRule.Apply(p, l, s, e, f, _batch, _scratch, trace?.DeltaW, trace?.DeltaV);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Step(Parameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch) =>
+        Step(parameters, inputs, targets, batch, null);
+
+    /// <summary>One training step; with a <paramref name="trace"/>, records <c>y, δ</c> and the updates.</summary>
+    public void Step(Parameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, BpTrace<T>? trace)
+    {
+        Forward(parameters, inputs, batch);
+        Backward(parameters, targets);
+        trace?.Capture(this, _spec);
+        Update(parameters, trace);
+    }
+
+    private void CheckBatch(int batch)
+    {
+        if (batch < 1 || batch > Capacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in 1..{Capacity}");
+        }
+    }
+
+    private void CheckFinite(ReadOnlySpan<T> v, int layer)
+    {
+        for (int k = 0; k < v.Length; k++)
+        {
+            if (!T.IsFinite(v[k]))
+            {
+                throw new TrainingDivergedException(StepIndex, $"BP error δ^{layer} (pair {k / _spec.Widths[layer]}, neuron {k % _spec.Widths[layer]})");
+            }
+        }
+    }
+}

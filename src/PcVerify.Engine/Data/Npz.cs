@@ -1,0 +1,116 @@
+using System.IO.Compression;
+
+namespace PcVerify.Engine.Data;
+
+/// <summary>
+/// Reads and writes numpy's <c>.npz</c> archives: a zip file with one <c>{key}.npy</c> entry per array, as
+/// written by <c>np.savez</c> (stored) and <c>np.savez_compressed</c> (deflated).
+/// </summary>
+public static class Npz
+{
+    // Zip entries carry a timestamp; a fixed one makes the same arrays produce the same bytes.
+    private static readonly DateTimeOffset FixedTimestamp = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Reads every array of the archive at <paramref name="path"/>, keyed by entry name without the
+    /// <c>.npy</c> suffix.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The file is missing, is not a zip archive, holds an entry that
+    /// is not a <c>.npy</c> file (or two entries with the same key), or an entry is not a valid
+    /// <c>.npy</c>; the message names the file (and the entry).</exception>
+    public static IReadOnlyDictionary<string, NpyArray> Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new InvalidInputException($"NPZ file '{path}' not found");
+        }
+
+        ZipArchive archive;
+        try
+        {
+            archive = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidInputException($"NPZ file '{path}': not a zip archive ({OneLine(e.Message)})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"NPZ file '{path}': cannot read ({OneLine(e.Message)})", e);
+        }
+
+        using (archive)
+        {
+            var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+            foreach (ZipArchiveEntry entry in archive.Entries)
+            {
+                if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
+                {
+                    throw new InvalidInputException(
+                        $"NPZ file '{path}': entry '{entry.FullName}': expected a name ending in .npy");
+                }
+
+                string key = entry.FullName[..^4];
+                string source = $"{path}:{entry.FullName}";
+                try
+                {
+                    using Stream stream = entry.Open();
+                    if (!arrays.TryAdd(key, Npy.Read(stream, source)))
+                    {
+                        throw new InvalidInputException($"NPZ file '{path}': key '{key}' appears twice");
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidInputException($"'{source}': corrupt compressed data ({OneLine(e.Message)})", e);
+                }
+                catch (IOException e)
+                {
+                    throw new InvalidInputException($"'{source}': cannot read ({OneLine(e.Message)})", e);
+                }
+            }
+
+            return arrays;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="arrays"/> to <paramref name="path"/> atomically (see <see cref="AtomicFile"/>),
+    /// one deflated <c>{key}.npy</c> entry per array in ordinal key order, every array with element type
+    /// <paramref name="dtype"/>. Entries carry a fixed timestamp so equal inputs give equal files.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The file cannot be written, a key is empty, or a value cannot
+    /// be represented in <paramref name="dtype"/>.</exception>
+    public static void Write(string path, IReadOnlyDictionary<string, NpyArray> arrays, NpyDType dtype) =>
+        Write(path, arrays, _ => dtype);
+
+    /// <summary>As <see cref="Write(string, IReadOnlyDictionary{string, NpyArray}, NpyDType)"/> with a type chosen per key.</summary>
+    internal static void Write(string path, IReadOnlyDictionary<string, NpyArray> arrays, Func<string, NpyDType> dtypeOf)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(arrays);
+        foreach (string key in arrays.Keys)
+        {
+            if (key.Length == 0)
+            {
+                throw new InvalidInputException($"NPZ file '{path}': array keys must be non-empty");
+            }
+        }
+
+        string[] keys = [.. arrays.Keys.Order(StringComparer.Ordinal)];
+        AtomicFile.Write(path, stream =>
+        {
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            foreach (string key in keys)
+            {
+                ZipArchiveEntry entry = archive.CreateEntry(key + ".npy", CompressionLevel.Optimal);
+                entry.LastWriteTime = FixedTimestamp;
+                using Stream entryStream = entry.Open();
+                Npy.Write(entryStream, arrays[key], dtypeOf(key));
+            }
+        });
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

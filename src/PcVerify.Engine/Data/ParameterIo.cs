@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Numerics;
+using PcVerify.Engine.Network;
+
+namespace PcVerify.Engine.Data;
+
+/// <summary>
+/// Parameters as NPZ, the layout a numpy or PyTorch user can read and write: keys <c>theta1..thetaL</c>, where
+/// <c>theta{l+1}</c> has shape <c>(n^l, n^{l+1})</c> (rows = the lower layer, layer 0 = output), and
+/// <c>beta1..betaL</c> of shape <c>(n^l,)</c> when the network has biases. In PyTorch terms <c>theta{l+1}</c> is the
+/// <c>weight</c> of the <c>nn.Linear</c> whose output is layer <c>l</c>, so <c>theta1</c> is the last linear layer.
+/// </summary>
+public static class ParameterIo
+{
+    /// <summary>Writes <paramref name="parameters"/> atomically to <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidInputException">The path cannot be written.</exception>
+    public static void Save<T>(string path, Parameters<T> parameters, NpyDType dtype)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Dictionary<string, NpyArray> arrays = [];
+        NetworkSpec spec = parameters.Spec;
+        for (int l = 0; l < spec.L; l++)
+        {
+            Matrix<T> theta = parameters.Theta[l + 1];
+            arrays[ThetaKey(l + 1)] = new NpyArray([theta.Rows, theta.Cols], ToDouble(theta.Data), dtype);
+            if (spec.Bias)
+            {
+                arrays[BetaKey(l + 1)] = new NpyArray([spec.Widths[l]], ToDouble(parameters.Beta[l + 1]), dtype);
+            }
+        }
+
+        Npz.Write(path, arrays, dtype);
+    }
+
+    /// <summary>
+    /// The widths <c>n^0..n^L</c> (output first) and whether biases are present, read from the shapes of an NPZ
+    /// parameter file, for when the user gives <c>--init</c> without <c>--arch</c>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The file lacks <c>theta1</c>, or consecutive shapes do not chain.</exception>
+    public static (int[] Widths, bool Bias) InferArchitecture(string path)
+    {
+        IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
+        List<int> widths = [];
+        int l = 1;
+        while (arrays.TryGetValue(ThetaKey(l), out NpyArray? theta))
+        {
+            if (theta.Shape.Length != 2)
+            {
+                throw new InvalidInputException($"{path}: key '{ThetaKey(l)}' has shape {NpyArray.FormatShape(theta.Shape)}, expected a matrix");
+            }
+
+            if (l == 1)
+            {
+                widths.Add(theta.Shape[0]);
+            }
+            else if (theta.Shape[0] != widths[^1])
+            {
+                throw new InvalidInputException(
+                    $"{path}: key '{ThetaKey(l)}' has {theta.Shape[0]} rows but '{ThetaKey(l - 1)}' has {widths[^1]} columns; theta{{l+1}} must be (n^l, n^(l+1))");
+            }
+
+            widths.Add(theta.Shape[1]);
+            l++;
+        }
+
+        if (widths.Count == 0)
+        {
+            throw new InvalidInputException($"{path}: key 'theta1' not found; found keys: {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}");
+        }
+
+        return ([.. widths], arrays.ContainsKey(BetaKey(1)));
+    }
+
+    /// <summary>Reads parameters for <paramref name="spec"/> from <paramref name="path"/>, exactly as stored.</summary>
+    /// <exception cref="InvalidInputException">A key is missing or unexpected, a shape is wrong, or a value is not finite.</exception>
+    public static Parameters<T> Load<T>(string path, NetworkSpec spec)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
+        Parameters<T> p = new(spec);
+        string found = string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal));
+        for (int l = 0; l < spec.L; l++)
+        {
+            NpyArray theta = Get(arrays, path, ThetaKey(l + 1), found);
+            CheckShape(path, ThetaKey(l + 1), theta, [spec.Widths[l], spec.Widths[l + 1]]);
+            Fill(path, ThetaKey(l + 1), theta, p.Theta[l + 1].Data);
+            if (spec.Bias)
+            {
+                NpyArray beta = Get(arrays, path, BetaKey(l + 1), found);
+                CheckShape(path, BetaKey(l + 1), beta, [spec.Widths[l]]);
+                Fill(path, BetaKey(l + 1), beta, p.Beta[l + 1]);
+            }
+            else if (arrays.ContainsKey(BetaKey(l + 1)))
+            {
+                throw new InvalidInputException($"{path}: has key '{BetaKey(l + 1)}' but the network has no biases (add --bias)");
+            }
+        }
+
+        if (arrays.ContainsKey(ThetaKey(spec.L + 1)))
+        {
+            throw new InvalidInputException($"{path}: has key '{ThetaKey(spec.L + 1)}' but the network has {spec.L} weight matrices");
+        }
+
+        return p;
+    }
+
+    private static string ThetaKey(int lPlus1) => "theta" + lPlus1.ToString(CultureInfo.InvariantCulture);
+
+    private static string BetaKey(int lPlus1) => "beta" + lPlus1.ToString(CultureInfo.InvariantCulture);
+
+    private static NpyArray Get(IReadOnlyDictionary<string, NpyArray> arrays, string path, string key, string found) =>
+        arrays.TryGetValue(key, out NpyArray? a)
+            ? a
+            : throw new InvalidInputException($"{path}: key '{key}' not found; found keys: {found}");
+
+    private static void CheckShape(string path, string key, NpyArray a, int[] expected)
+    {
+        if (!a.Shape.SequenceEqual(expected))
+        {
+            throw new InvalidInputException(
+                $"{path}: key '{key}' has shape {NpyArray.FormatShape(a.Shape)}, expected {NpyArray.FormatShape(expected)}");
+        }
+
+        if (a.DType is not (NpyDType.Float32 or NpyDType.Float64))
+        {
+            throw new InvalidInputException($"{path}: key '{key}' has dtype {a.DType}, expected float32 or float64");
+        }
+    }
+
+    private static void Fill<T>(string path, string key, NpyArray a, T[] target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < target.Length; k++)
+        {
+            double v = a.Data[k];
+            if (!double.IsFinite(v))
+            {
+                throw new InvalidInputException($"{path}: key '{key}' element {k} is {v.ToString(CultureInfo.InvariantCulture)}; parameters must be finite");
+            }
+
+            target[k] = T.CreateTruncating(v);
+        }
+    }
+
+    private static double[] ToDouble<T>(T[] data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double[] d = new double[data.Length];
+        for (int k = 0; k < d.Length; k++)
+        {
+            d[k] = double.CreateTruncating(data[k]);
+        }
+
+        return d;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace PcVerify.Engine.Network;
+
+/// <summary>The built-in activation families. <see cref="Custom"/> is a user-supplied value/derivative pair.</summary>
+public enum ActivationKind
+{
+    /// <summary><c>f(x) = x</c>, <c>f'(x) = 1</c>.</summary>
+    Identity,
+
+    /// <summary><c>f(x) = tanh x</c>, <c>f'(x) = 1 − tanh² x</c>.</summary>
+    Tanh,
+
+    /// <summary><c>f(x) = 1 / (1 + e^{−x})</c>, <c>f'(x) = f(x)(1 − f(x))</c>.</summary>
+    Logistic,
+
+    /// <summary><c>f(x) = max(0, x)</c> (NaN propagates), <c>f'(x) = 1</c> for <c>x &gt; 0</c>, else 0 (so <c>f'(0) = 0</c>).</summary>
+    Relu,
+
+    /// <summary><c>f(x) = x</c> for <c>x &gt; 0</c>, else <c>a·x</c>; <c>f'(x) = 1</c> for <c>x &gt; 0</c>, else <c>a</c>.</summary>
+    LeakyRelu,
+
+    /// <summary><c>f(x) = ln(1 + e^x)</c> (computed stably), <c>f'(x) = 1 / (1 + e^{−x})</c>.</summary>
+    Softplus,
+
+    /// <summary>A user-defined pair of functions evaluated in double precision.</summary>
+    Custom,
+}
+
+/// <summary>
+/// An activation function <c>f</c> with its exact derivative <c>f'</c>. In the paper's networks <c>f</c> is
+/// applied to the value of the upper layer before the weights (SPEC.md §1); the output layer is linear.
+/// </summary>
+/// <remarks>
+/// Kinks are resolved the way PyTorch resolves them: <c>ReLU'(0) = 0</c>, <c>LeakyReLU'(0) = a</c>. The
+/// elementwise maps are scalar loops over generic math; piecewise-linear kinds use <see cref="Vector{T}"/>.
+/// Both maps are deterministic and identical for BP and every predictive-coding rule.
+/// </remarks>
+public sealed class Activation
+{
+    private readonly Func<double, double>? _value;
+    private readonly Func<double, double>? _derivative;
+
+    private Activation(ActivationKind kind, string name, double slope, Func<double, double>? value, Func<double, double>? derivative)
+    {
+        Kind = kind;
+        Name = name;
+        Slope = slope;
+        _value = value;
+        _derivative = derivative;
+    }
+
+    /// <summary>The family.</summary>
+    public ActivationKind Kind { get; }
+
+    /// <summary>A name that <see cref="Parse"/> reads back (for built-ins), e.g. <c>tanh</c>, <c>leaky-relu:0.01</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The negative-side slope <c>a</c> of <see cref="ActivationKind.LeakyRelu"/> (0 for the others).</summary>
+    public double Slope { get; }
+
+    /// <summary>The identity.</summary>
+    public static Activation Identity { get; } = new(ActivationKind.Identity, "identity", 0, null, null);
+
+    /// <summary>The hyperbolic tangent.</summary>
+    public static Activation Tanh { get; } = new(ActivationKind.Tanh, "tanh", 0, null, null);
+
+    /// <summary>The logistic sigmoid.</summary>
+    public static Activation Logistic { get; } = new(ActivationKind.Logistic, "logistic", 0, null, null);
+
+    /// <summary>The rectified linear unit.</summary>
+    public static Activation Relu { get; } = new(ActivationKind.Relu, "relu", 0, null, null);
+
+    /// <summary>Softplus.</summary>
+    public static Activation Softplus { get; } = new(ActivationKind.Softplus, "softplus", 0, null, null);
+
+    /// <summary>The names <see cref="Parse"/> accepts, for help texts and error messages.</summary>
+    public static string ValidNames => "identity, tanh, logistic (or sigmoid), relu, leaky-relu[:slope], softplus";
+
+    /// <summary>Leaky ReLU with negative-side slope <paramref name="slope"/> (default 0.01).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The slope is not finite.</exception>
+    public static Activation LeakyRelu(double slope = 0.01)
+    {
+        if (!double.IsFinite(slope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(slope), slope, "leaky-relu slope must be finite");
+        }
+
+        return new(ActivationKind.LeakyRelu, "leaky-relu:" + slope.ToString("R", CultureInfo.InvariantCulture), slope, null, null);
+    }
+
+    /// <summary>
+    /// A user-defined activation: <paramref name="value"/> is <c>f</c> and <paramref name="derivative"/> must be its
+    /// exact derivative <c>f'</c>. Both are evaluated in double precision and rounded to the engine's type.
+    /// </summary>
+    public static Activation Custom(string name, Func<double, double> value, Func<double, double> derivative)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(derivative);
+        return new(ActivationKind.Custom, name, 0, value, derivative);
+    }
+
+    /// <summary>Parses a built-in name (case-insensitive): see <see cref="ValidNames"/>.</summary>
+    /// <exception cref="InvalidInputException">The name is not a known activation.</exception>
+    public static Activation Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string t = text.Trim().ToLowerInvariant();
+        switch (t)
+        {
+            case "identity" or "linear":
+                return Identity;
+            case "tanh":
+                return Tanh;
+            case "logistic" or "sigmoid":
+                return Logistic;
+            case "relu":
+                return Relu;
+            case "softplus":
+                return Softplus;
+            case "leaky-relu" or "leakyrelu" or "leaky_relu":
+                return LeakyRelu();
+        }
+
+        int colon = t.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0 && t[..colon] is "leaky-relu" or "leakyrelu" or "leaky_relu")
+        {
+            string s = t[(colon + 1)..];
+            if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double slope) || !double.IsFinite(slope))
+            {
+                throw new InvalidInputException($"activation '{text}': slope '{s}' is not a finite number");
+            }
+
+            return LeakyRelu(slope);
+        }
+
+        throw new InvalidInputException($"unknown activation '{text}'; expected one of: {ValidNames}");
+    }
+
+    /// <summary><c>f(x)</c> in double precision.</summary>
+    public double Value(double x) => Kind switch
+    {
+        ActivationKind.Identity => x,
+        ActivationKind.Tanh => Math.Tanh(x),
+        ActivationKind.Logistic => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x)),
+        ActivationKind.Relu => x < 0 ? 0.0 : x,
+        ActivationKind.LeakyRelu => x < 0 ? Slope * x : x,
+        ActivationKind.Softplus => x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x)),
+        _ => _value!(x),
+    };
+
+    /// <summary><c>f'(x)</c> in double precision.</summary>
+    public double Derivative(double x) => Kind switch
+    {
+        ActivationKind.Identity => 1.0,
+        ActivationKind.Tanh => 1.0 - (Math.Tanh(x) * Math.Tanh(x)),
+        ActivationKind.Logistic => Value(ActivationKind.Logistic, x) * (1.0 - Value(ActivationKind.Logistic, x)),
+        ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
+        ActivationKind.Relu => x > 0 ? 1.0 : 0.0,
+        ActivationKind.LeakyRelu => x > 0 ? 1.0 : Slope,
+        _ => _derivative!(x),
+    };
+
+    private static double Value(ActivationKind kind, double x) => kind == ActivationKind.Logistic
+        ? (x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x)))
+        : throw new ArgumentOutOfRangeException(nameof(kind));
+
+    /// <summary><c>f(x)</c> in the engine's type <typeparamref name="T"/>.</summary>
+    public T Value<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T one = T.One;
+        switch (Kind)
+        {
+            case ActivationKind.Identity:
+                return x;
+            case ActivationKind.Tanh:
+                return T.Tanh(x);
+            case ActivationKind.Logistic:
+                return LogisticOf(x);
+            case ActivationKind.Relu:
+                return x < T.Zero ? T.Zero : x;
+            case ActivationKind.LeakyRelu:
+                return x < T.Zero ? T.CreateTruncating(Slope) * x : x;
+            case ActivationKind.Softplus:
+                return x > T.Zero ? x + T.Log(one + T.Exp(-x)) : T.Log(one + T.Exp(x));
+            default:
+                return T.CreateTruncating(_value!(double.CreateTruncating(x)));
+        }
+    }
+
+    /// <summary><c>f'(x)</c> in the engine's type <typeparamref name="T"/>.</summary>
+    public T Derivative<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (Kind)
+        {
+            case ActivationKind.Identity:
+                return T.One;
+            case ActivationKind.Tanh:
+                T th = T.Tanh(x);
+                return T.One - (th * th);
+            case ActivationKind.Logistic:
+                T s = LogisticOf(x);
+                return s * (T.One - s);
+            case ActivationKind.Softplus:
+                return LogisticOf(x);
+            case ActivationKind.Relu:
+                return x > T.Zero ? T.One : T.Zero;
+            case ActivationKind.LeakyRelu:
+                return x > T.Zero ? T.One : T.CreateTruncating(Slope);
+            default:
+                return T.CreateTruncating(_derivative!(double.CreateTruncating(x)));
+        }
+    }
+
+    private static T LogisticOf<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x >= T.Zero)
+        {
+            return T.One / (T.One + T.Exp(-x));
+        }
+
+        T e = T.Exp(x);
+        return e / (T.One + e);
+    }
+
+    /// <summary>Elementwise <c>fx_i = f(x_i)</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public void Apply<T>(ReadOnlySpan<T> x, Span<T> fx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (fx.Length != x.Length)
+        {
+            throw new ArgumentException($"activation map: lengths differ ({x.Length} vs {fx.Length})", nameof(fx));
+        }
+
+        switch (Kind)
+        {
+            case ActivationKind.Identity:
+                x.CopyTo(fx);
+                return;
+            case ActivationKind.Relu:
+                Kernels.ActivationMaps.Relu(x, fx);
+                return;
+            case ActivationKind.LeakyRelu:
+                Kernels.ActivationMaps.LeakyRelu(x, fx, T.CreateTruncating(Slope));
+                return;
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            fx[i] = Value(x[i]);
+        }
+    }
+
+    /// <summary>Elementwise <c>d_i = f'(x_i)</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public void ApplyDerivative<T>(ReadOnlySpan<T> x, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (d.Length != x.Length)
+        {
+            throw new ArgumentException($"activation derivative map: lengths differ ({x.Length} vs {d.Length})", nameof(d));
+        }
+
+        switch (Kind)
+        {
+            case ActivationKind.Identity:
+                d.Fill(T.One);
+                return;
+            case ActivationKind.Relu:
+                Kernels.ActivationMaps.Step(x, d, T.Zero);
+                return;
+            case ActivationKind.LeakyRelu:
+                Kernels.ActivationMaps.Step(x, d, T.CreateTruncating(Slope));
+                return;
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            d[i] = Derivative(x[i]);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

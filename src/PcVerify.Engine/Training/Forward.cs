@@ -1,0 +1,93 @@
+using System.Numerics;
+using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Network;
+
+namespace PcVerify.Engine.Training;
+
+/// <summary>
+/// The one prediction shared by BP and every predictive-coding rule, so equal inputs give equal bits:
+/// <c>f(u) = f_{l+1}(u)</c> and <c>μ^l = θ^{l+1} f(u) + β^{l+1}</c> for a batch (rows = pairs).
+/// </summary>
+public static class Forward
+{
+    /// <summary>
+    /// Computes <c>fUpper = f_{l+1}(upper)</c> and <c>mu = fUpper · (θ^{l+1})ᵀ + β^{l+1}</c> for <paramref name="batch"/> rows.
+    /// Shapes: <c>upper</c> B×n^{l+1}, <c>fUpper</c> ≥ B×n^{l+1}, <c>mu</c> ≥ B×n^l.
+    /// </summary>
+    public static void Layer<T>(NetworkSpec spec, Parameters<T> p, int l, ReadOnlySpan<T> upper, Span<T> fUpper, Span<T> mu, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(p);
+        int nUp = spec.Widths[l + 1], n = spec.Widths[l];
+        Span<T> f = fUpper[..(batch * nUp)];
+        Span<T> m = mu[..(batch * n)];
+        spec.Activations[l + 1].Apply(upper, f);
+        Predict(p, l, f, m, batch);
+    }
+
+    /// <summary>
+    /// <c>mu = f · (θ^{l+1})ᵀ + β^{l+1}</c> from already-activated upper values <paramref name="f"/> (B×n^{l+1}).
+    /// </summary>
+    public static void Predict<T>(Parameters<T> p, int l, ReadOnlySpan<T> f, Span<T> mu, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Matrix<T> theta = p.Theta[l + 1];
+        Gemm.MultiplyNT<T>(f, batch, theta.Cols, theta.Data, theta.Rows, mu);
+        T[] beta = p.Beta[l + 1];
+        if (beta.Length > 0)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                Axpy.Compute(T.One, beta, mu.Slice(b * beta.Length, beta.Length));
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The one learning rule shared by BP (Eq. 4, 11) and every predictive-coding rule (Eq. 9, 13), so equal
+/// inputs give equal bits: <c>θ^{l+1} += s Σ_b e_b f_bᵀ</c>, <c>β^{l+1} += s Σ_b e_b</c> with <c>s = α/B</c>.
+/// </summary>
+public static class LearningRule
+{
+    /// <summary>
+    /// Applies the update of layer <c>l+1</c>. When <paramref name="recordTheta"/> is given, the update is first
+    /// computed into a new matrix stored at index <c>l+1</c> and then added — bit-identical to the direct update.
+    /// </summary>
+    public static void Apply<T>(
+        Parameters<T> p, int l, T s, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int batch, Span<T> scratch,
+        Matrix<T>?[]? recordTheta = null, T[]?[]? recordBeta = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Matrix<T> theta = p.Theta[l + 1];
+        T[] beta = p.Beta[l + 1];
+        if (recordTheta is null)
+        {
+            Gemm.AccumulateTN<T>(theta.Data, theta.Rows, theta.Cols, s, e, f, batch, scratch);
+            if (beta.Length > 0)
+            {
+                BiasUpdate.Apply<T>(beta, s, e, batch);
+            }
+
+            return;
+        }
+
+        Matrix<T> d = new(theta.Rows, theta.Cols);
+        Gemm.AccumulateTN<T>(d.Data, d.Rows, d.Cols, s, e, f, batch, scratch);
+        Axpy.Compute<T>(T.One, d.Data, theta.Data);
+        recordTheta[l + 1] = d;
+        if (beta.Length > 0)
+        {
+            T[] db = new T[beta.Length];
+            BiasUpdate.Apply<T>(db, s, e, batch);
+            Axpy.Compute<T>(T.One, db, beta);
+            if (recordBeta is not null)
+            {
+                recordBeta[l + 1] = db;
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics;
+using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.PredictiveCoding;
+
+namespace PcVerify.Engine.Training;
+
+/// <summary>The algorithms the CLI and experiments can train with.</summary>
+public enum Algorithm
+{
+    /// <summary>Backpropagation (SPEC §2).</summary>
+    BP,
+
+    /// <summary>Inference learning, Algorithm 1: all layers updated at <c>t_c</c> (or a custom schedule).</summary>
+    IL,
+
+    /// <summary>Zero-divergence IL, Algorithm 2.</summary>
+    ZIL,
+
+    /// <summary>Fully autonomous Z-IL, Algorithm 3.</summary>
+    FaZIL,
+}
+
+/// <summary>Everything that configures a learner; <see cref="Create{T}"/> builds it.</summary>
+public sealed record LearnerOptions
+{
+    /// <summary>The algorithm.</summary>
+    public Algorithm Algorithm { get; init; } = Algorithm.ZIL;
+
+    /// <summary>Learning rate α &gt; 0.</summary>
+    public double Alpha { get; init; } = 0.01;
+
+    /// <summary>Inference rate γ &gt; 0 (C3: 1).</summary>
+    public double Gamma { get; init; } = 1.0;
+
+    /// <summary>σ ≥ 0 of the noisy C1 initialisation (C1: 0).</summary>
+    public double Sigma { get; init; }
+
+    /// <summary>IL's update moment <c>t_c</c>; when null, <see cref="T"/> is used.</summary>
+    public int? Tc { get; init; }
+
+    /// <summary>IL's number of inference moments before its update (the default <c>t_c</c>).</summary>
+    public int T { get; init; } = 20;
+
+    /// <summary>A custom schedule for IL (overrides <see cref="Tc"/>).</summary>
+    public UpdateSchedule? Schedule { get; init; }
+
+    /// <summary>Scale the rate of <c>θ^{l+1}</c> by <c>γ^{−l}</c> (A.5's correction).</summary>
+    public bool GammaCorrection { get; init; }
+
+    /// <summary>Z-IL: force the synchronous simulation.</summary>
+    public bool Synchronous { get; init; }
+
+    /// <summary>Fa-Z-IL: number of moments (default L).</summary>
+    public int? Moments { get; init; }
+
+    /// <summary>Seed of the σ noise.</summary>
+    public ulong NoiseSeed { get; init; }
+
+    /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
+    /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
+    public static void CheckRates(double alpha, double gamma, double sigma)
+    {
+        if (!double.IsFinite(alpha) || alpha <= 0)
+        {
+            throw new InvalidInputException($"learning rate α must be finite and > 0, found {alpha}");
+        }
+
+        if (!double.IsFinite(gamma) || gamma <= 0)
+        {
+            throw new InvalidInputException($"inference rate γ must be finite and > 0, found {gamma}");
+        }
+
+        if (!double.IsFinite(sigma) || sigma < 0)
+        {
+            throw new InvalidInputException($"σ must be finite and ≥ 0, found {sigma}");
+        }
+    }
+
+    /// <summary>Builds the learner (element type <typeparamref name="TNum"/>) for <paramref name="spec"/> and batches of up to <paramref name="capacity"/>.</summary>
+    /// <exception cref="InvalidInputException">An option is out of range.</exception>
+    public ILearner<TNum> Create<TNum>(NetworkSpec spec, int capacity)
+        where TNum : unmanaged, IFloatingPointIeee754<TNum>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        CheckRates(Alpha, Gamma, Sigma);
+        if (T < 0)
+        {
+            throw new InvalidInputException($"T must be ≥ 0, found {T}");
+        }
+
+        return Algorithm switch
+        {
+            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity),
+            Algorithm.IL => new PredictiveCodingLearner<TNum>(
+                spec, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
+                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed),
+            Algorithm.ZIL => new PredictiveCodingLearner<TNum>(
+                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed),
+            _ => new PredictiveCodingLearner<TNum>(
+                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed),
+        };
+    }
+
+    /// <summary>Parses an algorithm name: bp, il, zil, fazil (case-insensitive; also fa-zil, z-il).</summary>
+    /// <exception cref="InvalidInputException">Unknown name.</exception>
+    public static Algorithm ParseAlgorithm(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "bp" => Algorithm.BP,
+            "il" => Algorithm.IL,
+            "zil" or "z-il" => Algorithm.ZIL,
+            "fazil" or "fa-zil" or "fa-z-il" => Algorithm.FaZIL,
+            _ => throw new InvalidInputException($"unknown algorithm '{name}'; expected one of: bp, il, zil, fazil"),
+        };
+    }
+}

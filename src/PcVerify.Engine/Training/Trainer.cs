@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Numerics;
+using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Network;
+
+namespace PcVerify.Engine.Training;
+
+/// <summary>How pairs are presented: batch size, length of the run, order, and when to evaluate.</summary>
+/// <param name="BatchSize">Pairs per step (B ≥ 1); the last batch of an epoch may be smaller.</param>
+/// <param name="Steps">Number of steps (batches); when null, <paramref name="Epochs"/> is used.</param>
+/// <param name="Epochs">Number of passes over the training set (used when <paramref name="Steps"/> is null).</param>
+/// <param name="Shuffle">Shuffle each epoch (seeded); otherwise pairs come in file order.</param>
+/// <param name="Seed">Seed of the shuffle (epoch e uses stream e).</param>
+/// <param name="EvaluateEvery">Evaluate every this many steps; 0 = at the end of every epoch (and at the end of the run).</param>
+public sealed record TrainingPlan(int BatchSize = 1, long? Steps = null, int Epochs = 1, bool Shuffle = false, ulong Seed = 0, long EvaluateEvery = 0)
+{
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="InvalidInputException">A value is out of range.</exception>
+    public void Validate(int trainCount)
+    {
+        if (BatchSize < 1)
+        {
+            throw new InvalidInputException($"batch size must be ≥ 1, found {BatchSize}");
+        }
+
+        if (Steps is < 1)
+        {
+            throw new InvalidInputException($"steps must be ≥ 1, found {Steps}");
+        }
+
+        if (Steps is null && Epochs < 1)
+        {
+            throw new InvalidInputException($"epochs must be ≥ 1, found {Epochs}");
+        }
+
+        if (EvaluateEvery < 0)
+        {
+            throw new InvalidInputException($"evaluation interval must be ≥ 0, found {EvaluateEvery}");
+        }
+
+        if (trainCount < 1)
+        {
+            throw new InvalidInputException("the training set is empty");
+        }
+    }
+}
+
+/// <summary>One evaluation during a run.</summary>
+/// <param name="Step">Steps done so far.</param>
+/// <param name="Pairs">Training pairs presented so far.</param>
+/// <param name="Epoch">Pairs presented ÷ training-set size.</param>
+/// <param name="TestLoss">Mean over test pairs of <c>½ ‖s_out − y^0‖²</c>.</param>
+/// <param name="TestError">Fraction of misclassified test pairs (NaN without labels).</param>
+public sealed record Checkpoint(long Step, long Pairs, double Epoch, double TestLoss, double TestError);
+
+/// <summary>The outcome of a run.</summary>
+/// <param name="Checkpoints">Every evaluation, in order (the last is the final one).</param>
+/// <param name="Steps">Steps done.</param>
+/// <param name="Elapsed">Wall time of training (evaluations excluded).</param>
+public sealed record TrainingResult(IReadOnlyList<Checkpoint> Checkpoints, long Steps, TimeSpan Elapsed)
+{
+    /// <summary>The last checkpoint.</summary>
+    public Checkpoint Final => Checkpoints[^1];
+}
+
+/// <summary>Loss and test error of a network by a forward pass (the PCN's C1 prediction is the same pass).</summary>
+public static class Evaluation
+{
+    /// <summary>Mean loss per pair and error rate (NaN when <paramref name="data"/> has no labels).</summary>
+    /// <exception cref="InvalidInputException">The data widths do not match the network.</exception>
+    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(data);
+        NetworkSpec spec = p.Spec;
+        Trainer.CheckWidths(spec, data);
+        int capacity = Math.Max(1, Math.Min(256, data.Count));
+        Backprop<T> bp = new(spec, 1.0, capacity);
+        T[] x = new T[capacity * spec.InputWidth];
+        T[] y = new T[capacity * spec.OutputWidth];
+        double loss = 0;
+        long wrong = 0;
+        int n0 = spec.OutputWidth;
+        for (int start = 0; start < data.Count; start += capacity)
+        {
+            int b = Math.Min(capacity, data.Count - start);
+            Trainer.Convert(data.Inputs.AsSpan(start * spec.InputWidth, b * spec.InputWidth), x);
+            Trainer.Convert(data.Targets.AsSpan(start * n0, b * n0), y);
+            bp.Forward(p, x.AsSpan(0, b * spec.InputWidth), b);
+            loss += bp.Loss(y.AsSpan(0, b * n0));
+            if (data.Labels is null)
+            {
+                continue;
+            }
+
+            for (int r = 0; r < b; r++)
+            {
+                ReadOnlySpan<T> out0 = bp.Y[0].AsSpan(r * n0, n0);
+                int best = 0;
+                for (int i = 1; i < n0; i++)
+                {
+                    if (out0[i] > out0[best])
+                    {
+                        best = i;
+                    }
+                }
+
+                if (best != data.Labels[start + r])
+                {
+                    wrong++;
+                }
+            }
+        }
+
+        if (!double.IsFinite(loss))
+        {
+            throw new TrainingDivergedException(-1, "evaluation: the network's output is not finite");
+        }
+
+        double count = Math.Max(1, data.Count);
+        return (loss / count, data.Labels is null ? double.NaN : wrong / count);
+    }
+}
+
+/// <summary>Runs a learner over a data set according to a <see cref="TrainingPlan"/>.</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="parameters"/> in place. Every algorithm given the same plan and data sees the
+    /// identical sequence of pairs. <paramref name="onCheckpoint"/> is called after each evaluation;
+    /// <paramref name="onStep"/> after each step with (steps done, total steps).
+    /// </summary>
+    /// <exception cref="InvalidInputException">The data does not fit the network or the plan is invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A non-finite value appeared; names the step and layer.</exception>
+    public static TrainingResult Run<T>(
+        ILearner<T> learner, Parameters<T> parameters, DataSet train, DataSet? test, TrainingPlan plan,
+        Action<Checkpoint>? onCheckpoint = null, Action<long, long>? onStep = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(plan);
+        NetworkSpec spec = parameters.Spec;
+        CheckWidths(spec, train);
+        if (test is not null)
+        {
+            CheckWidths(spec, test);
+        }
+
+        plan.Validate(train.Count);
+        int batch = Math.Min(plan.BatchSize, train.Count);
+        if (batch > learner.Capacity)
+        {
+            throw new InvalidInputException($"batch size {batch} exceeds the learner's capacity {learner.Capacity}");
+        }
+
+        int batchesPerEpoch = (train.Count + batch - 1) / batch;
+        long totalSteps = plan.Steps ?? ((long)plan.Epochs * batchesPerEpoch);
+        int nIn = spec.InputWidth, nOut = spec.OutputWidth;
+        T[] x = new T[batch * nIn], y = new T[batch * nOut];
+        int[] order = Enumerable.Range(0, train.Count).ToArray();
+        List<Checkpoint> checkpoints = [];
+        Stopwatch clock = new();
+        long pairs = 0;
+        int epoch = -1, position = train.Count;
+        for (long step = 0; step < totalSteps; step++)
+        {
+            if (position >= train.Count)
+            {
+                epoch++;
+                position = 0;
+                if (plan.Shuffle)
+                {
+                    order = Enumerable.Range(0, train.Count).ToArray();
+                    Rng.Derive(plan.Seed, (ulong)epoch).Shuffle(order.AsSpan());
+                }
+            }
+
+            int b = Math.Min(batch, train.Count - position);
+            for (int r = 0; r < b; r++)
+            {
+                int row = order[position + r];
+                Convert(train.Input(row), x.AsSpan(r * nIn, nIn));
+                Convert(train.Target(row), y.AsSpan(r * nOut, nOut));
+            }
+
+            position += b;
+            pairs += b;
+            learner.StepIndex = step;
+            clock.Start();
+            learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
+            clock.Stop();
+            onStep?.Invoke(step + 1, totalSteps);
+            bool endOfEpoch = position >= train.Count;
+            bool due = plan.EvaluateEvery > 0 ? (step + 1) % plan.EvaluateEvery == 0 : endOfEpoch;
+            if (due || step + 1 == totalSteps)
+            {
+                string? bad = parameters.FindNonFinite();
+                if (bad is not null)
+                {
+                    throw new TrainingDivergedException(step, $"parameters after the update ({bad})");
+                }
+
+                Checkpoint c = Evaluate(parameters, test ?? train, step + 1, pairs, train.Count);
+                checkpoints.Add(c);
+                onCheckpoint?.Invoke(c);
+            }
+        }
+
+        return new TrainingResult(checkpoints, totalSteps, clock.Elapsed);
+    }
+
+    private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (double loss, double error) = Evaluation.Run(p, data);
+        return new Checkpoint(step, pairs, (double)pairs / trainCount, loss, error);
+    }
+
+    internal static void CheckWidths(NetworkSpec spec, DataSet data)
+    {
+        if (data.InputWidth != spec.InputWidth)
+        {
+            throw new InvalidInputException(
+                $"data '{data.Name}' has input width {data.InputWidth} but the network's input layer has {spec.InputWidth} neurons");
+        }
+
+        if (data.OutputWidth != spec.OutputWidth)
+        {
+            throw new InvalidInputException(
+                $"data '{data.Name}' has output width {data.OutputWidth} but the network's output layer has {spec.OutputWidth} neurons");
+        }
+    }
+
+    internal static void Convert<T>(ReadOnlySpan<double> source, Span<T> target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < source.Length; k++)
+        {
+            target[k] = T.CreateTruncating(source[k]);
+        }
+    }
+}

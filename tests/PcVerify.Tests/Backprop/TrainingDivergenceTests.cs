@@ -1,0 +1,101 @@
+using PcVerify.Engine;
+using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.PredictiveCoding;
+using PcVerify.Engine.Training;
+
+namespace PcVerify.Tests.Backprop;
+
+/// <summary>
+/// A huge learning rate makes BP and Z-IL throw <see cref="TrainingDivergedException"/> naming the step and the layer,
+/// at the step and layer computed by hand.
+/// </summary>
+public class TrainingDivergenceTests
+{
+    private static NetworkSpec Scalar(int depth) => new(Enumerable.Repeat(1, depth + 1).ToArray(), [Activation.Identity], false);
+
+    private static Parameters<double> Ones(NetworkSpec spec)
+    {
+        Parameters<double> p = new(spec);
+        for (int l = 1; l <= spec.L; l++)
+        {
+            p.Theta[l].Data[0] = 1;
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// A 1 → 1 linear net, w = 1, s_in = 1, s_out = 2, α = 1e308. Step 0: δ^0 = 2 − 1 = 1, w = 1 + 1e308 = 1e308 (finite).
+    /// Step 1: y^0 = 1e308, δ^0 = 2 − 1e308 (finite), Δw = 1e308 · (2 − 1e308) · 1 = −∞, so w = −∞. Step 2: y^0 = −∞ and
+    /// δ^0 = +∞: the error of layer 0 is first non-finite at step 2.
+    /// </summary>
+    [Theory]
+    [InlineData(Algorithm.BP, "δ^0")]
+    [InlineData(Algorithm.ZIL, "ε^0")]
+    [InlineData(Algorithm.FaZIL, "ε^0")]
+    public void A_huge_alpha_on_a_scalar_net_diverges_at_step_two_in_layer_zero(Algorithm algorithm, string layer)
+    {
+        NetworkSpec spec = Scalar(1);
+        Parameters<double> p = Ones(spec);
+        ILearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e308 }.Create<double>(spec, 1);
+        for (long step = 0; step < 2; step++)
+        {
+            learner.StepIndex = step;
+            learner.Step(p, [1.0], [2.0], 1);
+        }
+
+        Assert.True(double.IsNegativeInfinity(p.Theta[1].Data[0]), $"w after two steps: {p.Theta[1].Data[0]}");
+        learner.StepIndex = 2;
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => learner.Step(p, [1.0], [2.0], 1));
+        Assert.Equal(2, e.Step);
+        Assert.Contains("step 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains(layer, e.Where, StringComparison.Ordinal);
+        Assert.Contains(layer, e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A 1 → 1 → 1 linear net with w^2 = 0 (so y^0 = 0), w^1 = 1e200, s_out = 1e200: δ^0 = 1e200 is finite but
+    /// δ^1 = w^1 δ^0 = 1e400 overflows, so the first non-finite error is in layer 1 at step 0, for BP and Z-IL alike
+    /// (Z-IL's ε^1_1 = δ^1 by Thm 3.1).
+    /// </summary>
+    [Theory]
+    [InlineData(Algorithm.BP, "δ^1")]
+    [InlineData(Algorithm.ZIL, "ε^1")]
+    public void An_overflow_in_the_backward_pass_names_the_hidden_layer(Algorithm algorithm, string layer)
+    {
+        NetworkSpec spec = Scalar(2);
+        Parameters<double> p = new(spec);
+        p.Theta[1].Data[0] = 1e200;
+        ILearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e-3 }.Create<double>(spec, 1);
+        learner.StepIndex = 0;
+        TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() => learner.Step(p, [1.0], [1e200], 1));
+        Assert.Equal(0, e.Step);
+        Assert.Contains("step 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains(layer, e.Where, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Algorithm.BP)]
+    [InlineData(Algorithm.ZIL)]
+    public void A_huge_alpha_on_a_tanh_net_throws_within_a_few_steps_naming_the_step_it_was_told(Algorithm algorithm)
+    {
+        NetworkSpec spec = TestNets.Spec("5,7,6,4", "tanh", true);
+        Parameters<double> p = TestNets.Params(spec, 3);
+        ILearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e306 }.Create<double>(spec, 1);
+        double[] sIn = TestNets.Normal(5, 4), sOut = TestNets.Normal(4, 5);
+        TrainingDivergedException? caught = null;
+        long at = -1;
+        for (long step = 100; step < 110 && caught is null; step++)
+        {
+            learner.StepIndex = step;
+            at = step;
+            caught = Record.Exception(() => learner.Step(p, sIn, sOut, 1)) as TrainingDivergedException;
+        }
+
+        Assert.NotNull(caught);
+        Assert.Equal(at, caught.Step);
+        Assert.Contains($"step {at}", caught.Message, StringComparison.Ordinal);
+        Assert.Matches(algorithm == Algorithm.BP ? "δ\\^[0-3]" : "ε\\^[0-3]", caught.Where);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using Xunit.Sdk;
+
+namespace PcVerify.Tests.Data;
+
+/// <summary>
+/// NaN-strict numeric assertions for the data tests: a value passes only when <c>|expected − actual| ≤ bound</c>
+/// is true, which is false for NaN; failures give the index, expected and actual (G17) and the bound.
+/// </summary>
+internal static class DataAssert
+{
+    /// <summary>Asserts <c>|e − a| ≤ abs + rel·|e|</c> for every element; <paramref name="reason"/> says why the bound is what it is.</summary>
+    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, double abs, double rel, string reason)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            Close(expected[k], actual[k], abs, rel, reason, k);
+        }
+    }
+
+    /// <summary>Asserts one value (see the array overload); <paramref name="index"/> is reported on failure.</summary>
+    public static void Close(double expected, double actual, double abs, double rel, string reason, int index = 0)
+    {
+        double bound = abs + (rel * Math.Abs(expected));
+        if (!(Math.Abs(expected - actual) <= bound))
+        {
+            throw new XunitException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"index {index}: expected {expected:G17}, actual {actual:G17}, |diff| {Math.Abs(expected - actual):G17} > bound {bound:G17} ({reason})"));
+        }
+    }
+
+    /// <summary>Asserts the two arrays hold the same IEEE 754 bit patterns.</summary>
+    public static void BitIdentical(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int k = 0; k < expected.Length; k++)
+        {
+            if (BitConverter.DoubleToInt64Bits(expected[k]) != BitConverter.DoubleToInt64Bits(actual[k]))
+            {
+                throw new XunitException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"index {k}: expected {expected[k]:G17}, actual {actual[k]:G17} (bit-identical required)"));
+            }
+        }
+    }
+}
+
+/// <summary>A fresh temporary directory, deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pcverify-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary directory does not invalidate a test result.
+        }
+    }
+}
+
+public class DataAssertTests
+{
+    [Fact]
+    public void Close_fails_on_NaN()
+    {
+        var e = Assert.Throws<XunitException>(() => DataAssert.Close([1.0, double.NaN], [1.0, double.NaN], 1.0, 1.0, "NaN must never pass"));
+        Assert.Contains("index 1", e.Message);
+    }
+
+    [Fact]
+    public void Close_fails_outside_the_bound_and_reports_G17()
+    {
+        var e = Assert.Throws<XunitException>(() => DataAssert.Close(0.1, 0.2, 0.05, 0.0, "test"));
+        Assert.Contains("0.10000000000000001", e.Message);
+        Assert.Contains("0.20000000000000001", e.Message);
+    }
+
+    [Fact]
+    public void Close_passes_inside_the_bound() => DataAssert.Close(1.0, 1.0 + 1e-13, 0.0, 1e-12, "relative bound");
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using PcVerify.Tests.Cli;
+using PcVerify.Tests.Data;
+
+namespace PcVerify.Tests.Reproduce;
+
+public class ReproduceCommandTests
+{
+    [Fact]
+    public void Quick_reproduce_writes_the_report_tables_and_figures_and_states_every_claim()
+    {
+        using TempDir dir = new();
+        var r = CliRunner.Run("reproduce", "--quick", "--epochs", "1", "--out", dir.Path);
+        Assert.True(r.Code == 0, r.Err + r.Out);
+
+        foreach (string name in new[] { "sigma", "fig3-grid", "training-curves", "runtime", "claims" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir.Path, name + ".csv")), name + ".csv");
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, name + ".json")));
+        }
+
+        foreach (string png in new[] { "table1-divergence.png", "fig3-test-error.png", "fig3-weight-divergence.png", "training-curves.png" })
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(dir.Path, png));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+
+        string report = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
+        Assert.Contains("pcverify reproduce --quick", report);
+        Assert.Contains("Tables 1–2", report);
+        Assert.Contains("2.37", report); // the paper's σ = 0 weight divergence, printed beside ours
+        Assert.Contains("Vector<double>.Count", report);
+        Assert.Contains("![", report);
+        Assert.DoesNotContain(Directory.GetFiles(dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.Contains("holds  σ = 0", r.Out);
+    }
+
+    [Fact]
+    public void Reproduce_with_a_network_that_does_not_fit_the_data_is_refused()
+    {
+        var r = CliRunner.Run("reproduce", "--arch", "5,3,2", "--out", Path.GetTempPath());
+        Assert.Equal(2, r.Code);
+        Assert.Contains("20 inputs", r.Err);
+    }
+}
