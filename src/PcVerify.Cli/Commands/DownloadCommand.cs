@@ -45,35 +45,31 @@ public static class DownloadCommand
             only,
         };
 
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction(parseResult =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
             TextWriter error = parseResult.InvocationConfiguration.Error;
-            Dataset set = DatasetCatalog.Get(parseResult.GetRequiredValue(dataset));
-            string? split = parseResult.GetValue(only);
-            string? mirrorText = parseResult.GetValue(mirror);
-
-            Uri? baseUri = set.DefaultMirror;
-            if (mirrorText is not null && !Uri.TryCreate(mirrorText, UriKind.Absolute, out baseUri))
+            return Cli.Guard(output, error, () =>
             {
-                await error.WriteLineAsync($"error: --mirror '{mirrorText}' is not an absolute URL").ConfigureAwait(false);
-                return 1;
-            }
+                Dataset set = DatasetCatalog.Get(parseResult.GetRequiredValue(dataset));
+                string? split = parseResult.GetValue(only);
+                string? mirrorText = parseResult.GetValue(mirror);
+                Uri? baseUri = set.DefaultMirror;
+                if (mirrorText is not null && !Uri.TryCreate(mirrorText, UriKind.Absolute, out baseUri))
+                {
+                    throw new InvalidInputException($"--mirror '{mirrorText}' is not an absolute URL");
+                }
 
-            DatasetFile[] files = [.. set.Files.Where(f => split is null || f.Split == split)];
-            try
-            {
+                DatasetFile[] files = [.. set.Files.Where(f => split is null || f.Split == split)];
                 using HttpClient http = DatasetDownloader.CreateHttpClient();
-                await new DatasetDownloader(http, output)
-                    .DownloadAsync(baseUri, parseResult.GetRequiredValue(dir), files, cancellationToken)
-                    .ConfigureAwait(false);
-                return 0;
-            }
-            catch (InvalidInputException e)
-            {
-                await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-                return 1;
-            }
+
+                // The CLI's commands are synchronous (Cli.Run invokes synchronously); a console app has no
+                // synchronisation context, so waiting on the download here cannot deadlock.
+                new DatasetDownloader(http, output)
+                    .DownloadAsync(baseUri, parseResult.GetRequiredValue(dir), files)
+                    .GetAwaiter().GetResult();
+                return ExitCodes.Ok;
+            });
         });
 
         return command;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Verification;
 
 namespace PcVerify.Cli.Reporting;
 
@@ -113,8 +114,11 @@ public sealed class Report
         return Block(sb.ToString());
     }
 
-    /// <summary>Adds the engine's environment (<see cref="RunEnvironment.Describe"/>) as a key–value list.</summary>
-    public Report AddEnvironment() => AddKeyValues(RunEnvironment.Describe());
+    /// <summary>
+    /// Adds the engine's environment (<see cref="EngineEnvironment.Facts"/>: runtime, OS, architecture, processor
+    /// count, SIMD acceleration, <c>Vector&lt;float&gt;.Count</c>, <c>Vector&lt;double&gt;.Count</c>) as a key–value list.
+    /// </summary>
+    public Report AddEnvironment() => AddKeyValues(EngineEnvironment.Facts().Select(f => KeyValuePair.Create(f.Name, f.Value)));
 
     /// <summary>Adds the line <c>Wall time: &lt;seconds&gt; s</c>, seconds with three decimals.</summary>
     public Report AddWallTime(TimeSpan elapsed) =>

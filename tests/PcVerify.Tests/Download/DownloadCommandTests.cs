@@ -18,23 +18,17 @@ public class DownloadCommandTests(ITestOutputHelper log)
     private const string TestLabelsMd5 = "ec29112dd5afa0611ce80d1b7f02629c";
 
     /// <summary>
-    /// The shared MNIST folder: the first ancestor of the test binaries that has <c>shared/data/mnist</c>
-    /// below it. Null (and the test passes with a message) when absent outside CI; a failure in CI.
+    /// The shared MNIST folder (<see cref="TestPaths.SharedMnist"/>). Null, and the test passes with a message,
+    /// when it is absent outside CI; in CI its absence is a failure.
     /// </summary>
     private string? MnistDirectory()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (TestPaths.SharedMnist() is { } mnist)
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "data", "mnist");
-            if (File.Exists(Path.Combine(candidate, TestImages)) && File.Exists(Path.Combine(candidate, TestLabels)))
-            {
-                return candidate;
-            }
+            return mnist;
         }
 
-        Assert.True(
-            string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")),
-            $"shared/data/mnist not found above {AppContext.BaseDirectory}; CI must provide it");
+        Assert.False(TestPaths.IsCi, $"shared/data/mnist not found above {AppContext.BaseDirectory}; CI must provide it");
         log.WriteLine($"shared/data/mnist not found above {AppContext.BaseDirectory}: download test not run");
         return null;
     }
@@ -137,7 +131,7 @@ public class DownloadCommandTests(ITestOutputHelper log)
 
         var (exit, _, error) = await Run("download", "mnist", "--dir", dir.Path, "--mirror", server.BaseUrl, "--only", "t10k");
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.InvalidInput, exit);
         string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(TestImages, line, StringComparison.Ordinal);
         Assert.Contains(TestImagesMd5, line, StringComparison.Ordinal);
@@ -159,7 +153,7 @@ public class DownloadCommandTests(ITestOutputHelper log)
 
         var (exit, _, error) = await Run("download", "mnist", "--dir", dir.Path, "--mirror", server.BaseUrl, "--only", "train");
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.Contains("train-images-idx3-ubyte.gz", error, StringComparison.Ordinal);
         Assert.Contains("HTTP 404", error, StringComparison.Ordinal);
         Assert.Empty(dir.Names());
@@ -175,7 +169,7 @@ public class DownloadCommandTests(ITestOutputHelper log)
 
         var (exit, _, error) = await Run("download", "mnist", "--dir", dir.Path, "--mirror", $"http://127.0.0.1:{port}/", "--only", "t10k");
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.Contains(TestImages, error, StringComparison.Ordinal);
         Assert.Empty(dir.Names());
     }
@@ -185,11 +179,11 @@ public class DownloadCommandTests(ITestOutputHelper log)
     {
         using var dir = new TempDirectory();
         var (exit, _, error) = await Run("download", "mnist", "--dir", dir.Path, "--mirror", "ftp://127.0.0.1/");
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.InvalidInput, exit);
         Assert.Contains("not an http or https URL", error, StringComparison.Ordinal);
 
         (exit, _, _) = await Run("download", "cifar", "--dir", dir.Path);
-        Assert.NotEqual(0, exit);
+        Assert.Equal(ExitCodes.Usage, exit);
         Assert.Empty(dir.Names());
     }
 }

@@ -44,15 +44,14 @@ public class ReportTests
     }
 
     [Fact]
-    public void Environment_lists_the_simd_widths_of_this_process()
+    public void Environment_lists_the_simd_widths_and_processor_count_of_this_process()
     {
-        var env = RunEnvironment.Describe().ToDictionary(kv => kv.Key, kv => kv.Value);
-        Assert.Equal(System.Numerics.Vector<double>.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), env["Vector<double>.Count"]);
-        Assert.Equal(System.Numerics.Vector<float>.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), env["Vector<float>.Count"]);
-        Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), env["processor count"]);
-        Assert.Contains(".NET", env.Keys);
-        Assert.Contains("OS", env.Keys);
-        Assert.Contains("Vector.IsHardwareAccelerated", env.Keys);
+        string markdown = new Report("r").AddEnvironment().ToMarkdown();
+        string inv(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"- `Vector<double>.Count`: {inv(System.Numerics.Vector<double>.Count)}\n", markdown, StringComparison.Ordinal);
+        Assert.Contains($"- `Vector<float>.Count`: {inv(System.Numerics.Vector<float>.Count)}\n", markdown, StringComparison.Ordinal);
+        Assert.Contains($"- `processors`: {inv(Environment.ProcessorCount)}\n", markdown, StringComparison.Ordinal);
+        Assert.Contains($"- `runtime`: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}\n", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
