@@ -12,7 +12,8 @@ public static class DownloadCommand
 {
     /// <summary>
     /// Builds the <c>download</c> command. Its action returns 0 when every requested file is in DIR with its
-    /// published checksum, and 1 after printing a one-line error to the invocation's error writer otherwise.
+    /// published checksum; otherwise it prints a one-line error to the invocation's error writer and returns
+    /// the input-error exit code (2), like every <c>pcverify</c> command (<see cref="Cli.Guard"/>).
     /// </summary>
     public static Command Create()
     {
