@@ -19,6 +19,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(CompareCommand.Create(output, error));
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
+        root.Subcommands.Add(DownloadCommand.Create());
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
     }
 

@@ -75,7 +75,7 @@ public class BadInputTests
     [Fact]
     public void Nan_in_data()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         double[] inputs = new double[5 * 3];
         inputs[7] = double.NaN;
         WriteNpz(dir.File("d.npz"), ("inputs", [5, 3], inputs), ("targets", [5, 2], new double[10]));
@@ -85,7 +85,7 @@ public class BadInputTests
     [Fact]
     public void Infinity_in_parameters()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         double[] t1 = new double[2 * 4];
         t1[3] = double.PositiveInfinity;
         WriteNpz(dir.File("p.npz"), ("theta1", [2, 4], t1), ("theta2", [4, 3], new double[12]));
@@ -96,7 +96,7 @@ public class BadInputTests
     [Fact]
     public void Npz_that_is_not_a_zip()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         File.WriteAllText(dir.File("p.npz"), "this is not a zip archive");
         AssertError(["train", "--init", dir.File("p.npz")], 2, "p.npz");
     }
@@ -104,7 +104,7 @@ public class BadInputTests
     [Fact]
     public void Npz_parameters_lacking_a_key()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         WriteNpz(dir.File("p.npz"), ("theta1", [10, 16], new double[160]));
         AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10"], 2, "p.npz", "'theta2' not found", "theta1");
     }
@@ -112,7 +112,7 @@ public class BadInputTests
     [Fact]
     public void Npz_parameters_with_the_wrong_shape()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         WriteNpz(dir.File("p.npz"), ("theta1", [10, 16], new double[160]), ("theta2", [20, 16], new double[320]));
         AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10"], 2, "'theta2'", "(20, 16)", "expected (16, 20)");
     }
@@ -120,7 +120,7 @@ public class BadInputTests
     [Fact]
     public void Npz_parameters_with_an_integer_dtype()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         Dictionary<string, NpyArray> arrays = new()
         {
             ["theta1"] = new NpyArray([10, 16], new double[160], NpyDType.Float64),
@@ -133,7 +133,7 @@ public class BadInputTests
     [Fact]
     public void Npz_data_lacking_targets()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         WriteNpz(dir.File("d.npz"), ("inputs", [5, 3], new double[15]));
         AssertError(["train", "--data", "npz:" + dir.File("d.npz"), "--arch", "3,4,2"], 2, "targets");
     }
@@ -141,7 +141,7 @@ public class BadInputTests
     [Fact]
     public void Idx_with_a_wrong_magic_number()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte"), [0, 0, 8, 1, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28]);
         File.WriteAllBytes(dir.File("t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 0]);
         AssertError(["train", "--data", "mnist:" + dir.Path], 2, "t10k-images-idx3-ubyte", "0x00000803", "0x00000801");
@@ -150,7 +150,7 @@ public class BadInputTests
     [Fact]
     public void Idx_with_a_truncated_body()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]);
         File.WriteAllBytes(dir.File("t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2, 1, 2]);
         AssertError(["train", "--data", "mnist:" + dir.Path], 2, "t10k-images-idx3-ubyte", "1568", "3");
@@ -159,7 +159,7 @@ public class BadInputTests
     [Fact]
     public void Idx_with_an_image_and_label_count_mismatch()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         byte[] images = new byte[16 + (2 * 4)];
         images[2] = 8;
         images[3] = 3;
@@ -177,7 +177,7 @@ public class BadInputTests
     [Fact]
     public void Training_that_diverges_names_the_step_and_layer_and_writes_no_file()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         var r = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10", "--save", dir.File("out.npz"));
         Assert.Equal(3, r.Code);
         Assert.Matches("step [0-9]+", r.Err);
@@ -206,7 +206,7 @@ public class BadInputTests
     [Fact]
     public void Output_path_that_is_a_directory_is_refused()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         AssertError(["train", "--steps", "1", "--save", dir.Path], 2, dir.Path, "directory");
     }
 

@@ -18,7 +18,7 @@ public class TrainCommandTests
     [InlineData("logistic,relu,tanh", true)]
     public void Train_with_zil_and_bp_from_the_same_init_on_the_same_npz_data_gives_equal_parameters(string act, bool bias)
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         NetworkSpec spec = TestNets.Spec("6,12,9,3", act, bias);
         Parameters<double> init = Initialisation<double>.Create(spec, InitScheme.HeNormal, 42, biasScale: bias ? 0.2 : 0);
         ParameterIo.Save(dir.File("init.npz"), init, NpyDType.Float64);
@@ -48,7 +48,7 @@ public class TrainCommandTests
     [Fact]
     public void Init_is_used_exactly_and_its_architecture_and_biases_come_from_the_file()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         NetworkSpec spec = TestNets.Spec("20,7,10", "tanh", true);
         Parameters<double> init = Initialisation<double>.Create(spec, InitScheme.XavierUniform, 3, biasScale: 0.5);
         ParameterIo.Save(dir.File("init.npz"), init, NpyDType.Float64);

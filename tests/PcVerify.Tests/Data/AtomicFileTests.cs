@@ -6,7 +6,7 @@ namespace PcVerify.Tests.Data;
 /// <summary>AtomicFile: a write either completes or leaves nothing behind.</summary>
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly TempDirectory _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

@@ -47,32 +47,6 @@ internal static class DataAssert
     }
 }
 
-/// <summary>A fresh temporary directory, deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pcverify-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary directory does not invalidate a test result.
-        }
-    }
-}
-
 public class DataAssertTests
 {
     [Fact]

@@ -145,7 +145,7 @@ public sealed class MnistFileTests(ITestOutputHelper output)
 /// <summary>Hand-made IDX files, valid and broken; each error must name the file and the expected and found values.</summary>
 public sealed class IdxFormatTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly TempDirectory _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

@@ -7,7 +7,7 @@ namespace PcVerify.Tests.Data;
 /// <summary>.npz archives and data sets stored in them. Oracles: values written by the test, and zip archives built by hand.</summary>
 public sealed class NpzTests : IDisposable
 {
-    private readonly TempDir _tmp = new();
+    private readonly TempDirectory _tmp = new();
 
     public void Dispose() => _tmp.Dispose();
 

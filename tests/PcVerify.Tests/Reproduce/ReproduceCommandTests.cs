@@ -9,7 +9,7 @@ public class ReproduceCommandTests
     [Fact]
     public void Quick_reproduce_writes_the_report_tables_and_figures_and_states_every_claim()
     {
-        using TempDir dir = new();
+        using TempDirectory dir = new();
         var r = CliRunner.Run("reproduce", "--quick", "--epochs", "1", "--out", dir.Path);
         Assert.True(r.Code == 0, r.Err + r.Out);
 
