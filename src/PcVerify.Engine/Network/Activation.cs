@@ -156,11 +156,14 @@ public sealed class Activation
     {
         ActivationKind.Identity => 1.0,
         ActivationKind.Tanh => 1.0 - (Math.Tanh(x) * Math.Tanh(x)),
-        ActivationKind.Logistic or ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
+        ActivationKind.Logistic => LogisticDerivative(Value(ActivationKind.Logistic, x)),
+        ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
         ActivationKind.Relu => x > 0 ? 1.0 : 0.0,
         ActivationKind.LeakyRelu => x > 0 ? 1.0 : Slope,
         _ => _derivative!(x),
     };
+
+    private static double LogisticDerivative(double s) => s * (1.0 - s);
 
     private static double Value(ActivationKind kind, double x) => kind == ActivationKind.Logistic
         ? (x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x)))
@@ -202,6 +205,8 @@ public sealed class Activation
                 T th = T.Tanh(x);
                 return T.One - (th * th);
             case ActivationKind.Logistic:
+                T s = LogisticOf(x);
+                return s * (T.One - s);
             case ActivationKind.Softplus:
                 return LogisticOf(x);
             case ActivationKind.Relu:
