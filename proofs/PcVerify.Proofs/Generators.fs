@@ -206,7 +206,7 @@ module Gens =
         Gen.sized (fun size ->
             gen {
                 let wmax = max 2 (min d.MaxWidth (2 + size * (d.MaxWidth - 1) / 60))
-                let dmax = max d.MinDepth (min d.MaxDepth (d.MinDepth + size / 15))
+                let dmax = max d.MinDepth (min d.MaxDepth (d.MinDepth + size / 8))
                 let! depth = Gen.choose (d.MinDepth, dmax)
                 let! widths = Gen.listOfLength (depth + 1) (Gen.choose (1, wmax))
                 let! acts = Gen.listOfLength depth d.Acts

@@ -177,3 +177,291 @@ let ``A.1: with biases Theorems 3.1 and 3.2 hold and every Z-IL bias update equa
               let dv = (Run.dV bpT (l + 1))
               yield! Check.within (sprintf "Δβ^%d vs Δv^%d" (l + 1) (l + 1)) (Check.rounding kSame u o.MV.[l + 1] dv) dv (Run.totalBeta pcT theta (l + 1)) ]
         |> Check.verdict)
+
+/// A non-C1 state for gradient checks: IL with every layer updated at t = 0 and σ > 0, so moment 0 records an
+/// arbitrary state x_0 = μ_0 + σ·N(0,1) with its Δx_0, Δθ_0, Δβ_0 computed from θ_0.
+let private gradientCase =
+    Cases.arb { Domains.all with MaxDepth = 5; MaxWidth = 8; MaxScale = 2.0 } (Gen.constant 1) (Gens.grid 20 0.05 1.0)
+
+/// Third-derivative bound of f (for the finite-difference truncation error).
+let private d3 (a: Act) =
+    match a with
+    | Tanh -> 2.0
+    | Logistic -> 0.125
+    | Softplus -> 0.1
+    | Smooth(a, b, _) -> 2.0 * Math.Abs a * b * b * b
+    | _ -> 0.0
+
+/// Central differences of the oracle's energy: (F(v + h) − F(v − h)) / 2h. Error ≤ h²/6·|∂³F| (truncation) +
+/// 2·ρ/(2h) where ρ bounds the rounding of one F evaluation; both are computed, never guessed.
+let private centralDifference (evalF: float -> float) (h: float) = (evalF h - evalF -h) / (2.0 * h)
+
+/// Eqs. 7, 9, 13 (Supp. A.2, Eq. 12–13): the inference increment is Δx^l = −γ ∂F/∂x^l, the learning rules are
+/// Δθ^{l+1} = −α ∂F/∂θ^{l+1} and Δβ^{l+1} = −α ∂F/∂β^{l+1}, at an arbitrary (non-C1) state. The derivative is
+/// an independent central difference of the oracle's own F. Tolerance per coordinate: h²/6·C₃ (truncation, C₃ a
+/// bound on ∂³F from |f''|, |f'''|) + 2·64·n·u·R/h (rounding of F, R = Σ|ε|(|x| + Σ|θ||f| + |β|) + F) +
+/// 1e-9·|derivative|, all times 2. F is quadratic in θ and β, so there the truncation term is 0. Coordinates of
+/// x within 2h of a ReLU/leaky-ReLU kink are skipped (counted in the classification) — F is not differentiable there.
+[<HeavyProofAttribute>]
+let ``Eqs. 7, 9, 13: the inference and learning rules are the negative gradients of the energy F`` () =
+    Prop.forAll gradientCase (fun c ->
+        let b = Run.build c
+        let sched = UpdateSchedule.AllAt(b.Spec.L, 0)
+        let pcT, _, _ = Run.pc c b PcRule.Scheduled 0.5 (Some sched) false false
+        let m0 = pcT.Moments.[0]
+        let net = c.Net
+        let L = net.L
+        let p = P.OfEngine b.Theta
+        let x = Array.init (L + 1) (fun l -> Array.copy (Run.xs m0 l))
+        let f0 = energy net p x
+        let nMax = float (List.max net.Widths + 1)
+        // R: the magnitude that bounds the rounding of one evaluation of F.
+        let r =
+            f0
+            + Seq.sum (
+                seq {
+                    for l in 0 .. L - 1 do
+                        let e = Run.eps m0 l
+                        for i in 0 .. net.Widths.[l] - 1 do
+                            let s = Seq.sum (seq { for j in 0 .. net.Widths.[l + 1] - 1 -> Math.Abs(p.W.[l + 1].[i].[j] * f net.Acts.[l] x.[l + 1].[j]) })
+                            yield Math.Abs e.[i] * (Math.Abs x.[l].[i] + s + (if net.Bias then Math.Abs p.B.[l + 1].[i] else 0.0))
+                }
+            )
+        let roundTerm h = 2.0 * 64.0 * nMax * u * r / h
+        let mutable skipped = 0
+        let failures =
+            [ // Eq. 7 over every hidden value node.
+              let hx = 1e-4
+              for l in 1 .. L - 1 do
+                  let act = net.Acts.[l - 1]
+                  let eUp = Run.eps m0 (l - 1)
+                  let dxs = Run.dx m0 l
+                  for j in 0 .. net.Widths.[l] - 1 do
+                      if not act.IsC2 && Math.Abs x.[l].[j] <= 2.0 * hx then
+                          skipped <- skipped + 1
+                      else
+                          let g =
+                              centralDifference
+                                  (fun h ->
+                                      let x2 = x |> Array.map Array.copy
+                                      x2.[l].[j] <- x2.[l].[j] + h
+                                      energy net p x2)
+                                  hx
+                          let expected = -c.Gamma * g
+                          let c3 =
+                              Seq.sum (
+                                  seq {
+                                      for i in 0 .. net.Widths.[l - 1] - 1 ->
+                                          let w = Math.Abs p.W.[l].[i].[j]
+                                          3.0 * w * w * lip act * d2 act + Math.Abs eUp.[i] * w * d3 act
+                                  }
+                              )
+                              + 1.0
+                          let bound = 2.0 * c.Gamma * (hx * hx / 6.0 * c3 + roundTerm hx + 1e-9 * Math.Abs g)
+                          yield! Check.within (sprintf "Δx^%d vs −γ∂F/∂x^%d (FD)" l l) (fun _ -> bound) [| expected |] [| dxs.[j] |]
+              // Eqs. 9 and 13 over every weight and bias (F is quadratic in them: no truncation error).
+              for l in 0 .. L - 1 do
+                  let dTh = (Run.nn m0.DeltaTheta.[l + 1]).Data
+                  let cols = net.Widths.[l + 1]
+                  for i in 0 .. net.Widths.[l] - 1 do
+                      for j in 0 .. cols - 1 do
+                          let hw = 1e-4 * (1.0 + Math.Abs p.W.[l + 1].[i].[j])
+                          let g =
+                              centralDifference
+                                  (fun h ->
+                                      let p2 = p.Copy()
+                                      p2.W.[l + 1].[i].[j] <- p2.W.[l + 1].[i].[j] + h
+                                      energy net p2 x)
+                                  hw
+                          let bound = 2.0 * c.Alpha * (roundTerm hw + 1e-9 * Math.Abs g)
+                          yield! Check.within (sprintf "Δθ^%d[%d,%d] vs −α∂F/∂θ (FD)" (l + 1) i j) (fun _ -> bound) [| -c.Alpha * g |] [| dTh.[i * cols + j] |]
+                      if net.Bias then
+                          let dB = Run.nn m0.DeltaBeta.[l + 1]
+                          let hb = 1e-4 * (1.0 + Math.Abs p.B.[l + 1].[i])
+                          let g =
+                              centralDifference
+                                  (fun h ->
+                                      let p2 = p.Copy()
+                                      p2.B.[l + 1].[i] <- p2.B.[l + 1].[i] + h
+                                      energy net p2 x)
+                                  hb
+                          let bound = 2.0 * c.Alpha * (roundTerm hb + 1e-9 * Math.Abs g)
+                          yield! Check.within (sprintf "Δβ^%d[%d] vs −α∂F/∂β (FD)" (l + 1) i) (fun _ -> bound) [| -c.Alpha * g |] [| dB.[i] |]
+              // The engine's recorded F_0 is the oracle's F (same formula, different summation order).
+              yield! Check.within "F_0 engine vs oracle" (fun _ -> 64.0 * nMax * u * r) [| f0 |] [| m0.Energy |] ]
+        failures |> Check.verdict |> Prop.classify (skipped > 0) "kink-adjacent x skipped" |> Prop.classify (L >= 2) "has hidden layer")
+
+/// A training run: a network, a sequence of batches, α.
+type Training =
+    { Case: Case
+      Steps: int }
+
+let private trainingArb =
+    // Training stays in the regime where a BP run itself is stable (α ≤ 0.05, scale ≤ 1.5): the statement is about
+    // identical trajectories, not about BP's convergence.
+    let domain = { Domains.all with MaxDepth = 5; MaxScale = 1.5 }
+    let gen =
+        gen {
+            let! c = Cases.gen domain (Gen.choose (1, 3)) (Gen.constant 1.0)
+            let! alpha = Gens.logUniform 0.001 0.05
+            let! steps = Gen.choose (20, 40)
+            return { Case = { c with Alpha = alpha }; Steps = steps }
+        }
+    let shrink (t: Training) =
+        seq {
+            for c in Cases.shrink domain t.Case do
+                yield { t with Case = c }
+            if t.Steps > 20 then yield { t with Steps = 20 }
+        }
+    Arb.fromGenShrink (gen, shrink)
+
+/// The pairs of step k of a training run (a fresh seed per step).
+let private stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
+
+/// Zero divergence over training (Supp. A.7, Table 1: 2.37e-13 for a whole run): Z-IL (the engine's default,
+/// event-driven) and BP trained from identical parameters on the same tens of pairs (batches of 1–3) end with the
+/// same parameters and the same test predictions. Bound per element: 1e-12·(1 + |w|) — the paper's figure per
+/// element with headroom for the ≤ 40 steps × (2u·MW per step) accumulated, each step's difference contracting
+/// or growing by at most 1 + α‖∂Δw/∂w‖ ≤ 1.1 at α ≤ 0.05, scale ≤ 1.5 (1.1^40 · 40 · 1e-15 < 1e-12).
+[<HeavyProofAttribute>]
+let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` () =
+    Prop.forAll trainingArb (fun tr ->
+        let c = tr.Case
+        let b = Run.build c
+        let w = b.Theta.Clone()
+        let theta = b.Theta.Clone()
+        let bp = Backprop<float>(b.Spec, c.Alpha, 3)
+        let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3)
+        for k in 0 .. tr.Steps - 1 do
+            let d = stepData c k
+            let sIn = d.Inputs b.Spec
+            let sOut = d.Targets b.Spec
+            bp.Step(w, sIn, sOut, d.Batch)
+            zil.Step(theta, sIn, sOut, d.Batch)
+        let bound (ref': float[]) k = 1e-12 * (1.0 + Math.Abs ref'.[k])
+        let test = { c.Data with Batch = 3; Seed = c.Data.Seed + 77UL }
+        let yBp = Backprop<float>(b.Spec, c.Alpha, 3)
+        let yPc = Backprop<float>(b.Spec, c.Alpha, 3)
+        yBp.Forward(w, test.Inputs b.Spec, 3)
+        yPc.Forward(theta, test.Inputs b.Spec, 3)
+        let nOut = 3 * b.Spec.OutputWidth
+        [ for l in 1 .. c.Net.L do
+              yield! Check.within (sprintf "θ^%d vs w^%d after %d steps" l l tr.Steps) (bound w.Theta.[l].Data) w.Theta.[l].Data theta.Theta.[l].Data
+              yield! Check.within (sprintf "β^%d vs v^%d after %d steps" l l tr.Steps) (bound w.Beta.[l]) w.Beta.[l] theta.Beta.[l]
+          yield! Check.within "test prediction y^0" (bound yBp.Y.[0]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
+        |> Check.verdict
+        |> Prop.collect (sprintf "L=%d" c.Net.L))
+
+/// Batches (SPEC §5, our extension): a BP step on a batch of B pairs applies the mean of the B per-pair updates.
+/// The per-pair updates come from the engine's single-pair BP; the batch sums in another order, so the bound is
+/// kSame·u·B·mean(MW) (B terms of the sum, each with the per-pair magnitude).
+[<ProofAttribute>]
+let ``Batches: a BP batch update is the mean of the per-pair updates`` () =
+    Prop.forAll Cases.batched (fun c ->
+        let b = Run.build c
+        let _, wBatch = Run.bp c b
+        let B = c.Data.Batch
+        let nIn = b.Spec.InputWidth
+        let nOut = b.Spec.OutputWidth
+        let pairs =
+            [ for k in 0 .. B - 1 ->
+                  let single = { b with Inputs = b.Inputs.[k * nIn .. (k + 1) * nIn - 1]; Targets = b.Targets.[k * nOut .. (k + 1) * nOut - 1]; Batch = 1 }
+                  let t, _ = Run.bp { c with Data = { c.Data with Batch = 1 } } single
+                  t, Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha single.Inputs single.Targets ]
+        [ for l in 1 .. c.Net.L do
+              let mean = Array.init b.Theta.Theta.[l].Data.Length (fun k -> (pairs |> List.sumBy (fun (t, _) -> (Run.dW t l).[k])) / float B)
+              let mag = Array.init mean.Length (fun k -> pairs |> List.sumBy (fun (_, o) -> (flat o.MW.[l]).[k]))
+              let applied = Array.init mean.Length (fun k -> wBatch.Theta.[l].Data.[k] - b.Theta.Theta.[l].Data.[k])
+              let magApplied = Array.init mean.Length (fun k -> mag.[k] + Math.Abs b.Theta.Theta.[l].Data.[k] / u / kSame)
+              yield! Check.within (sprintf "batch Δw^%d vs mean of per-pair Δw^%d" l l) (Check.rounding kSame u magApplied mean) mean applied ]
+        |> Check.verdict
+        |> Prop.classify (c.Data.Batch > 1) "B > 1")
+
+/// Batches for Z-IL (SPEC §5): B independent inference processes with shared θ; every update is the mean of the
+/// per-pair Z-IL updates. Compared with the mean of single-pair Z-IL runs; bound as for BP.
+[<ProofAttribute>]
+let ``Batches: a Z-IL batch update is the mean of the per-pair Z-IL updates`` () =
+    Prop.forAll Cases.batched (fun c ->
+        let b = Run.build c
+        let _, thBatch, _ = Run.zil c b
+        let B = c.Data.Batch
+        let nIn = b.Spec.InputWidth
+        let nOut = b.Spec.OutputWidth
+        let pairs =
+            [ for k in 0 .. B - 1 ->
+                  let single = { b with Inputs = b.Inputs.[k * nIn .. (k + 1) * nIn - 1]; Targets = b.Targets.[k * nOut .. (k + 1) * nOut - 1]; Batch = 1 }
+                  let t, th, _ = Run.zil { c with Data = { c.Data with Batch = 1 } } single
+                  Array.init (c.Net.L + 1) (fun l -> if l = 0 then [||] else Run.totalTheta t th l), Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha single.Inputs single.Targets ]
+        [ for l in 1 .. c.Net.L do
+              let mean = Array.init b.Theta.Theta.[l].Data.Length (fun k -> (pairs |> List.sumBy (fun (d, _) -> d.[l].[k])) / float B)
+              let mag = Array.init mean.Length (fun k -> (pairs |> List.sumBy (fun (_, o) -> (flat o.MW.[l]).[k])) + Math.Abs b.Theta.Theta.[l].Data.[k] / u / kSame)
+              let applied = Array.init mean.Length (fun k -> thBatch.Theta.[l].Data.[k] - b.Theta.Theta.[l].Data.[k])
+              yield! Check.within (sprintf "batch Δθ^%d vs mean of per-pair Δθ^%d" l l) (Check.rounding kSame u mag mean) mean applied ]
+        |> Check.verdict
+        |> Prop.classify (c.Data.Batch > 1) "B > 1")
+
+/// The engine's event-driven Z-IL (Lemma A.3 skips the work that is provably zero) is bit-identical to the
+/// synchronous simulation over multi-step training with batches of 1–4 and any γ (with and without the γ^{−l}
+/// correction): both evaluate the same expressions with the same kernels in the same order.
+[<ProofAttribute>]
+let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () =
+    Prop.forAll (Cases.arb Domains.all (Gen.choose (1, 4)) (Gen.frequency [ 1, Gen.constant 1.0; 2, Cases.gammaBelowOne ])) (fun c ->
+        let b = Run.build c
+        let corrected = c.Net.Seed % 2UL = 0UL
+        let a = b.Theta.Clone()
+        let e = b.Theta.Clone()
+        // α/10 ∈ [1e-4, 0.05] keeps most runs finite; a run that overflows must overflow at the same step in both.
+        let alpha = c.Alpha / 10.0
+        let sync = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected, synchronous = true)
+        let fast = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected)
+        let attempt (f: unit -> unit) =
+            try
+                f ()
+                true
+            with :? PcVerify.Engine.TrainingDivergedException ->
+                false
+        // Bit-identical trajectories also diverge (overflow) at the same step: both paths must agree on that too.
+        let mutable agree = []
+        let mutable running = true
+        for k in 0 .. 5 do
+            if running then
+                let d = { stepData c k with Batch = 1 + (k + c.Data.Batch) % 4 }
+                let sIn = d.Inputs b.Spec
+                let sOut = d.Targets b.Spec
+                let okSync = attempt (fun () -> sync.Step(a, sIn, sOut, d.Batch))
+                let okFast = attempt (fun () -> fast.Step(e, sIn, sOut, d.Batch))
+                if okSync <> okFast then agree <- [ sprintf "step %d: synchronous ok=%b, event-driven ok=%b" k okSync okFast ]
+                running <- okSync && okFast
+        [ if not fast.EventDriven || sync.EventDriven then yield "the two learners do not run the two paths"
+          yield! agree
+          for l in 1 .. c.Net.L do
+              yield! Check.exact (sprintf "θ^%d event-driven vs synchronous" l) a.Theta.[l].Data e.Theta.[l].Data
+              yield! Check.exact (sprintf "β^%d event-driven vs synchronous" l) a.Beta.[l] e.Beta.[l] ]
+        |> Check.verdict
+        |> Prop.classify corrected "γ-corrected")
+
+/// float32 Z-IL equals float32 BP (Thm 3.2 in single precision): the same argument as in float64 with u = 2^−24;
+/// bound kSame·u32·(MW + |Δw|) with the magnitudes of the float64 oracle (the float32 run's magnitudes differ from
+/// them by O(u32) relative). BP in float32 is *not* compared with float64: that is a different question.
+[<ProofAttribute>]
+let ``float32 Z-IL updates equal float32 BP updates within float32 rounding`` () =
+    Prop.forAll Cases.c123 (fun c ->
+        let b = Run.build c
+        let p32 = b.Theta.Convert<float32>()
+        let sIn = b.Inputs |> Array.map float32
+        let sOut = b.Targets |> Array.map float32
+        let w = p32.Clone()
+        let th = p32.Clone()
+        let bpT = BpTrace<float32>()
+        Backprop<float32>(b.Spec, c.Alpha).Step(w, sIn, sOut, 1, bpT)
+        let pcT = PcTrace<float32>()
+        PredictiveCodingLearner<float32>(b.Spec, PcRule.ZeroDivergence, c.Alpha).Step(th, sIn, sOut, 1, pcT)
+        let o = Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha (sIn |> Array.map float) (sOut |> Array.map float)
+        [ for l in 1 .. c.Net.L do
+              let dw = (Run.nn bpT.DeltaW.[l]).Data |> Array.map float
+              let dth =
+                  match pcT.TotalDeltaTheta l with
+                  | null -> Array.zeroCreate dw.Length
+                  | m -> m.Data |> Array.map float
+              yield! Check.within (sprintf "float32 Δθ^%d vs Δw^%d" l l) (Check.rounding kSame Check.u32 (flat o.MW.[l]) dw) dw dth ]
+        |> Check.verdict)
