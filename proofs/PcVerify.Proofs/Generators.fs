@@ -193,6 +193,18 @@ module Gens =
               2, Gen.constant Softplus
               4, smooth |> Gen.filter (function Smooth(a, _, c) -> c <> 0.0 || a <> 0.0 | _ -> true) ]
 
+    /// Activations with inf |f'| > 0 on all of ℝ: identity, leaky ReLU (slope > 0), and a·tanh(b·x) + c·x with
+    /// a·b and c of the same sign (then |f'| ≥ |c| > 0) — no saturation, no dead units.
+    let boundedAwayAct =
+        Gen.frequency
+            [ 1, Gen.constant Identity
+              1, leakySlope |> Gen.map LeakyRelu
+              2,
+              smooth
+              |> Gen.map (function
+                  | Smooth(a, b, c) -> Smooth(Math.Abs a, b, (if c = 0.0 then 0.25 else Math.Abs c))
+                  | a -> a) ]
+
     let smoothAct =
         Gen.frequency
             [ 2, Gen.constant Identity

@@ -275,8 +275,19 @@ module Check =
                       yield sprintf "%s[%d]: expected %s, actual %s, |diff| %s > bound %s" what k (g17 expected.[k]) (g17 actual.[k]) (g17 d) (g17 b) ]
             |> List.truncate 3
 
-    /// Bit-for-bit equality (±0 equal), NaN-strict.
-    let exact what (expected: float[]) (actual: float[]) = within what (fun _ -> 0.0) expected actual
+    /// Bit-for-bit equality (as Tolerance.Exact: identical bits, or equal finite values so that +0 = −0). Two
+    /// identical infinities from an overflow are bit-identical; a NaN equals only the very same NaN bits.
+    let exact what (expected: float[]) (actual: float[]) =
+        if expected.Length <> actual.Length then
+            [ sprintf "%s: length differs (expected %d, actual %d)" what expected.Length actual.Length ]
+        else
+            [ for k in 0 .. expected.Length - 1 do
+                  let same =
+                      BitConverter.DoubleToInt64Bits expected.[k] = BitConverter.DoubleToInt64Bits actual.[k]
+                      || (expected.[k] = actual.[k] && Double.IsFinite expected.[k])
+                  if not same then
+                      yield sprintf "%s[%d]: expected %s, actual %s (bit-identical required)" what k (g17 expected.[k]) (g17 actual.[k]) ]
+            |> List.truncate 3
 
     /// K·u·(magnitude + |expected|): the first-order rounding bound with K the stated slack.
     let rounding (k: float) (u: float) (mag: float[]) (expected: float[]) (i: int) = k * u * (mag.[i] + Math.Abs(expected.[i]))

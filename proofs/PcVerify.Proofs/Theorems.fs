@@ -465,3 +465,206 @@ let ``float32 Z-IL updates equal float32 BP updates within float32 rounding`` ()
                   | m -> m.Data |> Array.map float
               yield! Check.within (sprintf "float32 Δθ^%d vs Δw^%d" l l) (Check.rounding kSame Check.u32 (flat o.MW.[l]) dw) dw dth ]
         |> Check.verdict)
+
+/// Fa-Z-IL vs synchronous Z-IL, final parameters, bit for bit (see the Fa-Z-IL properties below).
+let fazilVsZil (c: Case) =
+    let b = Run.build c
+    let _, thZ, _ = Run.zilSync c b
+    let _, thF, _ = Run.fazil c b
+    [ for l in 1 .. c.Net.L do
+          yield! Check.exact (sprintf "Fa-Z-IL θ^%d vs Z-IL θ^%d" l l) thZ.Theta.[l].Data thF.Theta.[l].Data
+          yield! Check.exact (sprintf "Fa-Z-IL β^%d vs Z-IL β^%d" l l) thZ.Beta.[l] thF.Beta.[l] ]
+
+/// The silent error neurons of a synchronous Z-IL trace: (pair, l, i) with ε^l_{i,l} exactly 0 and l ≤ L−2 (a
+/// neuron of such a layer can still fire at t = l+1 ≤ L−1 under Fa-Z-IL's φ).
+let silentAtZilMoment (c: Case) (pcT: PcTrace<float>) =
+    [ for l in 0 .. c.Net.L - 2 do
+          let e = Run.eps pcT.Moments.[l] l
+          for k in 0 .. e.Length - 1 do
+              if e.[k] = 0.0 then yield (k / c.Net.Widths.[l], l, k % c.Net.Widths.[l]) ]
+
+// ---------------------------------------------------------------------------------------------------------------
+// Negative controls: relaxing one condition must break the equivalence measurably. "Measurably" = for some layer
+// the relative difference max_k |Δθ_k − Δw_k| / max_k |Δw_k| exceeds 1e-6, ten million times the float64
+// rounding level of the positive properties (~1e-13). The generators make the break unavoidable: a hidden layer
+// (L ≥ 2), activations with |f'| bounded away from 0 (no ReLU, no saturation), weight scale ≥ 0.5. (At scale 0.1
+// with saturating f', IL at t_c = 1 on a 1-1-1 net was found to differ by only 1.1e-7: small, not absent.)
+// ---------------------------------------------------------------------------------------------------------------
+
+let private controlDomain =
+    { Domains.all with
+        MinDepth = 2
+        Acts = Gens.boundedAwayAct
+        MinScale = 0.5 }
+
+let measurable = 1e-6
+
+/// The largest per-layer relative difference between a PC step's total updates and BP's.
+let private worstLayer (c: Case) (bpT: BpTrace<float>) (pcT: PcTrace<float>) (theta: Parameters<float>) =
+    [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
+
+/// Negative control C1 (SPEC §6, Table 1): with σ > 0 (x^l_0 = μ^l_0 + σ·N(0,1)) Z-IL's updates differ measurably
+/// from BP's for every generated network with a hidden layer.
+[<ProofAttribute>]
+let ``C1 negative control: with σ > 0 Z-IL's update differs measurably from BP's`` () =
+    let arb = Cases.arb controlDomain (Gen.constant 1) (Gen.constant 1.0)
+    Prop.forAll arb (fun c ->
+        let sigma = [| 0.01; 0.1; 1.0 |].[int (c.Net.Seed % 3UL)]
+        let b = Run.build c
+        let bpT, _ = Run.bp c b
+        let pcT, theta, learner = Run.pc c b PcRule.ZeroDivergence sigma None false false
+        let d = worstLayer c bpT pcT theta
+        (not learner.EventDriven && d > measurable)
+        |> Prop.label (sprintf "σ = %g: worst relative difference %s ≤ %g" sigma (Check.g17 d) measurable)
+        |> Prop.collect (sprintf "σ=%g" sigma))
+
+/// The schedules that break C2: IL with every layer at one t_c (any t_c ∈ 0..L when L ≥ 2), or one layer moved
+/// off its moment t = l (earlier, later, twice, or never).
+let private offSchedule (L: int) =
+    Gen.oneof
+        [ Gen.choose (0, L) |> Gen.map (fun tc -> UpdateSchedule.AllAt(L, tc))
+          gen {
+              let! l = Gen.choose (0, L - 1)
+              let! moved =
+                  Gen.elements
+                      [ [ 0 .. L ] |> List.filter (fun t -> t <> l) |> List.map (fun t -> [ t ])
+                        [ [ l; l + 1 ]; [] ] ]
+                  |> Gen.bind Gen.elements
+              let moments = [ for k in 0 .. L - 1 -> if k = l then moved else [ k ] ]
+              return UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
+          } ]
+
+/// Negative control C2 (SPEC §6, Supp. A.8): an update schedule other than θ^{l+1} at t = l — IL with all layers
+/// at one t_c, or one layer moved — differs measurably from BP on every generated network with a hidden layer.
+[<ProofAttribute>]
+let ``C2 negative control: IL at one t_c or any schedule other than t = l differs measurably from BP`` () =
+    let gen =
+        gen {
+            let! c = Cases.gen controlDomain (Gen.constant 1) (Gen.constant 1.0)
+            let! s = offSchedule c.Net.L
+            return c, s
+        }
+    let shrink (c: Case, s: UpdateSchedule) = Cases.shrink controlDomain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, s)
+    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, s) ->
+        let b = Run.build c
+        let bpT, _ = Run.bp c b
+        let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some s) false false
+        let d = worstLayer c bpT pcT theta
+        (not s.IsZeroDivergence && d > measurable)
+        |> Prop.label (sprintf "schedule %s: worst relative difference %s ≤ %g" s.Name (Check.g17 d) measurable)
+        |> Prop.classify (s.Name.StartsWith "all at") "IL at one t_c")
+
+/// Negative control C3 (Supp. A.5): with γ ∈ [0.05, 0.95] and no γ^{−l} correction, Z-IL's update of a hidden
+/// layer's θ^{l+1} is γ^l times BP's, a relative difference 1 − γ^l ≥ 0.05 ≫ 1e-6.
+[<ProofAttribute>]
+let ``C3 negative control: with γ < 1 and no γ^l correction Z-IL differs measurably from BP`` () =
+    Prop.forAll (Cases.arb controlDomain (Gen.constant 1) Cases.gammaBelowOne) (fun c ->
+        let b = Run.build c
+        let bpT, _ = Run.bp c b
+        let pcT, theta, _ = Run.zil c b
+        let d = worstLayer c bpT pcT theta
+        (d > measurable) |> Prop.label (sprintf "γ = %g: worst relative difference %s ≤ %g" c.Gamma (Check.g17 d) measurable))
+
+// ---------------------------------------------------------------------------------------------------------------
+// The engine against the independent oracle (Oracles.fs).
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The engine's BP (forward y^l, errors δ^l, batch-mean updates) equals the oracle's plain-loop BP of SPEC §2 for
+/// every architecture, activation, bias choice and batch of 1–5 pairs. Bound: kOracle·u·(magnitude + |expected|)
+/// with the oracle's first-order magnitudes MY, MD, MW, MV (summed over the batch for the mean updates).
+[<ProofAttribute>]
+let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
+    Prop.forAll Cases.batched (fun c ->
+        let b = Run.build c
+        let bpT, _ = Run.bp c b
+        let B = c.Data.Batch
+        let pairs, mean, sumMag = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha B b.Inputs b.Targets
+        [ for k in 0 .. B - 1 do
+              let o = pairs.[k]
+              for l in 0 .. c.Net.L - 1 do
+                  let n = c.Net.Widths.[l]
+                  yield! Check.within (sprintf "pair %d y^%d" k l) (Check.rounding kOracle u o.MY.[l] o.Y.[l]) o.Y.[l] bpT.Y.[l].[k * n .. (k + 1) * n - 1]
+                  yield! Check.within (sprintf "pair %d δ^%d" k l) (Check.rounding kOracle u o.MD.[l] o.Delta.[l]) o.Delta.[l] bpT.Delta.[l].[k * n .. (k + 1) * n - 1]
+          for l in 1 .. c.Net.L do
+              let dw = mean (fun o -> flat o.DW.[l])
+              let mag = sumMag (fun o -> flat o.MW.[l]) |> Array.map (fun m -> m * float B)
+              yield! Check.within (sprintf "Δw^%d" l) (Check.rounding kOracle u mag dw) dw (Run.dW bpT l)
+              if c.Net.Bias then
+                  let dv = mean (fun o -> o.DV.[l])
+                  let magV = sumMag (fun o -> o.MV.[l]) |> Array.map (fun m -> m * float B)
+                  yield! Check.within (sprintf "Δv^%d" l) (Check.rounding kOracle u magV dv) dv (Run.dV bpT l) ]
+        |> Check.verdict
+        |> Prop.classify (B > 1) "B > 1")
+
+/// An arbitrary schedule: θ^{l+1} at t = l (most layers), at another moment, twice, or never.
+let private anySchedule (L: int) =
+    Gen.listOfLength L (Gen.frequency [ 3, Gen.constant None; 1, Gen.choose (0, L) |> Gen.map (fun t -> Some [ t ]); 1, Gen.constant (Some []) ])
+    |> Gen.map (fun choice -> choice |> List.mapi (fun l m -> defaultArg m [ l ]))
+
+/// The bound for comparing two simulations of the same PCN dynamics: 1e-9·(1 + S), S the largest |value| in the
+/// oracle's trace. Over ≤ L+1 ≤ 6 moments each quantity is a composition of ≤ 3L dot products (n ≤ 13 terms) and
+/// activations with Lipschitz constant ≤ 7 at weight scale ≤ 1.5; the first-order growth of a rounding error
+/// is then ≤ 1e5·n·u·S ≈ 1e-10·S. (Measured: ≤ 1e-13·S over 10⁴ cases.)
+let private pcTolerance (trace: PcMomentO list) =
+    let s =
+        trace
+        |> List.collect (fun m -> [ m.X; m.Mu; m.Eps ] |> List.collect (fun a -> a |> Array.toList |> List.collect (fun per -> per |> Array.toList |> List.collect Array.toList)))
+        |> List.fold (fun acc v -> Math.Max(acc, Math.Abs(v: float))) 0.0
+    1e-9 * (1.0 + s)
+
+let private pcDomain = { Domains.all with MaxDepth = 5; MaxScale = 1.5 }
+
+/// Compares an engine PC trace and final parameters with the oracle's synchronous simulation, moment by moment.
+let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (theta: Parameters<float>) (trace: PcMomentO list) (pO: P) =
+    let tol = pcTolerance trace
+    let B = c.Data.Batch
+    let rows (per: float[][][]) l = Array.concat [| for k in 0 .. B - 1 -> per.[k].[l] |]
+    [ if pcT.Moments.Count <> trace.Length then yield sprintf "moments: engine %d, oracle %d" pcT.Moments.Count trace.Length
+      for m, mo in Seq.zip pcT.Moments trace do
+          for l in 0 .. c.Net.L - 1 do
+              yield! Check.within (sprintf "t=%d x^%d" mo.T l) (fun _ -> tol) (rows mo.X l) (Run.xs m l)
+              yield! Check.within (sprintf "t=%d ε^%d" mo.T l) (fun _ -> tol) (rows mo.Eps l) (Run.eps m l)
+              if l >= 1 then yield! Check.within (sprintf "t=%d Δx^%d" mo.T l) (fun _ -> tol) (rows mo.DX l) (Run.dx m l)
+      for l in 1 .. c.Net.L do
+          yield! Check.within (sprintf "final θ^%d" l) (fun _ -> tol) (pO.Flat l) theta.Theta.[l].Data
+          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tol) pO.B.[l] theta.Beta.[l] ]
+
+/// The engine's synchronous PCN (IL with an arbitrary schedule, any γ, batches) equals the oracle's plain-loop
+/// synchronous simulation of SPEC §3: every moment's x, ε, Δx and the final θ, β.
+[<ProofAttribute>]
+let ``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` () =
+    let gen =
+        gen {
+            let! c = Cases.gen pcDomain (Gen.choose (1, 3)) (Gen.frequency [ 1, Gen.constant 1.0; 2, Cases.gammaBelowOne ])
+            let! s = anySchedule c.Net.L
+            return c, s
+        }
+    let shrink (c: Case, s: int list list) = Cases.shrink pcDomain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, s)
+    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, moments) ->
+        let b = Run.build c
+        let sched = UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
+        let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
+        let run =
+            { Gamma = c.Gamma
+              Alpha = c.Alpha
+              Schedule = fun l t -> List.contains t moments.[l]
+              FaZil = false
+              Moments = sched.LastMoment + 1 }
+        let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
+        compareWithOracle c b pcT theta trace pO |> Check.verdict |> Prop.collect sched.Name)
+
+/// The engine's Fa-Z-IL equals the oracle's Fa-Z-IL (φ of SPEC §5 written as plain loops) on every activation —
+/// including the cases where Fa-Z-IL and Z-IL part ways (the engine implements φ as specified).
+[<ProofAttribute>]
+let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () =
+    Prop.forAll (Cases.arb pcDomain (Gen.choose (1, 3)) (Gen.constant 1.0)) (fun c ->
+        let b = Run.build c
+        let pcT, theta, _ = Run.fazil c b
+        let run =
+            { Gamma = 1.0
+              Alpha = c.Alpha
+              Schedule = fun _ _ -> false
+              FaZil = true
+              Moments = c.Net.L }
+        let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
+        compareWithOracle c b pcT theta trace pO |> Check.verdict)
