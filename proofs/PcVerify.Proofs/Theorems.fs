@@ -67,22 +67,34 @@ let ``Theorem 3.2: under C1, C2, C3 the Z-IL update of every θ^(l+1) and β^(l+
         |> Check.verdict
         |> depthClass c)
 
-/// Lemma A.3 (Supp. A.3): under C1 alone (any γ ∈ (0,1]), for every hidden layer l and every t < l:
-/// x^l_t = x^l_0, ε^l_t = 0, and μ^{l−1}_t = μ^{l−1}_0. Bit-exact: before t = l every increment that reaches
-/// these nodes is γ(−0 + f'·(θᵀ·0)) = ±0, and adding ±0 changes no bits.
+/// Lemma A.3 (Supp. A.3): under C1 alone (any γ ∈ (0,1], any update schedule), for every hidden layer l and every
+/// t < l: x^l_t = x^l_0, ε^l_t = 0, and μ^{l−1}_t = μ^{l−1}_0. Checked on the synchronous Z-IL trace and on IL with
+/// a random schedule (every layer at a random moment ≤ L, so the trace spans t = 0..L). Bit-exact: before t = l
+/// every increment that reaches these nodes is γ(−0 + f'·(θᵀ·0)) = ±0, every update of θ^{l+1} before t = l is
+/// α·0·f = ±0, and adding ±0 changes no bits.
 [<ProofAttribute>]
 let ``Lemma A.3: under C1 before t = l the value node of layer l is unchanged, its error is zero and μ^(l-1) is unchanged`` () =
-    Prop.forAll Cases.anyGamma (fun c ->
+    let gen =
+        gen {
+            let! c = Cases.gen Domains.all (Gen.constant 1) (Gen.frequency [ 1, Gen.constant 1.0; 3, Cases.gammaBelowOne ])
+            let! moments = Gen.listOfLength c.Net.L (Gen.choose (0, c.Net.L))
+            return c, moments
+        }
+    let shrink (c: Case, m: int list) = Cases.shrink Domains.all c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, m)
+    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, moments) ->
         let b = Run.build c
-        let pcT, _, _ = Run.zilSync c b
-        let m = pcT.Moments
-        [ for l in 1 .. c.Net.L - 1 do
-              for t in 0 .. l - 1 do
-                  yield! Check.exact (sprintf "x^%d_%d vs x^%d_0" l t l) (Run.xs m.[0] (l)) (Run.xs m.[t] (l))
-                  yield! Check.exact (sprintf "ε^%d_%d vs 0" l t) (Array.zeroCreate (Run.eps m.[t] (l)).Length) (Run.eps m.[t] (l))
-          for l in 1 .. c.Net.L do
-              for t in 0 .. min (l - 1) (m.Count - 1) do
-                  yield! Check.exact (sprintf "μ^%d_%d vs μ^%d_0" (l - 1) t (l - 1)) (Run.mu m.[0] (l - 1)) (Run.mu m.[t] (l - 1)) ]
+        let zilT, _, _ = Run.zilSync c b
+        let sched = UpdateSchedule.FromMoments(moments |> List.map (fun t -> [| t; c.Net.L |] :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
+        let ilT, _, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
+        [ for name, (pcT: PcTrace<float>) in [ "Z-IL", zilT; "IL " + sched.Name, ilT ] do
+              let m = pcT.Moments
+              for l in 1 .. c.Net.L - 1 do
+                  for t in 0 .. min (l - 1) (m.Count - 1) do
+                      yield! Check.exact (sprintf "%s x^%d_%d vs x^%d_0" name l t l) (Run.xs m.[0] l) (Run.xs m.[t] l)
+                      yield! Check.exact (sprintf "%s ε^%d_%d vs 0" name l t) (Array.zeroCreate (Run.eps m.[t] l).Length) (Run.eps m.[t] l)
+              for l in 1 .. c.Net.L do
+                  for t in 0 .. min (l - 1) (m.Count - 1) do
+                      yield! Check.exact (sprintf "%s μ^%d_%d vs μ^%d_0" name (l - 1) t (l - 1)) (Run.mu m.[0] (l - 1)) (Run.mu m.[t] (l - 1)) ]
         |> Check.verdict
         |> depthClass c)
 
