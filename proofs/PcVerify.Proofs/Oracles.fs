@@ -263,7 +263,8 @@ module Check =
     let u32 = Math.Pow(2.0, -24.0)
     let g17 (x: float) = x.ToString("G17", CultureInfo.InvariantCulture)
 
-    /// Elementwise |actual − expected| ≤ bound(k), written as `not (diff <= bound)` so NaN/∞ fail; at most 3 messages.
+    /// Elementwise |actual − expected| ≤ bound(k), written as `not (diff <= bound)` so a NaN anywhere fails; an
+    /// infinity passes only against the same infinity (an overflow both computations share); at most 3 messages.
     let within (what: string) (bound: int -> float) (expected: float[]) (actual: float[]) : string list =
         if expected.Length <> actual.Length then
             [ sprintf "%s: length differs (expected %d, actual %d)" what expected.Length actual.Length ]
@@ -271,7 +272,8 @@ module Check =
             [ for k in 0 .. expected.Length - 1 do
                   let d = Math.Abs(actual.[k] - expected.[k])
                   let b = bound k
-                  if not (d <= b) || not (Double.IsFinite actual.[k]) then
+                  let sameInfinity = Double.IsInfinity expected.[k] && expected.[k] = actual.[k]
+                  if not sameInfinity && (not (d <= b) || not (Double.IsFinite actual.[k])) then
                       yield sprintf "%s[%d]: expected %s, actual %s, |diff| %s > bound %s" what k (g17 expected.[k]) (g17 actual.[k]) (g17 d) (g17 b) ]
             |> List.truncate 3
 
