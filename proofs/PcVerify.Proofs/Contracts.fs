@@ -119,7 +119,7 @@ let ``BP's loss is half the squared output error summed over the batch`` () =
         let b = Run.build c
         let bp = Backprop<float>(b.Spec, c.Alpha, b.Batch)
         bp.Forward(b.Theta, b.Inputs, b.Batch)
-        let pairs, _, _ = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha b.Batch b.Inputs b.Targets
+        let pairs, _ = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha b.Batch b.Inputs b.Targets
         let expected = pairs |> Array.sumBy (fun o -> o.Delta.[0] |> Array.sumBy (fun d -> 0.5 * d * d))
         let mag = pairs |> Array.sumBy (fun o -> Array.map2 (fun (d: float) (m: float) -> Math.Abs d * (m + Math.Abs d)) o.Delta.[0] o.MD.[0] |> Array.sum)
         Check.within "E" (fun _ -> kOracle * u * (mag + expected)) [| expected |] [| bp.Loss(b.Targets) |] |> Check.verdict)

@@ -183,16 +183,6 @@ module Gens =
               2, Gen.constant Softplus
               4, smooth ]
 
-    /// Activations whose derivative is never exactly zero in exact arithmetic (everything but ReLU).
-    let nonVanishingAct =
-        Gen.frequency
-            [ 2, Gen.constant Identity
-              2, Gen.constant Tanh
-              2, Gen.constant Logistic
-              2, leakySlope |> Gen.map LeakyRelu
-              2, Gen.constant Softplus
-              4, smooth |> Gen.filter (function Smooth(a, _, c) -> c <> 0.0 || a <> 0.0 | _ -> true) ]
-
     /// Activations with inf |f'| > 0 on all of ℝ: identity, leaky ReLU (slope > 0), and a·tanh(b·x) + c·x with
     /// a·b and c of the same sign (then |f'| ≥ |c| > 0) — no saturation, no dead units.
     let boundedAwayAct =
@@ -204,14 +194,6 @@ module Gens =
               |> Gen.map (function
                   | Smooth(a, b, c) -> Smooth(Math.Abs a, b, (if c = 0.0 then 0.25 else Math.Abs c))
                   | a -> a) ]
-
-    let smoothAct =
-        Gen.frequency
-            [ 2, Gen.constant Identity
-              2, Gen.constant Tanh
-              2, Gen.constant Logistic
-              2, Gen.constant Softplus
-              4, smooth ]
 
     /// Widths up to `maxWidth`, growing with FsCheck's size (size 0 → width ≤ 2, size 100 → width ≤ maxWidth).
     let net (d: NetDomain) : Gen<NetSpec> =

@@ -153,8 +153,7 @@ let bpBatch (net: NetSpec) (p: P) (alpha: float) (batch: int) (sIn: float[]) (sO
     let nOut = net.Widths.[0]
     let pairs = Array.init batch (fun b -> bp net p alpha sIn.[b * nIn .. (b + 1) * nIn - 1] sOut.[b * nOut .. (b + 1) * nOut - 1])
     let mean (get: Bp -> float[]) = Array.init (get pairs.[0]).Length (fun k -> (pairs |> Array.sumBy (fun r -> (get r).[k])) / float batch)
-    let sumMag (get: Bp -> float[]) = Array.init (get pairs.[0]).Length (fun k -> (pairs |> Array.sumBy (fun r -> (get r).[k])) / float batch)
-    pairs, mean, sumMag
+    pairs, mean
 
 /// One moment of the oracle's synchronous PCN (SPEC §3 "Time semantics"), per pair b: X[b][l], Mu[b][l], Eps[b][l], DX[b][l].
 type PcMomentO =

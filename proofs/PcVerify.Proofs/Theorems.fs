@@ -609,7 +609,7 @@ let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
         let b = Run.build c
         let bpT, _ = Run.bp c b
         let B = c.Data.Batch
-        let pairs, mean, sumMag = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha B b.Inputs b.Targets
+        let pairs, mean = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha B b.Inputs b.Targets
         [ for k in 0 .. B - 1 do
               let o = pairs.[k]
               for l in 0 .. c.Net.L - 1 do
@@ -618,11 +618,11 @@ let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
                   yield! Check.within (sprintf "pair %d δ^%d" k l) (Check.rounding kOracle u o.MD.[l] o.Delta.[l]) o.Delta.[l] bpT.Delta.[l].[k * n .. (k + 1) * n - 1]
           for l in 1 .. c.Net.L do
               let dw = mean (fun o -> flat o.DW.[l])
-              let mag = sumMag (fun o -> flat o.MW.[l]) |> Array.map (fun m -> m * float B)
+              let mag = mean (fun o -> flat o.MW.[l]) |> Array.map (fun m -> m * float B)
               yield! Check.within (sprintf "Δw^%d" l) (Check.rounding kOracle u mag dw) dw (Run.dW bpT l)
               if c.Net.Bias then
                   let dv = mean (fun o -> o.DV.[l])
-                  let magV = sumMag (fun o -> o.MV.[l]) |> Array.map (fun m -> m * float B)
+                  let magV = mean (fun o -> o.MV.[l]) |> Array.map (fun m -> m * float B)
                   yield! Check.within (sprintf "Δv^%d" l) (Check.rounding kOracle u magV dv) dv (Run.dV bpT l) ]
         |> Check.verdict
         |> Prop.classify (B > 1) "B > 1")
