@@ -1,2 +1,331 @@
+/// Domain types for the proofs, each with its own generator and shrinker (STYLE.md §6: never a raw float argument,
+/// preconditions live in generators, not in ==>). Engine objects are built *inside* each property from these
+/// immutable descriptions, so a shrunk counterexample prints as a readable record.
 module PcVerify.Proofs.Generators
-let x = 1
+
+open System
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open PcVerify.Engine
+open PcVerify.Engine.Network
+
+/// The case budget. `PCVERIFY_PROOF_CASES` sets the number of generated cases of every property (default 1000:
+/// about 5 s of test time on two cores; heavy properties run a quarter of it); a long campaign sets e.g. 20000.
+module Budget =
+    /// The default number of cases per property.
+    [<Literal>]
+    let DefaultCases = 1000
+
+    /// The number of cases per property, read once from `PCVERIFY_PROOF_CASES`.
+    let cases =
+        match Environment.GetEnvironmentVariable "PCVERIFY_PROOF_CASES" with
+        | null
+        | "" -> DefaultCases
+        | s ->
+            match Int32.TryParse s with
+            | true, n when n > 0 -> n
+            | _ -> failwithf "PCVERIFY_PROOF_CASES must be a positive integer, found '%s'" s
+
+    /// A property's share of the budget (heavier properties run a fraction of the cases, at least 5).
+    let fraction (divisor: int) = max 5 (cases / divisor)
+
+/// A property whose case count is `PCVERIFY_PROOF_CASES` (see Budget). FsCheck prints the replay seed
+/// `(seed,gamma)` of any failure in the test message; paste it into `Replay` to re-run exactly that case.
+type ProofAttribute() as this =
+    inherit PropertyAttribute()
+    do
+        this.MaxTest <- Budget.cases
+        this.EndSize <- 100
+
+/// A heavier property: a quarter of the budget (multi-step training, finite differences over every coordinate).
+type HeavyProofAttribute() as this =
+    inherit PropertyAttribute()
+    do
+        this.MaxTest <- Budget.fraction 4
+        this.EndSize <- 100
+
+/// An activation, as a value the oracle can evaluate independently of the engine.
+type Act =
+    | Identity
+    | Tanh
+    | Logistic
+    | Relu
+    | LeakyRelu of slope: float
+    | Softplus
+    /// A randomly parameterised smooth user-defined activation `a·tanh(b·x) + c·x` with its exact derivative
+    /// `a·b·(1 − tanh²(b·x)) + c`, so "arbitrary activation" is not a fixed list of five functions.
+    | Smooth of a: float * b: float * c: float
+
+    override this.ToString() =
+        match this with
+        | LeakyRelu s -> sprintf "leaky-relu:%g" s
+        | Smooth(a, b, c) -> sprintf "%g·tanh(%g·x)+%g·x" a b c
+        | a -> (sprintf "%A" a).ToLowerInvariant()
+
+    /// The engine's activation (Custom for Smooth, built from the same closed form).
+    member this.Engine: Activation =
+        match this with
+        | Identity -> Activation.Identity
+        | Tanh -> Activation.Tanh
+        | Logistic -> Activation.Logistic
+        | Relu -> Activation.Relu
+        | LeakyRelu s -> Activation.LeakyRelu s
+        | Softplus -> Activation.Softplus
+        | Smooth(a, b, c) ->
+            Activation.Custom(
+                this.ToString(),
+                Func<float, float>(fun x -> a * Math.Tanh(b * x) + c * x),
+                Func<float, float>(fun x ->
+                    let t = Math.Tanh(b * x)
+                    a * b * (1.0 - t * t) + c)
+            )
+
+    /// Whether f is C² everywhere (finite differences of F in x are then meaningful without kinks).
+    member this.IsC2 =
+        match this with
+        | Relu
+        | LeakyRelu _ -> false
+        | _ -> true
+
+/// A fully connected network, in the paper's order: Widths[0] = output n^0, Widths[L] = input n^L; Acts[l−1] is f
+/// applied to layer l (l = 1..L, so Acts[L−1] acts on s_in). Parameters: Xavier-uniform weights times Scale, biases
+/// N(0, BiasScale²) when Bias, one seed (one stream per layer).
+type NetSpec =
+    { Widths: int list
+      Acts: Act list
+      Bias: bool
+      Scale: float
+      BiasScale: float
+      Seed: uint64 }
+
+    /// L = l_max, the number of weight matrices.
+    member this.L = this.Widths.Length - 1
+
+    /// The engine's spec (paper order, one activation per layer 1..L).
+    member this.Engine = NetworkSpec(this.Widths, this.Acts |> List.map (fun a -> a.Engine), this.Bias)
+
+    /// The initial parameters in float64 (float32 parameters are these rounded, see Initialisation).
+    member this.Params(spec: NetworkSpec) =
+        Initialisation<float>.Create(spec, InitScheme.XavierUniform, this.Seed, this.Scale, (if this.Bias then this.BiasScale else 0.0))
+
+    override this.ToString() =
+        sprintf
+            "widths(out→in)=%A acts(l=1..L)=[%s] bias=%b scale=%g biasScale=%g seed=%d"
+            this.Widths
+            (this.Acts |> List.map string |> String.concat "; ")
+            this.Bias
+            this.Scale
+            this.BiasScale
+            this.Seed
+
+/// A batch of training pairs drawn from a seed: inputs N(0, InScale²), targets N(0, OutScale²).
+type Data =
+    { Batch: int
+      InScale: float
+      OutScale: float
+      Seed: uint64 }
+
+    static member Draw(n: int, seed: uint64, scale: float) =
+        let rng = Rng(seed)
+        Array.init n (fun _ -> scale * rng.NextNormal())
+
+    /// Inputs, B × n^L row-major.
+    member this.Inputs(spec: NetworkSpec) = Data.Draw(this.Batch * spec.InputWidth, Rng.Derive(this.Seed, 1UL).NextUInt64(), this.InScale)
+
+    /// Targets, B × n^0 row-major.
+    member this.Targets(spec: NetworkSpec) = Data.Draw(this.Batch * spec.OutputWidth, Rng.Derive(this.Seed, 2UL).NextUInt64(), this.OutScale)
+
+/// What a generated network may contain (the domain of a statement).
+type NetDomain =
+    { MinDepth: int
+      MaxDepth: int
+      MaxWidth: int
+      Acts: Gen<Act>
+      /// A predicate every generated and shrunk spec satisfies (e.g. "has a hidden layer").
+      Valid: NetSpec -> bool
+      MinScale: float
+      MaxScale: float }
+
+module Gens =
+    /// A float on a grid of 1/q between lo and hi (grid values print and shrink readably).
+    let grid (q: int) (lo: float) (hi: float) =
+        Gen.choose (int (Math.Round(lo * float q)), int (Math.Round(hi * float q))) |> Gen.map (fun k -> float k / float q)
+
+    /// log-uniform in [lo, hi], rounded to 3 significant digits.
+    let logUniform (lo: float) (hi: float) =
+        Gen.choose (0, 10000)
+        |> Gen.map (fun k ->
+            let v = Math.Exp(Math.Log lo + (Math.Log hi - Math.Log lo) * float k / 10000.0)
+            Math.Round(v, 2 - int (Math.Floor(Math.Log10 v))))
+
+    let seed = Gen.choose (0, Int32.MaxValue) |> Gen.map uint64
+
+    /// A smooth custom activation a·tanh(b·x) + c·x with a ∈ [−2, 2], b ∈ [0.25, 3], c ∈ [−1, 1] (grid 1/8).
+    let smooth =
+        gen {
+            let! a = grid 8 -2.0 2.0
+            let! b = grid 8 0.25 3.0
+            let! c = grid 8 -1.0 1.0
+            return Smooth(a, b, c)
+        }
+
+    let leakySlope = Gen.elements [ 0.01; 0.1; 0.2; 0.5 ]
+
+    /// Every engine activation plus random smooth ones.
+    let anyAct =
+        Gen.frequency
+            [ 2, Gen.constant Identity
+              2, Gen.constant Tanh
+              2, Gen.constant Logistic
+              2, Gen.constant Relu
+              2, leakySlope |> Gen.map LeakyRelu
+              2, Gen.constant Softplus
+              4, smooth ]
+
+    /// Activations with inf |f'| > 0 on all of ℝ: identity, leaky ReLU (slope > 0), and a·tanh(b·x) + c·x with
+    /// a·b and c of the same sign (then |f'| ≥ |c| > 0) — no saturation, no dead units.
+    let boundedAwayAct =
+        Gen.frequency
+            [ 1, Gen.constant Identity
+              1, leakySlope |> Gen.map LeakyRelu
+              2,
+              smooth
+              |> Gen.map (function
+                  | Smooth(a, b, c) -> Smooth(Math.Abs a, b, (if c = 0.0 then 0.25 else Math.Abs c))
+                  | a -> a) ]
+
+    /// Widths up to `maxWidth`, growing with FsCheck's size (size 0 → width ≤ 2, size 100 → width ≤ maxWidth).
+    let net (d: NetDomain) : Gen<NetSpec> =
+        Gen.sized (fun size ->
+            gen {
+                let wmax = max 2 (min d.MaxWidth (2 + size * (d.MaxWidth - 1) / 60))
+                let dmax = max d.MinDepth (min d.MaxDepth (d.MinDepth + size / 8))
+                let! depth = Gen.choose (d.MinDepth, dmax)
+                let! widths = Gen.listOfLength (depth + 1) (Gen.choose (1, wmax))
+                let! acts = Gen.listOfLength depth d.Acts
+                let! bias = Gen.elements [ false; true ]
+                let! scale = logUniform d.MinScale d.MaxScale
+                let! biasScale = Gen.elements [ 0.1; 0.5; 1.0 ]
+                let! s = seed
+                return
+                    { Widths = widths
+                      Acts = acts
+                      Bias = bias
+                      Scale = scale
+                      BiasScale = biasScale
+                      Seed = s }
+            })
+        |> Gen.filter d.Valid
+
+    let data (batch: int) =
+        gen {
+            let! inScale = Gen.elements [ 0.1; 0.5; 1.0; 2.0 ]
+            let! outScale = Gen.elements [ 0.1; 0.5; 1.0; 2.0 ]
+            let! s = seed
+            return
+                { Batch = batch
+                  InScale = inScale
+                  OutScale = outScale
+                  Seed = s }
+        }
+
+module Shrink =
+    let private removeAt i (xs: 'a list) = xs |> List.indexed |> List.filter (fun (k, _) -> k <> i) |> List.map snd
+    let private setAt i v (xs: 'a list) = xs |> List.mapi (fun k x -> if k = i then v else x)
+
+    /// Toward fewer layers (drop a hidden layer), narrower layers, no bias, simpler activations, scale 1, seed 0.
+    let net (d: NetDomain) (n: NetSpec) : seq<NetSpec> =
+        seq {
+            if n.L > d.MinDepth then
+                for l in 1 .. n.L - 1 do
+                    // Dropping hidden layer l removes its width and the activation applied to it.
+                    yield
+                        { n with
+                            Widths = removeAt l n.Widths
+                            Acts = removeAt (l - 1) n.Acts }
+            for l in 0 .. n.L do
+                let w = n.Widths.[l]
+                if w > 1 then
+                    yield { n with Widths = setAt l 1 n.Widths }
+                    if w > 2 then yield { n with Widths = setAt l (w - 1) n.Widths }
+            if n.Bias then yield { n with Bias = false }
+            for l in 0 .. n.L - 1 do
+                match n.Acts.[l] with
+                | Smooth _ -> yield { n with Acts = setAt l Tanh n.Acts }
+                | LeakyRelu s when s <> 0.1 -> yield { n with Acts = setAt l (LeakyRelu 0.1) n.Acts }
+                | _ -> ()
+            if n.Scale <> 1.0 && 1.0 >= d.MinScale && 1.0 <= d.MaxScale then yield { n with Scale = 1.0 }
+            if n.Seed <> 0UL then yield { n with Seed = 0UL }
+        }
+        |> Seq.filter d.Valid
+
+    let data (x: Data) =
+        seq {
+            if x.InScale <> 1.0 then yield { x with InScale = 1.0 }
+            if x.OutScale <> 1.0 then yield { x with OutScale = 1.0 }
+            if x.Seed <> 0UL then yield { x with Seed = 0UL }
+        }
+
+/// The standard domains.
+module Domains =
+    let hasHidden (n: NetSpec) = n.L >= 2
+
+    /// Every activation, depth 1..6, width 1..12, scale 0.01..3.
+    let all =
+        { MinDepth = 1
+          MaxDepth = 6
+          MaxWidth = 12
+          Acts = Gens.anyAct
+          Valid = fun _ -> true
+          MinScale = 0.01
+          MaxScale = 3.0 }
+
+/// One Z-IL-vs-BP case: a network, a batch of pairs, α and γ.
+type Case =
+    { Net: NetSpec
+      Data: Data
+      Alpha: float
+      Gamma: float }
+
+    override this.ToString() = sprintf "{ %O; %A; α=%g; γ=%g }" this.Net this.Data this.Alpha this.Gamma
+
+module Cases =
+    let alpha = Gens.logUniform 0.001 0.5
+    let gammaBelowOne = Gens.grid 20 0.05 0.95
+
+    /// A case over `domain` with batch size from `batch`, γ from `gamma`.
+    let gen (domain: NetDomain) (batch: Gen<int>) (gamma: Gen<float>) =
+        gen {
+            let! net = Gens.net domain
+            let! b = batch
+            let! data = Gens.data b
+            let! alpha = alpha
+            let! gamma = gamma
+            return
+                { Net = net
+                  Data = data
+                  Alpha = alpha
+                  Gamma = gamma }
+        }
+
+    let shrink (domain: NetDomain) (c: Case) =
+        seq {
+            for n in Shrink.net domain c.Net do
+                yield { c with Net = n }
+            for d in Shrink.data c.Data do
+                yield { c with Data = d }
+            if c.Data.Batch > 1 then yield { c with Data = { c.Data with Batch = 1 } }
+            if c.Alpha <> 0.1 then yield { c with Alpha = 0.1 }
+        }
+
+    let arb domain batch gamma = Arb.fromGenShrink (gen domain batch gamma, shrink domain)
+
+    /// Single pair, γ = 1 (C3), every activation.
+    let c123 = arb Domains.all (Gen.constant 1) (Gen.constant 1.0)
+
+    /// Single pair, any γ ∈ (0, 1] (one in four cases γ = 1).
+    let anyGamma = arb Domains.all (Gen.constant 1) (Gen.frequency [ 1, Gen.constant 1.0; 3, gammaBelowOne ])
+
+    /// Batches of 1..5 pairs, γ = 1.
+    let batched = arb Domains.all (Gen.choose (1, 5)) (Gen.constant 1.0)

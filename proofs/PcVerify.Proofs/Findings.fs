@@ -1,0 +1,154 @@
+/// Counterexamples found while building the proofs, kept as permanent regression tests (docs/findings.md): a
+/// `Replay` of the generated case that exposed each one (FsCheck 3 `Replay = "(seed,gamma,size)"`, one case) and a
+/// plain example built from the shrunk counterexample that also checks the mechanism.
+module PcVerify.Proofs.Findings
+
+open System
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open PcVerify.Engine.Network
+open PcVerify.Engine.PredictiveCoding
+open PcVerify.Proofs.Generators
+open PcVerify.Proofs.Oracles
+open PcVerify.Proofs.Theorems
+
+/// The generators the findings were found with (a Replay seed is only meaningful with its generator).
+module Arbs =
+    let relu =
+        Cases.arb { Domains.all with MinDepth = 3; Acts = Gen.elements [ Relu; Identity; Tanh ] } (Gen.constant 1) (Gen.constant 1.0)
+
+    let saturating =
+        Cases.arb { Domains.all with MinDepth = 3; Acts = Gen.elements [ Tanh; Logistic; Identity ]; MinScale = 1.5 } (Gen.constant 1) (Gen.constant 1.0)
+
+    let absorbing =
+        Cases.arb { Domains.all with MinDepth = 3; Acts = Gen.elements [ Softplus; Identity ]; MinScale = 1.5 } (Gen.constant 1) (Gen.constant 1.0)
+
+/// What a silent neuron looks like in a synchronous Z-IL trace: (pair, l, i, μ^l_{i,0}, f'(μ), BP's δ^l_i).
+let silentDetails (c: Case) =
+    let b = Run.build c
+    let pcT, _, _ = Run.zilSync c b
+    let o = oracle c b
+    [ for (_, l, i) in silentAtZilMoment c pcT ->
+          let mu = (Run.mu pcT.Moments.[0] l).[i]
+          let fp = if l = 0 then 1.0 else df c.Net.Acts.[l - 1] mu
+          l, i, mu, fp, o.Delta.[l].[i] ]
+
+let private reluAt (c: Case) l = l >= 1 && c.Net.Acts.[l - 1] = Relu
+
+/// F2: a silent ReLU unit (μ ≤ 0, f' = 0) of a layer l ≤ L−2.
+let deadRelu (c: Case) = silentDetails c |> List.exists (fun (l, _, mu, _, _) -> reluAt c l && mu <= 0.0)
+
+/// F3: a saturated smooth unit (tanh/logistic, |μ| ≥ 15): f' is 0 or below ~1e-12 in float64, so |f'·(θᵀε)|
+/// underflows or is absorbed by μ.
+let saturated (c: Case) = silentDetails c |> List.exists (fun (l, _, mu, _, _) -> l >= 1 && not (reluAt c l) && Math.Abs mu >= 15.0)
+
+/// F4: absorption: f'(μ) ≠ 0 and BP's δ ≠ 0, yet ε^l_{i,l} = (μ + δ) − μ = 0 because |δ| < ½ ulp(μ).
+let absorbed (c: Case) =
+    silentDetails c |> List.exists (fun (l, _, mu, fp, delta) -> l >= 1 && fp <> 0.0 && delta <> 0.0 && Math.Abs delta < Math.BitIncrement(Math.Abs mu) - Math.Abs mu)
+
+let private fazilDiffers (c: Case) = not (List.isEmpty (fazilVsZil c))
+
+// F1 — engine bug (fixed): the logistic derivative was σ(x) instead of σ(x)(1 − σ(x)).
+
+/// F1 replay: the generated case on which Lemma A.4 (independent f') exposed the logistic derivative bug.
+[<FsCheck.Xunit.Property(Replay = "(10135287157770973860,8748584994090889983,19)", MaxTest = 1)>]
+let ``F1 replay: the logistic derivative is σ(1−σ) (Lemma A.4 counterexample)`` () =
+    ``Lemma A.4: under C1 the error of layer l at t = l is γ f'(μ^l_0) ⊙ (θ^l)ᵀ ε^(l-1)_(l-1)`` ()
+
+/// F1 replay: the same bug as seen by the independent BP oracle.
+[<FsCheck.Xunit.Property(Replay = "(16480420073188903754,18348633668090604833,15)", MaxTest = 1)>]
+let ``F1 replay: the engine's BP equals the oracle on the logistic counterexample`` () =
+    ``Oracle: the engine's BP equals the independent plain-loop BP`` ()
+
+/// F1 example, the shrunk counterexample: widths 1,1,1 (out→in), f = logistic on layer 1, ReLU on the input,
+/// γ = 0.05. ε^1_1 must be γ f'(μ^1_0)(θ^1)ᵀε^0_0 with f' = σ(1 − σ); and f' must match a central difference of f.
+[<Fact>]
+let ``F1 example: the logistic derivative is σ(1−σ) and Lemma A.4 holds on the shrunk case`` () =
+    let c =
+        { Net = { Widths = [ 1; 1; 1 ]; Acts = [ Logistic; Relu ]; Bias = false; Scale = 1.0; BiasScale = 0.1; Seed = 0UL }
+          Data = { Batch = 1; InScale = 1.0; OutScale = 1.0; Seed = 0UL }
+          Alpha = 0.1
+          Gamma = 0.05 }
+    let b = Run.build c
+    let pcT, _, _ = Run.zilSync c b
+    let p = P.OfEngine b.Theta
+    let mu0 = (Run.mu pcT.Moments.[0] 1).[0]
+    let expected = c.Gamma * df Logistic mu0 * p.W.[1].[0].[0] * (Run.eps pcT.Moments.[0] 0).[0]
+    let actual = (Run.eps pcT.Moments.[1] 1).[0]
+    Assert.Empty(Check.within "ε^1_1" (fun _ -> 1e-14 * (1.0 + Math.Abs mu0)) [| expected |] [| actual |])
+    for x in [ -3.0; -0.5; 0.0; 0.7; 4.0 ] do
+        let h = 1e-5
+        let fd = (f Logistic (x + h) - f Logistic (x - h)) / (2.0 * h)
+        // Central difference error ≤ h²/6·max|f⁽³⁾| (0.125) + 2u/h: below 1e-10.
+        Assert.Empty(Check.within (sprintf "logistic'(%g)" x) (fun _ -> 1e-10) [| fd |] [| Activation.Logistic.Derivative x |])
+
+// F2–F4 — Fa-Z-IL with our φ leaves Z-IL when an error neuron of a layer l ≤ L−2 is exactly 0 at t = l.
+
+/// F2 replay: a dead ReLU unit (f' = 0) is silent at t = l, fires at t = l+1, and Fa-Z-IL leaves Z-IL.
+[<FsCheck.Xunit.Property(Replay = "(10601404179644442069,12457533757612443843,1)", MaxTest = 1)>]
+let ``F2 replay: a dead ReLU unit makes Fa-Z-IL leave Z-IL`` () =
+    Prop.forAll Arbs.relu (fun c -> (fazilDiffers c && deadRelu c) |> Prop.label (sprintf "%A" (silentDetails c)))
+
+/// F2 example, the shrunk counterexample: widths 1,2,2,1 (out→in), f = ReLU, ReLU, tanh.
+[<Fact>]
+let ``F2 example: a dead ReLU unit makes Fa-Z-IL leave Z-IL`` () =
+    let c =
+        { Net = { Widths = [ 1; 2; 2; 1 ]; Acts = [ Relu; Relu; Tanh ]; Bias = false; Scale = 1.0; BiasScale = 1.0; Seed = 692401164UL }
+          Data = { Batch = 1; InScale = 1.0; OutScale = 1.0; Seed = 0UL }
+          Alpha = 0.1
+          Gamma = 1.0 }
+    Assert.True(deadRelu c, sprintf "%A" (silentDetails c))
+    Assert.NotEmpty(fazilVsZil c)
+
+/// F3 replay: a saturated tanh/logistic unit is silent at t = l (f' underflows to 0, or |f'·θᵀε| is absorbed).
+[<FsCheck.Xunit.Property(Replay = "(2538682087718506094,1667666352267544347,14)", MaxTest = 1)>]
+let ``F3 replay: a saturated tanh or logistic unit makes Fa-Z-IL leave Z-IL`` () =
+    Prop.forAll Arbs.saturating (fun c -> (fazilDiffers c && saturated c) |> Prop.label (sprintf "%A" (silentDetails c)))
+
+/// F3 example, the shrunk counterexample: widths 1,1,2,1,1 (out→in), f = logistic, logistic, identity, identity, scale 2.67.
+[<Fact>]
+let ``F3 example: a saturated logistic unit makes Fa-Z-IL leave Z-IL`` () =
+    let c =
+        { Net = { Widths = [ 1; 1; 2; 1; 1 ]; Acts = [ Logistic; Logistic; Identity; Identity ]; Bias = false; Scale = 2.67; BiasScale = 0.1; Seed = 0UL }
+          Data = { Batch = 1; InScale = 2.0; OutScale = 1.0; Seed = 767998196UL }
+          Alpha = 0.1
+          Gamma = 1.0 }
+    Assert.True(saturated c, sprintf "%A" (silentDetails c))
+    Assert.NotEmpty(fazilVsZil c)
+
+/// F4 replay: softplus deep in its left tail: f' ≈ 1e-16 ≠ 0 and δ ≠ 0, but (μ + δ) − μ = 0.
+[<FsCheck.Xunit.Property(Replay = "(9298786292085454142,11978177721767499951,2)", MaxTest = 1)>]
+let ``F4 replay: an error absorbed below half an ulp of μ makes Fa-Z-IL leave Z-IL`` () =
+    Prop.forAll Arbs.absorbing (fun c -> (fazilDiffers c && absorbed c) |> Prop.label (sprintf "%A" (silentDetails c)))
+
+/// F4 example, the shrunk counterexample: widths 1,1,2,4,3 (out→in), f = softplus ×3, identity, scale 2.5.
+[<Fact>]
+let ``F4 example: an error absorbed below half an ulp of μ makes Fa-Z-IL leave Z-IL`` () =
+    let c =
+        { Net = { Widths = [ 1; 1; 2; 4; 3 ]; Acts = [ Softplus; Softplus; Softplus; Identity ]; Bias = false; Scale = 2.5; BiasScale = 0.5; Seed = 807724738UL }
+          Data = { Batch = 1; InScale = 1.0; OutScale = 1.0; Seed = 441040121UL }
+          Alpha = 0.1
+          Gamma = 1.0 }
+    Assert.True(absorbed c, sprintf "%A" (silentDetails c))
+    Assert.NotEmpty(fazilVsZil c)
+
+/// F5 example: output neuron 0's target set to the prediction; widths 2,2,2 (out→in), identity, scale 1.
+[<Fact>]
+let ``F5 example: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` () =
+    let c =
+        { Net = { Widths = [ 2; 2; 2 ]; Acts = [ Identity ]; Bias = false; Scale = 1.0; BiasScale = 0.1; Seed = 3UL }
+          Data = { Batch = 1; InScale = 1.0; OutScale = 1.0; Seed = 5UL }
+          Alpha = 0.1
+          Gamma = 1.0 }
+    let b = Run.build c
+    let fwd = PcVerify.Engine.Backprop.Backprop<float>(b.Spec, c.Alpha)
+    fwd.Forward(b.Theta, b.Inputs, 1)
+    let targets = Array.copy b.Targets
+    targets.[0] <- fwd.Y.[0].[0]
+    let b2 = { b with Targets = targets }
+    let _, thZ, _ = Run.zilSync c b2
+    let _, thF, _ = Run.fazil c b2
+    // Z-IL leaves row 0 of θ^1 unchanged (its error is 0 at t = 0); Fa-Z-IL updates it at t = 1.
+    Assert.Equal(b.Theta.Theta.[1].Data.[0], thZ.Theta.[1].Data.[0])
+    Assert.NotEqual(b.Theta.Theta.[1].Data.[0], thF.Theta.[1].Data.[0])

@@ -1,0 +1,74 @@
+/// Thin helpers that build engine objects from a generated Case inside a property and run one step with a trace.
+module PcVerify.Proofs.Run
+
+open PcVerify.Engine.Backprop
+open PcVerify.Engine.Network
+open PcVerify.Engine.PredictiveCoding
+open PcVerify.Proofs.Generators
+
+/// Everything a property needs about one case, built fresh (mutable engine objects never escape a property).
+type Built =
+    { Spec: NetworkSpec
+      Theta: Parameters<float>
+      Inputs: float[]
+      Targets: float[]
+      Batch: int }
+
+let build (c: Case) =
+    let spec = c.Net.Engine
+    { Spec = spec
+      Theta = c.Net.Params spec
+      Inputs = c.Data.Inputs spec
+      Targets = c.Data.Targets spec
+      Batch = c.Data.Batch }
+
+/// One BP step from a copy of the initial parameters; returns the trace and the updated parameters.
+let bp (c: Case) (b: Built) =
+    let w = b.Theta.Clone()
+    let t = BpTrace<float>()
+    Backprop<float>(b.Spec, c.Alpha, b.Batch).Step(w, b.Inputs, b.Targets, b.Batch, t)
+    t, w
+
+/// One predictive-coding step from a copy of the initial parameters.
+let pc (c: Case) (b: Built) (rule: PcRule) (sigma: float) (schedule: UpdateSchedule option) (gammaCorrection: bool) (synchronous: bool) =
+    let theta = b.Theta.Clone()
+    let t = PcTrace<float>()
+    let learner =
+        PredictiveCodingLearner<float>(
+            b.Spec, rule, c.Alpha, b.Batch, c.Gamma, sigma, Option.toObj schedule, gammaCorrection, synchronous, noiseSeed = c.Net.Seed + 7UL
+        )
+    learner.Step(theta, b.Inputs, b.Targets, b.Batch, t)
+    t, theta, learner
+
+/// Z-IL, synchronous simulation (every moment recorded).
+let zilSync c b = pc c b PcRule.ZeroDivergence 0.0 None false true
+
+/// Z-IL as the engine runs it by default (event-driven under C1).
+let zil c b = pc c b PcRule.ZeroDivergence 0.0 None false false
+
+/// Fa-Z-IL.
+let fazil c b = pc c b PcRule.FullyAutonomous 0.0 None false false
+
+/// The update applied to θ^{l} (engine layout), zeros when the trace says it was never updated.
+let totalTheta (t: PcTrace<float>) (theta: Parameters<float>) (l: int) =
+    match t.TotalDeltaTheta l with
+    | null -> Array.zeroCreate theta.Theta.[l].Data.Length
+    | m -> m.Data
+
+let totalBeta (t: PcTrace<float>) (theta: Parameters<float>) (l: int) =
+    match t.TotalDeltaBeta l with
+    | null -> Array.zeroCreate theta.Beta.[l].Length
+    | v -> v
+
+/// A trace entry that must be present (the engine records it for the moments used here).
+let nn (x: 'T | null) : 'T =
+    match x with
+    | null -> failwith "trace entry missing"
+    | v -> v
+
+let eps (m: PcMoment<float>) (l: int) = nn m.Eps.[l]
+let xs (m: PcMoment<float>) (l: int) = nn m.X.[l]
+let mu (m: PcMoment<float>) (l: int) = nn m.Mu.[l]
+let dx (m: PcMoment<float>) (l: int) = nn m.DeltaX.[l]
+let dW (t: BpTrace<float>) (l: int) = (nn t.DeltaW.[l]).Data
+let dV (t: BpTrace<float>) (l: int) = nn t.DeltaV.[l]
