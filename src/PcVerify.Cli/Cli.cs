@@ -36,6 +36,12 @@ public static class Cli
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.Flush();
+            error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.InvalidInput;
+        }
         catch (TrainingDivergedException e)
         {
             output.Flush();
@@ -52,8 +58,10 @@ public static class Cli
         o.WriteLine($"data: {c.Data.Description}");
         LearnerOptions l = c.Learner;
         TrainingPlan p = c.Plan;
+        int batch = Math.Min(p.BatchSize, c.Data.Train.Count);
+        string batchText = batch == p.BatchSize ? $"batch {batch}" : $"batch {batch} (the whole training set; {p.BatchSize} asked)";
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rule: α {l.Alpha:G6}, γ {l.Gamma:G6}{(l.GammaCorrection ? " (γ^-l corrected)" : "")}, σ {l.Sigma:G6}, IL t_c {l.Tc ?? l.T}; batch {p.BatchSize}, {(p.Steps is long s ? $"{s} steps" : $"{p.Epochs} epoch(s)")}, {(p.Shuffle ? "shuffled" : "file order")}"));
+            $"rule: α {l.Alpha:G6}, γ {l.Gamma:G6}{(l.GammaCorrection ? " (γ^-l corrected)" : "")}, σ {l.Sigma:G6}{(l.Algorithm == Algorithm.IL || l.Schedule is not null ? $", IL t_c {l.Tc ?? l.T}" : "")}; {batchText}, {(p.Steps is long s ? $"{s} steps" : $"{p.Epochs} epoch(s)")}, {(p.Shuffle ? "shuffled" : "file order")}"));
     }
 
     internal static string FormatCheckpoint(Checkpoint c) => string.Create(CultureInfo.InvariantCulture,

@@ -1,5 +1,21 @@
 namespace PcVerify.Engine;
 
+/// <summary>The consumers of a seed; each draws from its own family of streams (see <see cref="Rng.Derive(ulong, RngDomain, ulong)"/>).</summary>
+public enum RngDomain
+{
+    /// <summary>Synthetic data sets (stream 0: teacher or class centres, 1: inputs or label order, 2: noise).</summary>
+    Data,
+
+    /// <summary>Initial parameters (stream l+1: θ^{l+1} and β^{l+1}).</summary>
+    Initialisation,
+
+    /// <summary>Shuffling the training pairs (stream e: epoch e).</summary>
+    Shuffle,
+
+    /// <summary>The σ noise of the relaxed C1 initialisation.</summary>
+    Noise,
+}
+
 /// <summary>
 /// A small, fully specified pseudo-random generator (xoshiro256** seeded through SplitMix64) so that every
 /// seeded quantity in PcVerify — initial parameters, σ noise, synthetic data, shuffles — is reproducible
@@ -7,7 +23,7 @@ namespace PcVerify.Engine;
 /// </summary>
 /// <remarks>
 /// Normal deviates use the Box–Muller transform with both outputs used in turn. The stream for a layer is
-/// derived with <see cref="Derive"/> so that adding a layer never shifts another layer's numbers.
+/// derived with <see cref="Derive(ulong, RngDomain, ulong)"/> so that adding a layer never shifts another layer's numbers.
 /// </remarks>
 public sealed class Rng
 {
@@ -23,6 +39,27 @@ public sealed class Rng
         _s1 = SplitMix(ref sm);
         _s2 = SplitMix(ref sm);
         _s3 = SplitMix(ref sm);
+    }
+
+    /// <summary>
+    /// A generator for sub-stream <paramref name="stream"/> of <paramref name="seed"/> within one
+    /// <paramref name="domain"/>. Every consumer of a user's seed (data, initial parameters, shuffles, σ noise) has
+    /// its own domain, so one <c>--seed</c> never feeds the same random numbers to two of them.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="RngDomain.Initialisation"/> keeps the plain <see cref="Derive(ulong, ulong)"/> layout that initial
+    /// parameters have always used, so every recorded counterexample (the proofs' replays) still rebuilds the same
+    /// network; the other domains mix the domain into the seed first.
+    /// </remarks>
+    public static Rng Derive(ulong seed, RngDomain domain, ulong stream)
+    {
+        if (domain == RngDomain.Initialisation)
+        {
+            return Derive(seed, stream);
+        }
+
+        ulong sm = seed ^ (0xD1B54A32D192ED03UL * ((ulong)domain + 1));
+        return Derive(SplitMix(ref sm), stream);
     }
 
     /// <summary>A generator for sub-stream <paramref name="stream"/> of <paramref name="seed"/> (e.g. one per layer).</summary>

@@ -25,9 +25,9 @@ internal static class CompareCommand
         {
             Algorithm[] list = r.GetValue(algos)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(LearnerOptions.ParseAlgorithm).Distinct().ToArray();
-            if (list.Length == 0)
+            if (!list.Any(a => a != Algorithm.BP))
             {
-                throw new InvalidInputException("--algos: no algorithm given");
+                throw new InvalidInputException($"--algos '{r.GetValue(algos)}': name at least one of zil, fazil, il to compare with BP");
             }
 
             RunConfig c = options.Resolve(r);
@@ -39,7 +39,7 @@ internal static class CompareCommand
     private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Cli.PrintHeader(o, c);
+        Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithms.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL } });
         int capacity = Math.Min(c.Plan.BatchSize, c.Data.Train.Count);
         List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
         Dictionary<Algorithm, (string Name, Parameters<T> P, TrainingResult R)> runs = [];

@@ -40,6 +40,11 @@ internal static class ReproduceCommand
             bool q = r.GetValue(quick);
             ulong s = r.GetValue(seed);
             DataSplit split = DataSources.Load(r.GetValue(data)!, s);
+            if (split.Train.Labels is null || split.Test.Labels is null)
+            {
+                throw new InvalidInputException($"reproduce needs a labelled classification set (test error is one of the paper's measures); '{split.Train.Name}' has no labels");
+            }
+
             bool image = split.Train.InputWidth == 784;
             int[] widths = r.GetValue(arch) is string a
                 ? a.Split(',').Select(x => int.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : throw new InvalidInputException($"--arch '{a}': '{x}' is not an integer width")).ToArray()
@@ -70,7 +75,20 @@ internal static class ReproduceCommand
                 Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
             };
             string dir = r.GetValue(outDir) ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(dir);
+            if (File.Exists(dir))
+            {
+                throw new InvalidInputException($"--out '{dir}': is a file, expected a directory");
+            }
+
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidInputException($"--out '{dir}': cannot create the directory: {ex.Message}", ex);
+            }
+
             string command = "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value));
             return ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
         }));

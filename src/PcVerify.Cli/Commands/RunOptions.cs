@@ -92,6 +92,7 @@ internal sealed class RunOptions
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
         int[] widthsInputFirst;
+        string archSource = "--arch";
         bool bias = r.GetValue(Bias);
         string? arch = r.GetValue(Arch);
         if (arch is not null)
@@ -103,10 +104,12 @@ internal sealed class RunOptions
             (int[] w, bool b) = ParameterIo.InferArchitecture(init);
             widthsInputFirst = [.. w.Reverse()];
             bias |= b;
+            archSource = $"the shapes of theta1..theta{w.Length - 1} in {init}";
         }
         else
         {
             widthsInputFirst = [data.Train.InputWidth, 64, 32, data.Train.OutputWidth];
+            archSource = "the default";
         }
 
         Activation[] acts = r.GetValue(Act)!.Split(',').Select(Activation.Parse).ToArray();
@@ -114,7 +117,7 @@ internal sealed class RunOptions
         if (data.Train.InputWidth != spec.InputWidth || data.Train.OutputWidth != spec.OutputWidth)
         {
             throw new InvalidInputException(
-                $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
+                $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} (from {archSource}) has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
         }
 
         Parameters<double> initial = init is not null

@@ -36,7 +36,7 @@ internal static class TrainCommand
     {
         Parameters<T> p = c.Initial.Convert<T>();
         ILearner<T> learner = (c.Learner with { Algorithm = algorithm }).Create<T>(c.Spec, Math.Min(c.Plan.BatchSize, c.Data.Train.Count));
-        Cli.PrintHeader(o, c);
+        Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithm } });
         o.WriteLine($"algorithm: {learner.Name}");
         TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, cp => o.WriteLine(Cli.FormatCheckpoint(cp)));
         Checkpoint f = result.Final;

@@ -64,6 +64,10 @@ public static class Figures
         Save(plot, path);
     }
 
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    private static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.Cross, MarkerShape.OpenDiamond];
+
     /// <summary>
     /// A line plot of one or more series (e.g. training curves, divergence against σ) with a legend.
     /// With <paramref name="logX"/> or <paramref name="logY"/>, that axis is logarithmic: ScottPlot 5 has no
@@ -84,6 +88,7 @@ public static class Figures
         }
 
         var plot = new Plot();
+        int index = 0;
         foreach ((string label, double[] x, double[] y) in series)
         {
             ArgumentNullException.ThrowIfNull(x);
@@ -97,6 +102,13 @@ public static class Figures
             var scatter = plot.Add.Scatter(Coordinates(x, logX, label, "x"), Coordinates(y, logY, label, "y"));
             scatter.LegendText = label;
             scatter.MarkerSize = 5;
+
+            // Curves that coincide (BP, Z-IL and Fa-Z-IL do, by the theorem) must stay distinguishable: each series
+            // gets its own dash pattern, marker and a decreasing width, so the one drawn last never hides the others.
+            scatter.LinePattern = Patterns[index % Patterns.Length];
+            scatter.MarkerShape = Markers[index % Markers.Length];
+            scatter.LineWidth = Math.Max(1, 5 - (1.5f * (index % 3)));
+            index++;
         }
 
         if (logX)

@@ -14,6 +14,13 @@ internal static class PaperValues
     /// <summary>Table 2, test error (fraction).</summary>
     public static readonly double[] TestError = [0.10546, 0.10548, 0.10557, 0.10596, 0.11507, 0.68915, 0.75753, 0.77116];
 
+    /// <summary>The paper's value for σ as the paper prints it (all its digits, never re-rounded), or "—".</summary>
+    public static string Verbatim(double[] values, double sigma)
+    {
+        double v = Lookup(values, sigma);
+        return double.IsNaN(v) ? "—" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The paper's value for σ, or NaN when the paper has none.</summary>
     public static double Lookup(double[] values, double sigma)
     {

@@ -17,9 +17,9 @@ internal static class ReproductionTables
         foreach (SigmaRow r in rows)
         {
             t.AddRow(
-                r.Sigma, r.TestErrorDivergencePp.Mean, r.TestErrorDivergencePp.Std, PaperValues.Lookup(PaperValues.TestErrorDivergence, r.Sigma),
-                r.WeightDivergence.Mean, r.WeightDivergence.Std, PaperValues.Lookup(PaperValues.WeightDivergence, r.Sigma),
-                r.BiasDivergence.Mean, r.TestError.Mean, r.TestError.Std, PaperValues.Lookup(PaperValues.TestError, r.Sigma),
+                r.Sigma, r.TestErrorDivergencePp.Mean, r.TestErrorDivergencePp.Std, PaperValues.Verbatim(PaperValues.TestErrorDivergence, r.Sigma),
+                r.WeightDivergence.Mean, r.WeightDivergence.Std, PaperValues.Verbatim(PaperValues.WeightDivergence, r.Sigma),
+                r.BiasDivergence.Mean, r.TestError.Mean, r.TestError.Std, PaperValues.Verbatim(PaperValues.TestError, r.Sigma),
                 r.Runs.Count, r.Runs.Count(x => x.Diverged is not null));
         }
 

@@ -30,6 +30,7 @@ public sealed class Backprop<T> : ILearner<T>
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        LearnerOptions.CheckRates(alpha, 1.0, 0.0);
         _spec = spec;
         Alpha = alpha;
         Capacity = capacity;
@@ -151,7 +152,7 @@ public sealed class Backprop<T> : ILearner<T>
     public void Update(Parameters<T> p, BpTrace<T>? trace = null)
     {
         ArgumentNullException.ThrowIfNull(p);
-        T s = T.CreateTruncating(Alpha) / T.CreateTruncating(_batch);
+        T s = LearningRule.Rate<T>(Alpha, _batch);
         for (int l = 0; l < _spec.L; l++)
         {
             ReadOnlySpan<T> e = Delta[l].AsSpan(0, _batch * _spec.Widths[l]);

@@ -24,6 +24,17 @@ public static class NpzDataSet
     /// differs from the others (shapes are printed); a label is not an integer class index; or a value is
     /// NaN or ±∞.</exception>
     public static DataSet Load(string path)
+        => LoadChecked(path);
+
+    private static void CheckFloat(NpyArray a, string key, string path)
+    {
+        if (a.DType is not (NpyDType.Float32 or NpyDType.Float64))
+        {
+            throw new InvalidInputException($"NPZ file '{path}': key '{key}' has dtype {a.DType}, expected float32 or float64");
+        }
+    }
+
+    private static DataSet LoadChecked(string path)
     {
         IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
         NpyArray inputs = Get(arrays, InputsKey, path);
@@ -32,6 +43,8 @@ public static class NpzDataSet
 
         CheckRank(inputs, InputsKey, 2, path);
         CheckRank(targets, TargetsKey, 2, path);
+        CheckFloat(inputs, InputsKey, path);
+        CheckFloat(targets, TargetsKey, path);
         int count = inputs.Shape[0];
         if (targets.Shape[0] != count)
         {

@@ -54,7 +54,7 @@ public static class Synthetic
     /// <c>y = W2 · tanh(W1 · x) + 0.01 · ξ</c>, <c>ξ ~ N(0, 1)</c>, named <see cref="RegressionName"/>.
     /// </summary>
     /// <remarks>
-    /// <para>The recipe, exactly (streams from <see cref="Rng.Derive"/>):</para>
+    /// <para>The recipe, exactly (streams <c>Rng.Derive(seed, RngDomain.Data, k)</c>):</para>
     /// <list type="number">
     /// <item>Stream 0 (teacher): <c>W1</c> (<see cref="TeacherHiddenWidth"/> × inputWidth, row-major, row j =
     /// hidden unit j) with <c>W1[j,i] = NextNormal() · √(2 / inputWidth)</c>, then <c>W2</c> (outputWidth ×
@@ -70,7 +70,7 @@ public static class Synthetic
     {
         CheckSizes(count, inputWidth, outputWidth, "output width");
 
-        Rng teacher = Rng.Derive(seed, 0);
+        Rng teacher = Rng.Derive(seed, RngDomain.Data, 0);
         double scale1 = Math.Sqrt(2.0 / inputWidth);
         double scale2 = Math.Sqrt(2.0 / TeacherHiddenWidth);
         var w1 = new double[TeacherHiddenWidth * inputWidth];
@@ -86,14 +86,14 @@ public static class Synthetic
         }
 
         var inputs = new double[(long)count * inputWidth];
-        Rng inputRng = Rng.Derive(seed, 1);
+        Rng inputRng = Rng.Derive(seed, RngDomain.Data, 1);
         for (long k = 0; k < inputs.Length; k++)
         {
             inputs[k] = inputRng.NextNormal();
         }
 
         var targets = new double[(long)count * outputWidth];
-        Rng noise = Rng.Derive(seed, 2);
+        Rng noise = Rng.Derive(seed, RngDomain.Data, 2);
         var h = new double[TeacherHiddenWidth];
         for (int r = 0; r < count; r++)
         {
@@ -129,7 +129,7 @@ public static class Synthetic
     /// <see cref="ClassificationName"/>.
     /// </summary>
     /// <remarks>
-    /// <para>The recipe, exactly (streams from <see cref="Rng.Derive"/>):</para>
+    /// <para>The recipe, exactly (streams <c>Rng.Derive(seed, RngDomain.Data, k)</c>):</para>
     /// <list type="number">
     /// <item>Stream 0 (centres): <c>c[m,i] = NextNormal() · ClassSeparation / √inputWidth</c> for class m,
     /// row-major.</item>
@@ -148,7 +148,7 @@ public static class Synthetic
             throw new InvalidInputException($"synthetic classification: class count must be >= 2, found {classes}");
         }
 
-        Rng centreRng = Rng.Derive(seed, 0);
+        Rng centreRng = Rng.Derive(seed, RngDomain.Data, 0);
         double scale = ClassSeparation / Math.Sqrt(inputWidth);
         var centres = new double[classes * inputWidth];
         for (int k = 0; k < centres.Length; k++)
@@ -162,11 +162,11 @@ public static class Synthetic
             labels[r] = r % classes;
         }
 
-        Rng.Derive(seed, 1).Shuffle(labels.AsSpan());
+        Rng.Derive(seed, RngDomain.Data, 1).Shuffle(labels.AsSpan());
 
         var inputs = new double[(long)count * inputWidth];
         var targets = new double[(long)count * classes];
-        Rng noise = Rng.Derive(seed, 2);
+        Rng noise = Rng.Derive(seed, RngDomain.Data, 2);
         for (int r = 0; r < count; r++)
         {
             int label = labels[r];

@@ -17,7 +17,7 @@ public enum InitScheme
 
 /// <summary>
 /// Seeded, reproducible initialisation. Values are drawn in double precision from one <see cref="Rng"/> stream
-/// per layer (<c>Rng.Derive(seed, l)</c>, so a layer's values do not depend on the other layers) and then rounded
+/// per layer (<c>Rng.Derive(seed, RngDomain.Initialisation, l+1)</c>, so a layer's values do not depend on the other layers) and then rounded
 /// to <typeparamref name="T"/>. A BP network and a PCN initialised with the same arguments start from
 /// bit-identical parameters; float32 parameters are the float64 ones rounded to nearest.
 /// </summary>
@@ -50,7 +50,7 @@ public static class Initialisation<T>
         for (int l = 0; l < spec.L; l++)
         {
             int fanOut = spec.Widths[l], fanIn = spec.Widths[l + 1];
-            Rng rng = Rng.Derive(seed, (ulong)(l + 1));
+            Rng rng = Rng.Derive(seed, RngDomain.Initialisation, (ulong)(l + 1));
             T[] data = p.Theta[l + 1].Data;
             for (int k = 0; k < data.Length; k++)
             {

@@ -52,7 +52,9 @@ public sealed class NetworkSpec
         }
         else
         {
-            throw new InvalidInputException($"activations: expected 1 or {depth} (one per layer 1..L), found {activations.Count}");
+            throw new InvalidInputException(depth == 1
+                ? $"activations: expected 1 (the network has one weight matrix), found {activations.Count}"
+                : $"activations: expected 1 or {depth} (one per layer 1..L), found {activations.Count}");
         }
 
         Widths = [.. widths];

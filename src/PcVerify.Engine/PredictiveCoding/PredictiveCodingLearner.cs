@@ -90,7 +90,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         _scratch = new T[spec.Widths.Max()];
         _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
         _fired = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
-        _noise = sigma > 0 ? new Rng(noiseSeed) : null;
+        _noise = sigma > 0 ? Rng.Derive(noiseSeed, RngDomain.Noise, 0) : null;
     }
 
     /// <inheritdoc />
@@ -159,16 +159,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         }
     }
 
-    private T LayerRate(int l)
-    {
-        double a = Alpha / State.Batch;
-        if (GammaCorrection)
-        {
-            a /= Math.Pow(Gamma, l);
-        }
-
-        return T.CreateTruncating(a);
-    }
+    private T LayerRate(int l) => LearningRule.Rate<T>(Alpha, State.Batch, GammaCorrection ? 1.0 / Math.Pow(Gamma, l) : 1.0);
 
     /// <summary>IL, any schedule, and synchronous Z-IL: moments <c>t = 0..LastMoment</c>.</summary>
     private void RunScheduled(Parameters<T> p, PcTrace<T>? trace)

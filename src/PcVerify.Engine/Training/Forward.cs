@@ -53,6 +53,14 @@ public static class Forward
 public static class LearningRule
 {
     /// <summary>
+    /// The scale <c>s = α / B</c> (times <paramref name="layerFactor"/>, e.g. A.5's <c>γ^{−l}</c>), formed in double
+    /// and rounded once to <typeparamref name="T"/>. BP and every PC rule take their rate from here, so in float32 too
+    /// they use the very same <c>s</c>.
+    /// </summary>
+    public static T Rate<T>(double alpha, int batch, double layerFactor = 1.0)
+        where T : unmanaged, IFloatingPointIeee754<T> => T.CreateTruncating(alpha / batch * layerFactor);
+
+    /// <summary>
     /// Applies the update of layer <c>l+1</c>. When <paramref name="recordTheta"/> is given, the update is first
     /// computed into a new matrix stored at index <c>l+1</c> and then added — bit-identical to the direct update.
     /// </summary>

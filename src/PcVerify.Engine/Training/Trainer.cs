@@ -175,7 +175,7 @@ public static class Trainer
                 if (plan.Shuffle)
                 {
                     order = Enumerable.Range(0, train.Count).ToArray();
-                    Rng.Derive(plan.Seed, (ulong)epoch).Shuffle(order.AsSpan());
+                    Rng.Derive(plan.Seed, RngDomain.Shuffle, (ulong)epoch).Shuffle(order.AsSpan());
                 }
             }
 
@@ -216,7 +216,16 @@ public static class Trainer
     private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        (double loss, double error) = Evaluation.Run(p, data);
+        (double loss, double error) = (0, 0);
+        try
+        {
+            (loss, error) = Evaluation.Run(p, data);
+        }
+        catch (TrainingDivergedException e) when (e.Step < 0)
+        {
+            throw new TrainingDivergedException(step - 1, e.Where);
+        }
+
         return new Checkpoint(step, pairs, (double)pairs / trainCount, loss, error);
     }
 

@@ -12,6 +12,8 @@ public static class EngineEnvironment
     /// <summary>The facts as (name, value) pairs, in a fixed order.</summary>
     public static IReadOnlyList<(string Name, string Value)> Facts() =>
     [
+        ("pcverify", typeof(EngineEnvironment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown"),
         ("runtime", RuntimeInformation.FrameworkDescription),
         ("os", RuntimeInformation.OSDescription),
         ("architecture", RuntimeInformation.ProcessArchitecture.ToString()),

@@ -131,6 +131,21 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Npz_data_with_an_integer_dtype()
+    {
+        using TempDirectory dir = new();
+        WriteNpzTyped(dir.File("d.npz"), new Dictionary<string, NpyArray>
+        {
+            ["inputs"] = new NpyArray([5, 3], new double[15], NpyDType.Int64),
+            ["targets"] = new NpyArray([5, 2], new double[10], NpyDType.Float64),
+        });
+        AssertError(["train", "--data", "npz:" + dir.File("d.npz"), "--arch", "3,4,2"], 2, "d.npz", "'inputs'", "Int64", "float32 or float64");
+    }
+
+    [Fact]
+    public void Compare_with_nothing_but_bp_is_refused() => AssertError(["compare", "--algos", "bp"], 2, "--algos 'bp'");
+
+    [Fact]
     public void Npz_data_lacking_targets()
     {
         using TempDirectory dir = new();

@@ -100,7 +100,7 @@ public sealed class SyntheticTests(ITestOutputHelper output)
         DataSet d = Synthetic.Regression(count, inputWidth, outputWidth, seed);
 
         const int hidden = 16;
-        Rng teacher = Rng.Derive(seed, 0);
+        Rng teacher = Rng.Derive(seed, RngDomain.Data, 0);
         double[,] w1 = new double[hidden, inputWidth];
         for (int j = 0; j < hidden; j++)
         {
@@ -119,8 +119,8 @@ public sealed class SyntheticTests(ITestOutputHelper output)
             }
         }
 
-        Rng inputs = Rng.Derive(seed, 1);
-        Rng noise = Rng.Derive(seed, 2);
+        Rng inputs = Rng.Derive(seed, RngDomain.Data, 1);
+        Rng noise = Rng.Derive(seed, RngDomain.Data, 2);
         var x = new double[count * inputWidth];
         for (int k = 0; k < x.Length; k++)
         {

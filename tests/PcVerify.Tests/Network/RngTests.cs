@@ -128,3 +128,36 @@ public class RngTests
         Assert.NotEqual(Enumerable.Range(0, 100), a);
     }
 }
+
+public class RngDomainTests
+{
+    [Fact]
+    public void Every_consumer_of_one_seed_draws_different_numbers()
+    {
+        // One --seed feeds data, initialisation, shuffles and σ noise; none may reuse another's numbers.
+        PcVerify.Engine.RngDomain[] domains = Enum.GetValues<PcVerify.Engine.RngDomain>();
+        for (ulong seed = 0; seed < 20; seed++)
+        {
+            HashSet<ulong> firsts = [];
+            foreach (PcVerify.Engine.RngDomain d in domains)
+            {
+                for (ulong stream = 0; stream < 8; stream++)
+                {
+                    Assert.True(firsts.Add(PcVerify.Engine.Rng.Derive(seed, d, stream).NextUInt64()), $"seed {seed}, {d} stream {stream} repeats another stream");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Initial_weights_are_not_the_synthetic_inputs_rescaled()
+    {
+        // The defect this guards against: θ¹ / √(2/fan_in) equalled the synthetic inputs element for element.
+        var spec = PcVerify.Engine.Network.NetworkSpec.FromInputToOutput([20, 4], [PcVerify.Engine.Network.Activation.Tanh], false);
+        var theta = PcVerify.Engine.Network.Initialisation<double>.Create(spec, PcVerify.Engine.Network.InitScheme.HeNormal, 1);
+        var data = PcVerify.Engine.Data.Synthetic.Regression(10, 20, 4, 1);
+        double scale = Math.Sqrt(2.0 / 20);
+        int equal = Enumerable.Range(0, 40).Count(k => theta.Theta[1].Data[k] / scale == data.Inputs[k]);
+        Assert.Equal(0, equal);
+    }
+}

@@ -19,7 +19,7 @@ public class ReproduceCommandTests
             using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, name + ".json")));
         }
 
-        foreach (string png in new[] { "table1-divergence.png", "fig3-test-error.png", "fig3-weight-divergence.png", "training-curves.png" })
+        foreach (string png in new[] { "table1-weights.png", "table1-test-error.png", "table2-test-error.png", "fig3-test-error.png", "fig3-weight-divergence.png", "training-curves.png" })
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(dir.Path, png));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
@@ -41,5 +41,26 @@ public class ReproduceCommandTests
         var r = CliRunner.Run("reproduce", "--arch", "5,3,2", "--out", Path.GetTempPath());
         Assert.Equal(2, r.Code);
         Assert.Contains("20 inputs", r.Err);
+    }
+
+    [Fact]
+    public void Reproduce_refuses_data_without_labels_before_running()
+    {
+        using TempDirectory dir = new();
+        var r = CliRunner.Run("reproduce", "--data", "synthetic-regression", "--out", dir.Path);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("labelled classification set", r.Err);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void Reproduce_with_a_file_as_output_directory_is_refused()
+    {
+        using TempDirectory dir = new();
+        File.WriteAllText(dir.File("afile"), "x");
+        var r = CliRunner.Run("reproduce", "--quick", "--out", dir.File("afile"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("afile", r.Err);
+        Assert.DoesNotContain("Unhandled", r.Err);
     }
 }
