@@ -52,7 +52,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <param name="sigma">σ ≥ 0: noise added to the C1 initialisation (C1 is σ = 0).</param>
     /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments (required).</param>
     /// <param name="gammaCorrection">Scale the learning rate of <c>θ^{l+1}</c> by <c>γ^{−l}</c>, undoing A.5's <c>γ^l</c>.</param>
-    /// <param name="synchronous">For Z-IL: force the faithful synchronous simulation even when σ = 0.</param>
+    /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation even when σ = 0.</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments to run (default L).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
@@ -86,6 +86,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         }
 
         EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0;
+        FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
         State = new PcnState<T>(spec, capacity);
         _scratch = new T[spec.Widths.Max()];
         _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
@@ -131,6 +132,12 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <summary>Whether Z-IL runs event-driven (see the remarks).</summary>
     public bool EventDriven { get; }
 
+    /// <summary>
+    /// Whether Fa-Z-IL skips the work that provably cannot change its parameters (σ = 0 and not
+    /// <c>synchronous</c>; a traced step always runs the faithful simulation). See <see cref="RunFullyAutonomousSkipping"/>.
+    /// </summary>
+    public bool FaZilSkipping { get; }
+
     /// <summary>The state after the last step (for inspection).</summary>
     public PcnState<T> State { get; }
 
@@ -151,7 +158,14 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         }
         else if (Rule == PcRule.FullyAutonomous)
         {
-            RunFullyAutonomous(parameters, trace);
+            if (FaZilSkipping && trace is null)
+            {
+                RunFullyAutonomousSkipping(parameters);
+            }
+            else
+            {
+                RunFullyAutonomous(parameters, trace);
+            }
         }
         else
         {
@@ -259,6 +273,151 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
             }
 
             State.ApplyInference();
+        }
+    }
+
+    /// <summary>
+    /// Fa-Z-IL with the same parameters as <see cref="RunFullyAutonomous"/>, bit for bit, without the work that
+    /// cannot change them. Under C1 (σ = 0) and with finite values, Lemma A.3 holds in floating point: before
+    /// moment <c>l</c>, <c>ε^l</c> is exactly +0 (it is <c>x − x</c>), so nothing in layer l fires, <c>θ^{l+1}</c> is
+    /// untouched and <c>Δx^l = γ(−0 + f'·(θ^l)ᵀ0)</c> is a signed zero, which leaves <c>x^l</c> unchanged (a value
+    /// node is never −0: it is a sum that starts at +0). Hence at moment <c>t</c>: (1) <c>μ^l_t = μ^l_0</c> bit for
+    /// bit for <c>l ≥ t</c>, so only layers <c>l &lt; t</c> are predicted again; (2) <c>Δx^l_t</c> is computed only for
+    /// <c>l ≤ t+1</c>, and not at all at the last moment, whose increments no update reads; (3) at the last moment
+    /// an error is needed only where a neuron has not fired yet, so only those dot products are formed, each with
+    /// the kernel's per-element order; (4) a layer where only some neurons fire updates only their rows, skipping
+    /// terms whose gated error is 0 — the faithful update adds <c>(+0)·f</c> there, which leaves every element as it
+    /// was unless a weight is −0 (never produced by an update, since <c>a + b = −0</c> needs <c>a = −0</c>) or some
+    /// <c>f</c> is not finite (then the dense update is used). Every value that is computed is computed by the
+    /// same kernels in the same order as in the faithful simulation. The state left behind differs (skipped
+    /// buffers are stale); the parameters do not. PcVerify.Tests checks the bit identity.
+    /// </summary>
+    private void RunFullyAutonomousSkipping(Parameters<T> p)
+    {
+        T gamma = T.CreateTruncating(Gamma);
+        int L = _spec.L;
+        foreach (bool[] f in _fired)
+        {
+            Array.Clear(f);
+        }
+
+        for (int t = 0; t < Moments; t++)
+        {
+            bool last = t == Moments - 1;
+            int top = Math.Min(t, L);
+            for (int l = 0; l < top; l++)
+            {
+                if (last)
+                {
+                    PredictUnfired(p, l);
+                }
+                else
+                {
+                    Forward.Layer(_spec, p, l, State.Rows(State.X, l + 1), State.FX[l + 1], State.Mu[l], State.Batch);
+                    PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
+                }
+            }
+
+            if (t < L)
+            {
+                PcnState<T>.Subtract(State.Rows(State.X, t), State.Rows(State.Mu, t), State.Rows(State.Eps, t));
+            }
+
+            int changed = Math.Min(t + 1, L - 1);
+            if (!last)
+            {
+                for (int l = 1; l <= changed; l++)
+                {
+                    State.InferenceIncrement(p, l, gamma);
+                }
+            }
+
+            for (int l = 0; l <= Math.Min(t, L - 1); l++)
+            {
+                ReadOnlySpan<T> eps = State.Rows(State.Eps, l);
+                Span<T> gated = _gated[l].AsSpan(0, eps.Length);
+                bool[] fired = _fired[l];
+                int fires = 0;
+                for (int k = 0; k < eps.Length; k++)
+                {
+                    if (!fired[k] && eps[k] != T.Zero)
+                    {
+                        fired[k] = true;
+                        gated[k] = eps[k];
+                        fires++;
+                    }
+                    else
+                    {
+                        gated[k] = T.Zero;
+                    }
+                }
+
+                if (fires == eps.Length || (fires > 0 && 4 * fires >= eps.Length))
+                {
+                    Update(p, l, gated, null, t);
+                }
+                else if (fires > 0)
+                {
+                    CheckFinite(l, gated, t);
+                    LearningRule.ApplyRows(p, l, LayerRate(l), gated, State.Rows(State.FX, l + 1), State.Batch, _scratch);
+                }
+            }
+
+            if (!last)
+            {
+                for (int l = 1; l <= changed; l++)
+                {
+                    Kernels.Axpy.Compute<T>(T.One, State.Rows(State.DX, l), State.Rows(State.X, l));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>f(x^{l+1})</c> for the whole layer, then <c>μ^l</c> and <c>ε^l</c> only where a neuron has not fired, each as
+    /// <see cref="Forward.Predict"/> computes it (a <see cref="Kernels.Dot"/> of the row, then <c>+ 1·β_i</c>).
+    /// </summary>
+    private void PredictUnfired(Parameters<T> p, int l)
+    {
+        int n = _spec.Widths[l], k = _spec.Widths[l + 1];
+        Span<T> fx = State.Rows(State.FX, l + 1);
+        _spec.Activations[l + 1].Apply<T>(State.Rows(State.X, l + 1), fx);
+        Matrix<T> theta = p.Theta[l + 1];
+        T[] beta = p.Beta[l + 1];
+        bool[] fired = _fired[l];
+        Span<T> x = State.Rows(State.X, l), mu = State.Rows(State.Mu, l), eps = State.Rows(State.Eps, l);
+        for (int b = 0; b < State.Batch; b++)
+        {
+            ReadOnlySpan<T> fb = fx.Slice(b * k, k);
+            for (int i = 0; i < n; i++)
+            {
+                int idx = (b * n) + i;
+                if (fired[idx])
+                {
+                    continue;
+                }
+
+                T m = Kernels.Dot.Compute<T>(fb, theta.Row(i));
+                if (beta.Length > 0)
+                {
+                    m += T.One * beta[i];
+                }
+
+                mu[idx] = m;
+                eps[idx] = x[idx] - m;
+            }
+        }
+    }
+
+    private void CheckFinite(int l, ReadOnlySpan<T> eps, int t)
+    {
+        for (int k = 0; k < eps.Length; k++)
+        {
+            if (!T.IsFinite(eps[k]))
+            {
+                int n = _spec.Widths[l];
+                throw new TrainingDivergedException(StepIndex, $"{Name} error ε^{l} at moment t = {t} (pair {k / n}, neuron {k % n})");
+            }
         }
     }
 
