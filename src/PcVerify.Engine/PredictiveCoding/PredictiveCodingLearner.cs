@@ -284,8 +284,8 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// node is never −0: it is a sum that starts at +0). Hence at moment <c>t</c>: (1) <c>μ^l_t = μ^l_0</c> bit for
     /// bit for <c>l ≥ t</c>, so only layers <c>l &lt; t</c> are predicted again; (2) <c>Δx^l_t</c> is computed only for
     /// <c>l ≤ t+1</c>, and not at all at the last moment, whose increments no update reads; (3) at the last moment
-    /// an error is needed only where a neuron has not fired yet, so only those dot products are formed, each with
-    /// the kernel's per-element order; (4) a layer where only some neurons fire updates only their rows, skipping
+    /// an error is needed only where a neuron has not fired yet, so when fewer than a quarter are unfired only
+    /// those dot products are formed, each with the kernel's per-element order; (4) a layer where only some neurons fire updates only their rows, skipping
     /// terms whose gated error is 0 — the faithful update adds <c>(+0)·f</c> there, which leaves every element as it
     /// was unless a weight is −0 (never produced by an update, since <c>a + b = −0</c> needs <c>a = −0</c>) or some
     /// <c>f</c> is not finite (then the dense update is used). Every value that is computed is computed by the
@@ -307,7 +307,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
             int top = Math.Min(t, L);
             for (int l = 0; l < top; l++)
             {
-                if (last)
+                if (last && 4 * Unfired(l) < State.Rows(State.Eps, l).Length)
                 {
                     PredictUnfired(p, l);
                 }
@@ -371,6 +371,18 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
                 }
             }
         }
+    }
+
+    private int Unfired(int l)
+    {
+        int n = State.Batch * _spec.Widths[l], count = 0;
+        bool[] fired = _fired[l];
+        for (int k = 0; k < n; k++)
+        {
+            count += fired[k] ? 0 : 1;
+        }
+
+        return count;
     }
 
     /// <summary>
