@@ -41,6 +41,11 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     private readonly T[] _scratch;
     private readonly T[][] _gated;
     private readonly bool[][] _fired;
+    private readonly int[] _unfired;
+    private readonly int[] _fires;
+    private readonly bool[] _formed;
+    private readonly bool[] _needEps;
+    private readonly bool[] _needX;
     private readonly Rng? _noise;
 
     /// <summary>Creates a learner.</summary>
@@ -92,6 +97,11 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
         _fired = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
         _noise = sigma > 0 ? new Rng(noiseSeed) : null;
+        _unfired = new int[spec.L];
+        _fires = new int[spec.L];
+        _formed = new bool[spec.L];
+        _needEps = new bool[spec.L];
+        _needX = new bool[spec.L + 1];
     }
 
     /// <inheritdoc />
@@ -283,7 +293,9 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// untouched and <c>Δx^l = γ(−0 + f'·(θ^l)ᵀ0)</c> is a signed zero, which leaves <c>x^l</c> unchanged (a value
     /// node is never −0: it is a sum that starts at +0). Hence at moment <c>t</c>: (1) <c>μ^l_t = μ^l_0</c> bit for
     /// bit for <c>l ≥ t</c>, so only layers <c>l &lt; t</c> are predicted again; (2) <c>Δx^l_t</c> is computed only for
-    /// <c>l ≤ t+1</c>, and not at all at the last moment, whose increments no update reads; (3) at the last moment
+    /// <c>l ≤ t+1</c>; and of those, (1) and (2) only where <see cref="Liveness"/> shows the result can still reach a
+    /// firing or an update (nothing at the last moment; nothing for layers whose neurons have all fired once no
+    /// unfired neuron near them remains); (3) at the last moment
     /// an error is needed only where a neuron has not fired yet, so when fewer than a quarter are unfired only
     /// those dot products are formed, each with the kernel's per-element order; (4) a layer where only some neurons fire updates only their rows, skipping
     /// terms whose gated error is 0 — the faithful update adds <c>(+0)·f</c> there, which leaves every element as it
@@ -301,58 +313,55 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
             Array.Clear(f);
         }
 
+        for (int l = 0; l < L; l++)
+        {
+            _unfired[l] = State.Batch * _spec.Widths[l];
+        }
+
         for (int t = 0; t < Moments; t++)
         {
             bool last = t == Moments - 1;
-            int top = Math.Min(t, L);
-            for (int l = 0; l < top; l++)
+            int active = Math.Min(t, L - 1);
+
+            // 1. The errors of layers where a neuron can fire now, and φ for them (nothing is applied yet, so every
+            //    quantity of this moment still comes from the pre-update state, as in the synchronous moment).
+            for (int l = 0; l <= active; l++)
             {
-                if (last && 4 * Unfired(l) < State.Rows(State.Eps, l).Length)
+                _formed[l] = false;
+                _fires[l] = 0;
+                if (_unfired[l] > 0)
                 {
-                    PredictUnfired(p, l);
-                }
-                else
-                {
-                    Forward.Layer(_spec, p, l, State.Rows(State.X, l + 1), State.FX[l + 1], State.Mu[l], State.Batch);
-                    PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
+                    FormError(p, l, t, partial: last && 4 * _unfired[l] < State.Batch * _spec.Widths[l]);
+                    _fires[l] = Gate(l);
+                    _unfired[l] -= _fires[l];
                 }
             }
 
-            if (t < L)
+            // 2. What the rest of the step can still use, given the neurons that remain unfired.
+            Liveness(t);
+            for (int l = 0; l <= active; l++)
             {
-                PcnState<T>.Subtract(State.Rows(State.X, t), State.Rows(State.Mu, t), State.Rows(State.Eps, t));
+                if (_needEps[l] && !_formed[l])
+                {
+                    FormError(p, l, t, partial: false);
+                }
             }
 
             int changed = Math.Min(t + 1, L - 1);
-            if (!last)
+            for (int l = 1; l <= changed; l++)
             {
-                for (int l = 1; l <= changed; l++)
+                if (_needX[l])
                 {
                     State.InferenceIncrement(p, l, gamma);
                 }
             }
 
-            for (int l = 0; l <= Math.Min(t, L - 1); l++)
+            // 3. Apply the updates of the neurons that fired, then the inference increments.
+            for (int l = 0; l <= active; l++)
             {
-                ReadOnlySpan<T> eps = State.Rows(State.Eps, l);
-                Span<T> gated = _gated[l].AsSpan(0, eps.Length);
-                bool[] fired = _fired[l];
-                int fires = 0;
-                for (int k = 0; k < eps.Length; k++)
-                {
-                    if (!fired[k] && eps[k] != T.Zero)
-                    {
-                        fired[k] = true;
-                        gated[k] = eps[k];
-                        fires++;
-                    }
-                    else
-                    {
-                        gated[k] = T.Zero;
-                    }
-                }
-
-                if (fires == eps.Length || (fires > 0 && 4 * fires >= eps.Length))
+                int fires = _fires[l];
+                Span<T> gated = _gated[l].AsSpan(0, State.Batch * _spec.Widths[l]);
+                if (fires > 0 && 4 * fires >= gated.Length)
                 {
                     Update(p, l, gated, null, t);
                 }
@@ -363,9 +372,9 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
                 }
             }
 
-            if (!last)
+            for (int l = 1; l <= changed; l++)
             {
-                for (int l = 1; l <= changed; l++)
+                if (_needX[l])
                 {
                     Kernels.Axpy.Compute<T>(T.One, State.Rows(State.DX, l), State.Rows(State.X, l));
                 }
@@ -373,16 +382,105 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         }
     }
 
-    private int Unfired(int l)
+    /// <summary>
+    /// <c>ε^l_t</c>: for <c>l &lt; t</c> a new prediction (only at unfired neurons when <paramref name="partial"/>); for
+    /// <c>l = t</c> the stored <c>μ^t_0</c> is still exact (Lemma A.3), so only the subtraction.
+    /// </summary>
+    private void FormError(Parameters<T> p, int l, int t, bool partial)
     {
-        int n = State.Batch * _spec.Widths[l], count = 0;
-        bool[] fired = _fired[l];
-        for (int k = 0; k < n; k++)
+        _formed[l] = !partial;
+        if (l == t)
         {
-            count += fired[k] ? 0 : 1;
+            PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
+        }
+        else if (partial)
+        {
+            PredictUnfired(p, l);
+        }
+        else
+        {
+            Forward.Layer(_spec, p, l, State.Rows(State.X, l + 1), State.FX[l + 1], State.Mu[l], State.Batch);
+            PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
+        }
+    }
+
+    /// <summary>φ for layer l: the gated errors of the neurons that fire now (first non-zero error); returns how many.</summary>
+    private int Gate(int l)
+    {
+        ReadOnlySpan<T> eps = State.Rows(State.Eps, l);
+        Span<T> gated = _gated[l].AsSpan(0, eps.Length);
+        bool[] fired = _fired[l];
+        int fires = 0;
+        for (int k = 0; k < eps.Length; k++)
+        {
+            if (!fired[k] && eps[k] != T.Zero)
+            {
+                fired[k] = true;
+                gated[k] = eps[k];
+                fires++;
+            }
+            else
+            {
+                gated[k] = T.Zero;
+            }
         }
 
-        return count;
+        return fires;
+    }
+
+    /// <summary>
+    /// Which quantities of moment <paramref name="t"/> can still reach a firing or an update, by backward liveness
+    /// over the remaining moments, after this moment's φ. A layer with an unfired neuron may fire at any later moment, so its error is
+    /// needed then (set U). The error of layer l at moment s needs <c>x^l_s</c> and <c>x^{l+1}_s</c> (through
+    /// <c>μ^l</c>; the update also reads <c>f(x^{l+1}_s)</c>); <c>x^j_{s+1}</c> needs <c>Δx^j_s</c>, which needs the
+    /// errors of layers j and j−1 at s. Iterating from the last moment back to t gives <c>_needX</c> (the hidden
+    /// layers whose value node must be advanced at t) and <c>_needEps</c> (the layers whose error must be formed
+    /// at t). Anything else computed at t would reach no firing and no update. The sets only shrink from one
+    /// moment to the next (U only shrinks), so a quantity skipped once is never needed later.
+    /// </summary>
+    private void Liveness(int t)
+    {
+        Array.Clear(_needX);
+        for (int s = Moments - 1; s > t; s--)
+        {
+            ErrorsNeeded();
+            bool grew = false;
+            for (int l = 0; l < _spec.L; l++)
+            {
+                if (_needEps[l])
+                {
+                    grew |= MarkX(l) | MarkX(l + 1);
+                }
+            }
+
+            if (!grew)
+            {
+                break;
+            }
+        }
+
+        ErrorsNeeded();
+    }
+
+    /// <summary><c>E = U ∪ {j, j−1 : j ∈ X}</c> from the current <c>_needX</c>.</summary>
+    private void ErrorsNeeded()
+    {
+        for (int l = 0; l < _spec.L; l++)
+        {
+            _needEps[l] = _unfired[l] > 0 || _needX[l] || _needX[l + 1];
+        }
+    }
+
+    /// <summary>Marks hidden layer <paramref name="j"/>'s value node as needed; returns whether it was new.</summary>
+    private bool MarkX(int j)
+    {
+        if (j < 1 || j >= _spec.L || _needX[j])
+        {
+            return false;
+        }
+
+        _needX[j] = true;
+        return true;
     }
 
     /// <summary>
