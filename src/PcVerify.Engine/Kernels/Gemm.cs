@@ -12,8 +12,8 @@ namespace PcVerify.Engine.Kernels;
 /// <para>Every element is accumulated in the same order as the corresponding per-sample kernel
 /// (<see cref="Gemv"/>/<see cref="Dot"/>, <see cref="GemvTransposed"/>), so row <c>b</c> of a batched product is
 /// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
-/// 4 samples of independent accumulators for the forward product; 4 samples × 3 vectors of columns for the
-/// backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
+/// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
+/// the backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
 /// blocking changes which elements are computed together, never the arithmetic of one element.</para>
 /// <para>Large products are split across <see cref="Parallelism.MaxThreads"/> threads by a partition that depends
 /// on the shapes only: rows of the weight matrix for the forward product and the update, columns for the backward
@@ -348,6 +348,14 @@ public static class Gemm
                     NN4x3(ref e, m, ref w, k, ref g, b, j);
                 }
             }
+
+            for (; j + count <= j1; j += count)
+            {
+                for (int b = 0; b < quads; b += 4)
+                {
+                    NN4x1(ref e, m, ref w, k, ref g, b, j);
+                }
+            }
         }
 
         // What the tiles did not cover: the remaining columns of the first `quads` samples, and every column of
@@ -425,6 +433,33 @@ public static class Gemm
         g30.StoreUnsafe(ref y3);
         g31.StoreUnsafe(ref y3, (nuint)count);
         g32.StoreUnsafe(ref y3, (nuint)(2 * count));
+    }
+
+    /// <summary>Samples <c>b..b+3</c> × columns <c>j .. j+Count−1</c> (the columns the 3-vector tiles leave).</summary>
+    private static void NN4x1<T>(ref T e, int m, ref T w, int k, ref T g, int b, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T e0 = ref Unsafe.Add(ref e, (nint)b * m);
+        ref T e1 = ref Unsafe.Add(ref e0, m);
+        ref T e2 = ref Unsafe.Add(ref e1, m);
+        ref T e3 = ref Unsafe.Add(ref e2, m);
+        Vector<T> g0 = default, g1 = default, g2 = default, g3 = default;
+        ref T wi = ref Unsafe.Add(ref w, j);
+        for (int i = 0; i < m; i++)
+        {
+            Vector<T> v = Vector.LoadUnsafe(ref wi);
+            g0 += new Vector<T>(Unsafe.Add(ref e0, i)) * v;
+            g1 += new Vector<T>(Unsafe.Add(ref e1, i)) * v;
+            g2 += new Vector<T>(Unsafe.Add(ref e2, i)) * v;
+            g3 += new Vector<T>(Unsafe.Add(ref e3, i)) * v;
+            wi = ref Unsafe.Add(ref wi, k);
+        }
+
+        ref T y0 = ref Unsafe.Add(ref g, ((nint)b * k) + j);
+        g0.StoreUnsafe(ref y0);
+        g1.StoreUnsafe(ref Unsafe.Add(ref y0, k));
+        g2.StoreUnsafe(ref Unsafe.Add(ref y0, 2 * k));
+        g3.StoreUnsafe(ref Unsafe.Add(ref y0, 3 * k));
     }
 
     // ---- Update (B > 1): W[i,j] += s · r, r = (+0 + E[0,i]F[0,j]) + …, rows [i0, i1). ----

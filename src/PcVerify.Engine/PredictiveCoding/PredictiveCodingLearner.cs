@@ -521,25 +521,21 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
     private void CheckFinite(int l, ReadOnlySpan<T> eps, int t)
     {
-        for (int k = 0; k < eps.Length; k++)
+        int k = Kernels.Elementwise.FirstNonFinite(eps);
+        if (k >= 0)
         {
-            if (!T.IsFinite(eps[k]))
-            {
-                int n = _spec.Widths[l];
-                throw new TrainingDivergedException(StepIndex, $"{Name} error ε^{l} at moment t = {t} (pair {k / n}, neuron {k % n})");
-            }
+            int n = _spec.Widths[l];
+            throw new TrainingDivergedException(StepIndex, $"{Name} error ε^{l} at moment t = {t} (pair {k / n}, neuron {k % n})");
         }
     }
 
     private void Update(Parameters<T> p, int l, ReadOnlySpan<T> eps, PcMoment<T>? moment, int t)
     {
-        for (int k = 0; k < eps.Length; k++)
+        int k = Kernels.Elementwise.FirstNonFinite(eps);
+        if (k >= 0)
         {
-            if (!T.IsFinite(eps[k]))
-            {
-                int n = _spec.Widths[l];
-                throw new TrainingDivergedException(StepIndex, $"{Name} error ε^{l} at moment t = {t} (pair {k / n}, neuron {k % n})");
-            }
+            int n = _spec.Widths[l];
+            throw new TrainingDivergedException(StepIndex, $"{Name} error ε^{l} at moment t = {t} (pair {k / n}, neuron {k % n})");
         }
 
         LearningRule.Apply(p, l, LayerRate(l), eps, State.Rows(State.FX, l + 1), State.Batch, _scratch, moment?.DeltaTheta, moment?.DeltaBeta);
