@@ -135,6 +135,30 @@ public class ThreadingTests
 
     private static T[] Do<T>(Func<T[]> f) => f();
 
+    [Theory]
+    [InlineData("tanh")]
+    [InlineData("softplus")]
+    [InlineData("logistic")]
+    public void A_long_activation_map_split_across_threads_equals_the_scalar_formula(string name)
+    {
+        Activation f = Activation.Parse(name);
+        float[] x = Data<float>(5 * 4096 + 3, 15);
+        Assert.True(x.Length / 4096 >= 2, "the span must split into several blocks");
+        float[] expected = x.Select(f.Value).ToArray(), expectedD = x.Select(f.Derivative).ToArray();
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            float[] y = new float[x.Length], d = new float[x.Length];
+            WithThreads(threads, () =>
+            {
+                f.Apply<float>(x, y);
+                f.ApplyDerivative<float>(x, d);
+                return 0;
+            });
+            AssertBits<float>(expected, y, $"{name}(x) with {threads} threads");
+            AssertBits<float>(expectedD, d, $"{name}'(x) with {threads} threads");
+        }
+    }
+
     [Fact]
     public void A_batched_forward_row_is_bit_identical_to_the_single_sample_gemv()
     {
