@@ -122,10 +122,7 @@ public sealed class Backprop<T> : ILearner<T>
         int n0 = _spec.OutputWidth;
         Shapes.CheckLength(targets.Length, batch * n0, nameof(targets));
         Span<T> d0 = Delta[0].AsSpan(0, batch * n0);
-        for (int k = 0; k < d0.Length; k++)
-        {
-            d0[k] = targets[k] - Y[0][k];
-        }
+        Elementwise.Subtract(targets, Y[0].AsSpan(0, d0.Length), d0);
 
         CheckFinite(d0, 0);
         for (int l = 1; l < _spec.L; l++)
@@ -136,10 +133,7 @@ public sealed class Backprop<T> : ILearner<T>
             Span<T> d = Delta[l].AsSpan(0, batch * n);
             Gemm.MultiplyNN<T>(Delta[l - 1].AsSpan(0, batch * _spec.Widths[l - 1]), batch, _spec.Widths[l - 1], p.Theta[l].Data, n, g);
             _spec.Activations[l].ApplyDerivative<T>(Y[l].AsSpan(0, batch * n), fp);
-            for (int k = 0; k < d.Length; k++)
-            {
-                d[k] = fp[k] * g[k];
-            }
+            Elementwise.Multiply<T>(fp, g, d);
 
             CheckFinite(d, l);
         }
@@ -184,12 +178,10 @@ public sealed class Backprop<T> : ILearner<T>
 
     private void CheckFinite(ReadOnlySpan<T> v, int layer)
     {
-        for (int k = 0; k < v.Length; k++)
+        int k = Elementwise.FirstNonFinite(v);
+        if (k >= 0)
         {
-            if (!T.IsFinite(v[k]))
-            {
-                throw new TrainingDivergedException(StepIndex, $"BP error δ^{layer} (pair {k / _spec.Widths[layer]}, neuron {k % _spec.Widths[layer]})");
-            }
+            throw new TrainingDivergedException(StepIndex, $"BP error δ^{layer} (pair {k / _spec.Widths[layer]}, neuron {k % _spec.Widths[layer]})");
         }
     }
 }

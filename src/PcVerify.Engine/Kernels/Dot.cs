@@ -8,12 +8,14 @@ namespace PcVerify.Engine.Kernels;
 /// Dot product <c>s = Σ_j a_j · b_j</c>, the inner loop of <see cref="Gemv"/> and of the batched forward pass.
 /// </summary>
 /// <remarks>
-/// Summation order (part of the determinism contract, docs/determinism.md): four <see cref="Vector{T}"/>
-/// accumulators over blocks of <c>4·Count</c> elements, then one accumulator over blocks of <c>Count</c>,
-/// combined as <c>((acc0 + acc1) + (acc2 + acc3)) + acc4</c>; the lanes of that vector are added in ascending
-/// lane order; the scalar tail is added last, in ascending index order. The result is therefore
-/// bit-reproducible for a given <c>Vector&lt;T&gt;.Count</c>, and may differ in the last bits between machines
-/// with different SIMD widths and from the naive left-to-right sum in <see cref="Reference.Dot{T}"/>.
+/// Summation order (part of the determinism contract, docs/determinism.md): one <see cref="Vector{T}"/>
+/// accumulator, starting at +0, adds <c>a·b</c> (a rounded product, then a rounded sum: no fused multiply–add)
+/// over the blocks of <c>Count</c> elements in ascending order; its lanes are added to +0 in ascending lane
+/// order; the scalar tail is added last, in ascending index order. Every dot of <see cref="Gemv"/> and
+/// <see cref="Gemm.MultiplyNT{T}"/> uses exactly this order (their register-blocked loops interleave several
+/// such accumulators, one per output element), so a batched row is bit-identical to the single-sample product.
+/// The result is bit-reproducible for a given <c>Vector&lt;T&gt;.Count</c>, and may differ in the last bits
+/// between machines with different SIMD widths and from the naive left-to-right sum in <see cref="Reference.Dot{T}"/>.
 /// </remarks>
 public static class Dot
 {
@@ -36,30 +38,28 @@ public static class Dot
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
-        T sum = T.Zero;
         int count = Vector<T>.Count;
+        Vector<T> acc = Vector<T>.Zero;
         if (Vector.IsHardwareAccelerated && n >= count)
         {
-            Vector<T> acc0 = Vector<T>.Zero, acc1 = Vector<T>.Zero, acc2 = Vector<T>.Zero, acc3 = Vector<T>.Zero;
-            for (; i <= n - (4 * count); i += 4 * count)
-            {
-                acc0 += Vector.LoadUnsafe(ref a, (nuint)i) * Vector.LoadUnsafe(ref b, (nuint)i);
-                acc1 += Vector.LoadUnsafe(ref a, (nuint)(i + count)) * Vector.LoadUnsafe(ref b, (nuint)(i + count));
-                acc2 += Vector.LoadUnsafe(ref a, (nuint)(i + (2 * count))) * Vector.LoadUnsafe(ref b, (nuint)(i + (2 * count)));
-                acc3 += Vector.LoadUnsafe(ref a, (nuint)(i + (3 * count))) * Vector.LoadUnsafe(ref b, (nuint)(i + (3 * count)));
-            }
-
-            Vector<T> acc4 = Vector<T>.Zero;
             for (; i <= n - count; i += count)
             {
-                acc4 += Vector.LoadUnsafe(ref a, (nuint)i) * Vector.LoadUnsafe(ref b, (nuint)i);
+                acc += Vector.LoadUnsafe(ref a, (nuint)i) * Vector.LoadUnsafe(ref b, (nuint)i);
             }
+        }
 
-            Vector<T> acc = ((acc0 + acc1) + (acc2 + acc3)) + acc4;
-            for (int lane = 0; lane < count; lane++)
-            {
-                sum += acc[lane];
-            }
+        return Finish(acc, ref a, ref b, i, n);
+    }
+
+    /// <summary>Adds the lanes of <paramref name="acc"/> to +0 in ascending order, then the tail <c>i .. n−1</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Finish<T>(Vector<T> acc, ref T a, ref T b, int i, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int lane = 0; lane < Vector<T>.Count; lane++)
+        {
+            sum += acc.GetElement(lane);
         }
 
         for (; i < n; i++)

@@ -9,10 +9,15 @@ namespace PcVerify.Engine.Kernels;
 /// values is a <c>B × n</c> row-major matrix; a weight matrix <c>θ^{l+1}</c> is <c>n^l × n^{l+1}</c> row-major.
 /// </summary>
 /// <remarks>
-/// Every element is accumulated in the same order as the corresponding per-sample kernel
-/// (<see cref="Gemv"/>, <see cref="GemvTransposed"/>), so row <c>b</c> of a batched product is bit-identical to
-/// the single-sample product of sample <c>b</c>. The loops visit one weight row at a time for all samples, so a
-/// weight row is read from memory once per batch.
+/// <para>Every element is accumulated in the same order as the corresponding per-sample kernel
+/// (<see cref="Gemv"/>/<see cref="Dot"/>, <see cref="GemvTransposed"/>), so row <c>b</c> of a batched product is
+/// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
+/// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
+/// the backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
+/// blocking changes which elements are computed together, never the arithmetic of one element.</para>
+/// <para>Large products are split across <see cref="Parallelism.MaxThreads"/> threads by a partition that depends
+/// on the shapes only: rows of the weight matrix for the forward product and the update, columns for the backward
+/// product. Each output element is computed by one thread, so results do not depend on the thread count.</para>
 /// </remarks>
 public static class Gemm
 {
@@ -27,16 +32,7 @@ public static class Gemm
         Shapes.CheckMatrix(a.Length, batch, k, nameof(a));
         Shapes.CheckMatrix(w.Length, m, k, nameof(w));
         Shapes.CheckMatrix(c.Length, batch, m, nameof(c));
-        ref T ra = ref MemoryMarshal.GetReference(a);
-        ref T rw = ref MemoryMarshal.GetReference(w);
-        for (int i = 0; i < m; i++)
-        {
-            ref T wi = ref Unsafe.Add(ref rw, i * k);
-            for (int b = 0; b < batch; b++)
-            {
-                c[(b * m) + i] = Dot.Unchecked(ref Unsafe.Add(ref ra, b * k), ref wi, k);
-            }
-        }
+        NT(ref MemoryMarshal.GetReference(a), batch, k, ref MemoryMarshal.GetReference(w), m, ref MemoryMarshal.GetReference(c));
     }
 
     /// <summary>
@@ -50,17 +46,7 @@ public static class Gemm
         Shapes.CheckMatrix(e.Length, batch, m, nameof(e));
         Shapes.CheckMatrix(w.Length, m, k, nameof(w));
         Shapes.CheckMatrix(g.Length, batch, k, nameof(g));
-        g.Clear();
-        ref T rw = ref MemoryMarshal.GetReference(w);
-        ref T rg = ref MemoryMarshal.GetReference(g);
-        for (int i = 0; i < m; i++)
-        {
-            ref T wi = ref Unsafe.Add(ref rw, i * k);
-            for (int b = 0; b < batch; b++)
-            {
-                Axpy.Unchecked(e[(b * m) + i], ref wi, ref Unsafe.Add(ref rg, b * k), k);
-            }
-        }
+        NN(ref MemoryMarshal.GetReference(e), batch, m, ref MemoryMarshal.GetReference(w), k, ref MemoryMarshal.GetReference(g));
     }
 
     /// <summary>
@@ -69,8 +55,9 @@ public static class Gemm
     /// Shapes: <c>w</c> m×k, <c>e</c> B×m, <c>f</c> B×k, <c>scratch</c> at least k.
     /// </summary>
     /// <remarks>
-    /// For <c>B &gt; 1</c> each row first accumulates <c>r_j = Σ_b E[b,i] F[b,j]</c> in ascending <c>b</c>, then
-    /// adds <c>s · r_j</c>.
+    /// For <c>B &gt; 1</c> each element first accumulates <c>r = Σ_b E[b,i] F[b,j]</c> from +0 in ascending
+    /// <c>b</c>, then becomes <c>W[i,j] + s · r</c>. The accumulators live in registers; <paramref name="scratch"/>
+    /// is kept for the signature and not used.
     /// </remarks>
     /// <exception cref="ArgumentException">A span's length does not match the shapes.</exception>
     public static void AccumulateTN<T>(Span<T> w, int m, int k, T s, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int batch, Span<T> scratch)
@@ -90,18 +77,519 @@ public static class Gemm
             throw new ArgumentException($"scratch: expected at least {k} elements, found {scratch.Length}", nameof(scratch));
         }
 
-        ref T rw = ref MemoryMarshal.GetReference(w);
-        ref T rf = ref MemoryMarshal.GetReference(f);
-        ref T rr = ref MemoryMarshal.GetReference(scratch);
-        for (int i = 0; i < m; i++)
+        TN(ref MemoryMarshal.GetReference(w), m, k, s, ref MemoryMarshal.GetReference(e), ref MemoryMarshal.GetReference(f), batch);
+    }
+
+    // ---- Partitioning and dispatch (shapes only decide the blocks). ----
+
+    private static int Quads(int rows) => (rows + 3) / 4;
+
+    /// <summary>Rows per block, a multiple of 4, for <paramref name="blocks"/> blocks over <paramref name="m"/> rows.</summary>
+    private static int RowsPerBlock(int m, int blocks) => 4 * ((Quads(m) + blocks - 1) / blocks);
+
+    internal static unsafe void NT<T>(ref T a, int batch, int k, ref T w, int m, ref T c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int blocks = Parallelism.Blocks((long)batch * m * k, Math.Min(Parallelism.MaxBlocks, Quads(m)));
+        if (blocks <= 1)
         {
-            scratch[..k].Clear();
-            for (int b = 0; b < batch; b++)
+            NTRows(ref a, batch, k, ref w, m, ref c, 0, m);
+            return;
+        }
+
+        int per = RowsPerBlock(m, blocks);
+        fixed (T* pa = &a, pw = &w, pc = &c)
+        {
+            NTJob<T> job = new() { A = pa, W = pw, C = pc, Batch = batch, K = k, M = m, Per = per };
+            WorkerPool.Run(job, (m + per - 1) / per);
+        }
+    }
+
+    internal static unsafe void NN<T>(ref T e, int batch, int m, ref T w, int k, ref T g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int tile = 3 * Vector<T>.Count;
+        int tiles = (k + tile - 1) / tile;
+        int blocks = Parallelism.Blocks((long)batch * m * k, Math.Min(Parallelism.MaxBlocks, tiles));
+        if (blocks <= 1)
+        {
+            NNCols(ref e, batch, m, ref w, k, ref g, 0, k);
+            return;
+        }
+
+        int per = tile * ((tiles + blocks - 1) / blocks);
+        fixed (T* pe = &e, pw = &w, pg = &g)
+        {
+            NNJob<T> job = new() { E = pe, W = pw, G = pg, Batch = batch, M = m, K = k, Per = per };
+            WorkerPool.Run(job, (k + per - 1) / per);
+        }
+    }
+
+    internal static unsafe void TN<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int blocks = Parallelism.Blocks((long)batch * m * k, Math.Min(Parallelism.MaxBlocks, Quads(m)));
+        if (blocks <= 1)
+        {
+            TNRows(ref w, m, k, s, ref e, ref f, batch, 0, m);
+            return;
+        }
+
+        int per = RowsPerBlock(m, blocks);
+        fixed (T* pw = &w, pe = &e, pf = &f)
+        {
+            TNJob<T> job = new() { W = pw, E = pe, F = pf, S = s, Batch = batch, M = m, K = k, Per = per };
+            WorkerPool.Run(job, (m + per - 1) / per);
+        }
+    }
+
+    internal static unsafe void Rank1<T>(ref T a, int m, int n, T alpha, ref T u, ref T v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int blocks = Parallelism.Blocks((long)m * n, Math.Min(Parallelism.MaxBlocks, Quads(m)));
+        if (blocks <= 1)
+        {
+            Rank1Rows(ref a, n, alpha, ref u, ref v, 0, m);
+            return;
+        }
+
+        int per = RowsPerBlock(m, blocks);
+        fixed (T* pa = &a, pu = &u, pv = &v)
+        {
+            Rank1Job<T> job = new() { A = pa, U = pu, V = pv, Alpha = alpha, M = m, N = n, Per = per };
+            WorkerPool.Run(job, (m + per - 1) / per);
+        }
+    }
+
+    private unsafe struct NTJob<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* A, W, C;
+        public int Batch, K, M, Per;
+
+        public readonly void Run(int block) =>
+            NTRows(ref *A, Batch, K, ref *W, M, ref *C, block * Per, Math.Min(M, (block + 1) * Per));
+    }
+
+    private unsafe struct NNJob<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* E, W, G;
+        public int Batch, M, K, Per;
+
+        public readonly void Run(int block) =>
+            NNCols(ref *E, Batch, M, ref *W, K, ref *G, block * Per, Math.Min(K, (block + 1) * Per));
+    }
+
+    private unsafe struct TNJob<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* W, E, F;
+        public T S;
+        public int Batch, M, K, Per;
+
+        public readonly void Run(int block) =>
+            TNRows(ref *W, M, K, S, ref *E, ref *F, Batch, block * Per, Math.Min(M, (block + 1) * Per));
+    }
+
+    private unsafe struct Rank1Job<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* A, U, V;
+        public T Alpha;
+        public int M, N, Per;
+
+        public readonly void Run(int block) =>
+            Rank1Rows(ref *A, N, Alpha, ref *U, ref *V, block * Per, Math.Min(M, (block + 1) * Per));
+    }
+
+    // ---- Forward: C = A Wᵀ, rows [i0, i1) of W, every sample. ----
+
+    private static void NTRows<T>(ref T a, int batch, int k, ref T w, int m, ref T c, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = i0;
+        for (; i + 4 <= i1; i += 4)
+        {
+            int b = 0;
+            for (; b + 4 <= batch; b += 4)
             {
-                Axpy.Unchecked(e[(b * m) + i], ref Unsafe.Add(ref rf, b * k), ref rr, k);
+                NT4x4(ref a, k, ref w, ref c, m, b, i);
             }
 
-            Axpy.Unchecked(s, ref rr, ref Unsafe.Add(ref rw, i * k), k);
+            for (; b < batch; b++)
+            {
+                NT1x4(ref Unsafe.Add(ref a, (nint)b * k), k, ref w, ref Unsafe.Add(ref c, (nint)b * m), i);
+            }
+        }
+
+        for (; i < i1; i++)
+        {
+            ref T wi = ref Unsafe.Add(ref w, (nint)i * k);
+            for (int b = 0; b < batch; b++)
+            {
+                Unsafe.Add(ref c, ((nint)b * m) + i) = Dot.Unchecked(ref Unsafe.Add(ref a, (nint)b * k), ref wi, k);
+            }
+        }
+    }
+
+    /// <summary>One sample, rows <c>i..i+3</c>: four <see cref="Dot"/>s sharing each load of the sample.</summary>
+    private static void NT1x4<T>(ref T x, int k, ref T w, ref T y, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T w0 = ref Unsafe.Add(ref w, (nint)i * k);
+        ref T w1 = ref Unsafe.Add(ref w0, k);
+        ref T w2 = ref Unsafe.Add(ref w1, k);
+        ref T w3 = ref Unsafe.Add(ref w2, k);
+        Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> v = Vector.LoadUnsafe(ref x, (nuint)j);
+                c0 += v * Vector.LoadUnsafe(ref w0, (nuint)j);
+                c1 += v * Vector.LoadUnsafe(ref w1, (nuint)j);
+                c2 += v * Vector.LoadUnsafe(ref w2, (nuint)j);
+                c3 += v * Vector.LoadUnsafe(ref w3, (nuint)j);
+            }
+        }
+
+        Unsafe.Add(ref y, i) = Dot.Finish(c0, ref x, ref w0, j, k);
+        Unsafe.Add(ref y, i + 1) = Dot.Finish(c1, ref x, ref w1, j, k);
+        Unsafe.Add(ref y, i + 2) = Dot.Finish(c2, ref x, ref w2, j, k);
+        Unsafe.Add(ref y, i + 3) = Dot.Finish(c3, ref x, ref w3, j, k);
+    }
+
+    /// <summary>Samples <c>b..b+3</c> × rows <c>i..i+3</c>: sixteen <see cref="Dot"/>s, each in its own register.</summary>
+    private static void NT4x4<T>(ref T a, int k, ref T w, ref T c, int m, int b, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, (nint)b * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        ref T w0 = ref Unsafe.Add(ref w, (nint)i * k);
+        ref T w1 = ref Unsafe.Add(ref w0, k);
+        ref T w2 = ref Unsafe.Add(ref w1, k);
+        ref T w3 = ref Unsafe.Add(ref w2, k);
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<T> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector<T> c30 = default, c31 = default, c32 = default, c33 = default;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> x0 = Vector.LoadUnsafe(ref a0, (nuint)j);
+                Vector<T> x1 = Vector.LoadUnsafe(ref a1, (nuint)j);
+                Vector<T> x2 = Vector.LoadUnsafe(ref a2, (nuint)j);
+                Vector<T> x3 = Vector.LoadUnsafe(ref a3, (nuint)j);
+                Vector<T> v = Vector.LoadUnsafe(ref w0, (nuint)j);
+                c00 += x0 * v;
+                c10 += x1 * v;
+                c20 += x2 * v;
+                c30 += x3 * v;
+                v = Vector.LoadUnsafe(ref w1, (nuint)j);
+                c01 += x0 * v;
+                c11 += x1 * v;
+                c21 += x2 * v;
+                c31 += x3 * v;
+                v = Vector.LoadUnsafe(ref w2, (nuint)j);
+                c02 += x0 * v;
+                c12 += x1 * v;
+                c22 += x2 * v;
+                c32 += x3 * v;
+                v = Vector.LoadUnsafe(ref w3, (nuint)j);
+                c03 += x0 * v;
+                c13 += x1 * v;
+                c23 += x2 * v;
+                c33 += x3 * v;
+            }
+        }
+
+        ref T r0 = ref Unsafe.Add(ref c, ((nint)b * m) + i);
+        ref T r1 = ref Unsafe.Add(ref r0, m);
+        ref T r2 = ref Unsafe.Add(ref r1, m);
+        ref T r3 = ref Unsafe.Add(ref r2, m);
+        r0 = Dot.Finish(c00, ref a0, ref w0, j, k);
+        Unsafe.Add(ref r0, 1) = Dot.Finish(c01, ref a0, ref w1, j, k);
+        Unsafe.Add(ref r0, 2) = Dot.Finish(c02, ref a0, ref w2, j, k);
+        Unsafe.Add(ref r0, 3) = Dot.Finish(c03, ref a0, ref w3, j, k);
+        r1 = Dot.Finish(c10, ref a1, ref w0, j, k);
+        Unsafe.Add(ref r1, 1) = Dot.Finish(c11, ref a1, ref w1, j, k);
+        Unsafe.Add(ref r1, 2) = Dot.Finish(c12, ref a1, ref w2, j, k);
+        Unsafe.Add(ref r1, 3) = Dot.Finish(c13, ref a1, ref w3, j, k);
+        r2 = Dot.Finish(c20, ref a2, ref w0, j, k);
+        Unsafe.Add(ref r2, 1) = Dot.Finish(c21, ref a2, ref w1, j, k);
+        Unsafe.Add(ref r2, 2) = Dot.Finish(c22, ref a2, ref w2, j, k);
+        Unsafe.Add(ref r2, 3) = Dot.Finish(c23, ref a2, ref w3, j, k);
+        r3 = Dot.Finish(c30, ref a3, ref w0, j, k);
+        Unsafe.Add(ref r3, 1) = Dot.Finish(c31, ref a3, ref w1, j, k);
+        Unsafe.Add(ref r3, 2) = Dot.Finish(c32, ref a3, ref w2, j, k);
+        Unsafe.Add(ref r3, 3) = Dot.Finish(c33, ref a3, ref w3, j, k);
+    }
+
+    // ---- Backward: G = E W, columns [j0, j1) of W, every sample. Each G[b,j] = ((+0 + E[b,0]W[0,j]) + …). ----
+
+    private static void NNCols<T>(ref T e, int batch, int m, ref T w, int k, ref T g, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        int quads = Vector.IsHardwareAccelerated ? batch / 4 * 4 : 0;
+        int j = j0;
+        if (quads > 0)
+        {
+            for (; j + (3 * count) <= j1; j += 3 * count)
+            {
+                for (int b = 0; b < quads; b += 4)
+                {
+                    NN4x3(ref e, m, ref w, k, ref g, b, j);
+                }
+            }
+
+            for (; j + count <= j1; j += count)
+            {
+                for (int b = 0; b < quads; b += 4)
+                {
+                    NN4x1(ref e, m, ref w, k, ref g, b, j);
+                }
+            }
+        }
+
+        // What the tiles did not cover: the remaining columns of the first `quads` samples, and every column of
+        // the other samples, row by row (y = 0; y += E[b,i] · W_i for ascending i — the same arithmetic).
+        for (int b = 0; b < batch; b++)
+        {
+            int from = b < quads ? j : j0;
+            int len = j1 - from;
+            if (len <= 0)
+            {
+                continue;
+            }
+
+            ref T y = ref Unsafe.Add(ref g, ((nint)b * k) + from);
+            MemoryMarshal.CreateSpan(ref y, len).Clear();
+            ref T eb = ref Unsafe.Add(ref e, (nint)b * m);
+            for (int i = 0; i < m; i++)
+            {
+                Axpy.Unchecked(Unsafe.Add(ref eb, i), ref Unsafe.Add(ref w, ((nint)i * k) + from), ref y, len);
+            }
+        }
+    }
+
+    /// <summary>Samples <c>b..b+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over every row in registers.</summary>
+    private static void NN4x3<T>(ref T e, int m, ref T w, int k, ref T g, int b, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        ref T e0 = ref Unsafe.Add(ref e, (nint)b * m);
+        ref T e1 = ref Unsafe.Add(ref e0, m);
+        ref T e2 = ref Unsafe.Add(ref e1, m);
+        ref T e3 = ref Unsafe.Add(ref e2, m);
+        Vector<T> g00 = default, g01 = default, g02 = default;
+        Vector<T> g10 = default, g11 = default, g12 = default;
+        Vector<T> g20 = default, g21 = default, g22 = default;
+        Vector<T> g30 = default, g31 = default, g32 = default;
+        ref T wi = ref Unsafe.Add(ref w, j);
+        for (int i = 0; i < m; i++)
+        {
+            Vector<T> w0 = Vector.LoadUnsafe(ref wi);
+            Vector<T> w1 = Vector.LoadUnsafe(ref wi, (nuint)count);
+            Vector<T> w2 = Vector.LoadUnsafe(ref wi, (nuint)(2 * count));
+            Vector<T> s = new(Unsafe.Add(ref e0, i));
+            g00 += s * w0;
+            g01 += s * w1;
+            g02 += s * w2;
+            s = new(Unsafe.Add(ref e1, i));
+            g10 += s * w0;
+            g11 += s * w1;
+            g12 += s * w2;
+            s = new(Unsafe.Add(ref e2, i));
+            g20 += s * w0;
+            g21 += s * w1;
+            g22 += s * w2;
+            s = new(Unsafe.Add(ref e3, i));
+            g30 += s * w0;
+            g31 += s * w1;
+            g32 += s * w2;
+            wi = ref Unsafe.Add(ref wi, k);
+        }
+
+        ref T y0 = ref Unsafe.Add(ref g, ((nint)b * k) + j);
+        ref T y1 = ref Unsafe.Add(ref y0, k);
+        ref T y2 = ref Unsafe.Add(ref y1, k);
+        ref T y3 = ref Unsafe.Add(ref y2, k);
+        g00.StoreUnsafe(ref y0);
+        g01.StoreUnsafe(ref y0, (nuint)count);
+        g02.StoreUnsafe(ref y0, (nuint)(2 * count));
+        g10.StoreUnsafe(ref y1);
+        g11.StoreUnsafe(ref y1, (nuint)count);
+        g12.StoreUnsafe(ref y1, (nuint)(2 * count));
+        g20.StoreUnsafe(ref y2);
+        g21.StoreUnsafe(ref y2, (nuint)count);
+        g22.StoreUnsafe(ref y2, (nuint)(2 * count));
+        g30.StoreUnsafe(ref y3);
+        g31.StoreUnsafe(ref y3, (nuint)count);
+        g32.StoreUnsafe(ref y3, (nuint)(2 * count));
+    }
+
+    /// <summary>Samples <c>b..b+3</c> × columns <c>j .. j+Count−1</c> (the columns the 3-vector tiles leave).</summary>
+    private static void NN4x1<T>(ref T e, int m, ref T w, int k, ref T g, int b, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T e0 = ref Unsafe.Add(ref e, (nint)b * m);
+        ref T e1 = ref Unsafe.Add(ref e0, m);
+        ref T e2 = ref Unsafe.Add(ref e1, m);
+        ref T e3 = ref Unsafe.Add(ref e2, m);
+        Vector<T> g0 = default, g1 = default, g2 = default, g3 = default;
+        ref T wi = ref Unsafe.Add(ref w, j);
+        for (int i = 0; i < m; i++)
+        {
+            Vector<T> v = Vector.LoadUnsafe(ref wi);
+            g0 += new Vector<T>(Unsafe.Add(ref e0, i)) * v;
+            g1 += new Vector<T>(Unsafe.Add(ref e1, i)) * v;
+            g2 += new Vector<T>(Unsafe.Add(ref e2, i)) * v;
+            g3 += new Vector<T>(Unsafe.Add(ref e3, i)) * v;
+            wi = ref Unsafe.Add(ref wi, k);
+        }
+
+        ref T y0 = ref Unsafe.Add(ref g, ((nint)b * k) + j);
+        g0.StoreUnsafe(ref y0);
+        g1.StoreUnsafe(ref Unsafe.Add(ref y0, k));
+        g2.StoreUnsafe(ref Unsafe.Add(ref y0, 2 * k));
+        g3.StoreUnsafe(ref Unsafe.Add(ref y0, 3 * k));
+    }
+
+    // ---- Update (B > 1): W[i,j] += s · r, r = (+0 + E[0,i]F[0,j]) + …, rows [i0, i1). ----
+
+    private static void TNRows<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; j + (3 * count) <= k; j += 3 * count)
+            {
+                int i = i0;
+                for (; i + 4 <= i1; i += 4)
+                {
+                    TN4x3(ref w, m, k, s, ref e, ref f, batch, i, j);
+                }
+
+                for (; i < i1; i++)
+                {
+                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 3);
+                }
+            }
+
+            for (; j + count <= k; j += count)
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 1);
+                }
+            }
+        }
+
+        for (int i = i0; i < i1; i++)
+        {
+            for (int jj = j; jj < k; jj++)
+            {
+                T r = T.Zero;
+                for (int b = 0; b < batch; b++)
+                {
+                    r += Unsafe.Add(ref e, ((nint)b * m) + i) * Unsafe.Add(ref f, ((nint)b * k) + jj);
+                }
+
+                Unsafe.Add(ref w, ((nint)i * k) + jj) += s * r;
+            }
+        }
+    }
+
+    /// <summary>Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers.</summary>
+    private static void TN4x3<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        Vector<T> r00 = default, r01 = default, r02 = default;
+        Vector<T> r10 = default, r11 = default, r12 = default;
+        Vector<T> r20 = default, r21 = default, r22 = default;
+        Vector<T> r30 = default, r31 = default, r32 = default;
+        ref T fb = ref Unsafe.Add(ref f, j);
+        ref T eb = ref Unsafe.Add(ref e, i);
+        for (int b = 0; b < batch; b++)
+        {
+            Vector<T> f0 = Vector.LoadUnsafe(ref fb);
+            Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)count);
+            Vector<T> f2 = Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
+            Vector<T> v = new(eb);
+            r00 += v * f0;
+            r01 += v * f1;
+            r02 += v * f2;
+            v = new(Unsafe.Add(ref eb, 1));
+            r10 += v * f0;
+            r11 += v * f1;
+            r12 += v * f2;
+            v = new(Unsafe.Add(ref eb, 2));
+            r20 += v * f0;
+            r21 += v * f1;
+            r22 += v * f2;
+            v = new(Unsafe.Add(ref eb, 3));
+            r30 += v * f0;
+            r31 += v * f1;
+            r32 += v * f2;
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        Vector<T> vs = new(s);
+        ref T w0 = ref Unsafe.Add(ref w, ((nint)i * k) + j);
+        AddScaled(ref w0, vs, r00, r01, r02, count);
+        AddScaled(ref Unsafe.Add(ref w0, k), vs, r10, r11, r12, count);
+        AddScaled(ref Unsafe.Add(ref w0, 2 * k), vs, r20, r21, r22, count);
+        AddScaled(ref Unsafe.Add(ref w0, 3 * k), vs, r30, r31, r32, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled<T>(ref T w, Vector<T> s, Vector<T> r0, Vector<T> r1, Vector<T> r2, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Vector.LoadUnsafe(ref w) + (s * r0)).StoreUnsafe(ref w);
+        (Vector.LoadUnsafe(ref w, (nuint)count) + (s * r1)).StoreUnsafe(ref w, (nuint)count);
+        (Vector.LoadUnsafe(ref w, (nuint)(2 * count)) + (s * r2)).StoreUnsafe(ref w, (nuint)(2 * count));
+    }
+
+    /// <summary>Row <c>i</c> × <paramref name="vectors"/> vectors of columns from <c>j</c> (1 ≤ vectors ≤ 3).</summary>
+    private static void TN1x1<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j, int vectors)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        for (int v = 0; v < vectors; v++)
+        {
+            Vector<T> r = default;
+            ref T fb = ref Unsafe.Add(ref f, j + (v * count));
+            for (int b = 0; b < batch; b++)
+            {
+                r += new Vector<T>(Unsafe.Add(ref e, ((nint)b * m) + i)) * Vector.LoadUnsafe(ref fb);
+                fb = ref Unsafe.Add(ref fb, k);
+            }
+
+            ref T wi = ref Unsafe.Add(ref w, ((nint)i * k) + j + (v * count));
+            (Vector.LoadUnsafe(ref wi) + (new Vector<T>(s) * r)).StoreUnsafe(ref wi);
+        }
+    }
+
+    // ---- Rank-1 update (B = 1): A_i += (α u_i) v for rows [i0, i1). ----
+
+    private static void Rank1Rows<T>(ref T a, int n, T alpha, ref T u, ref T v, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = i0; i < i1; i++)
+        {
+            Axpy.Unchecked(alpha * Unsafe.Add(ref u, i), ref v, ref Unsafe.Add(ref a, (nint)i * n), n);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PcVerify.Engine.Kernels;
@@ -11,7 +10,8 @@ namespace PcVerify.Engine.Kernels;
 /// <remarks>
 /// The scale <c>s_i = α · u_i</c> is formed first, then each element is <c>A_ij + s_i · v_j</c> without fused
 /// multiply–add. BP and every predictive-coding rule use this one kernel, so equal inputs give equal bits, and
-/// the result is bit-identical to <see cref="Reference.Rank1Update{T}"/> on every machine.
+/// the result is bit-identical to <see cref="Reference.Rank1Update{T}"/> on every machine and for every
+/// <see cref="Parallelism.MaxThreads"/> (rows are split across threads; each element is written by one thread).
 /// </remarks>
 public static class Rank1Update
 {
@@ -23,11 +23,6 @@ public static class Rank1Update
         Shapes.CheckMatrix(a.Length, m, n, nameof(a));
         Shapes.CheckLength(u.Length, m, nameof(u));
         Shapes.CheckLength(v.Length, n, nameof(v));
-        ref T ra = ref MemoryMarshal.GetReference(a);
-        ref T rv = ref MemoryMarshal.GetReference(v);
-        for (int i = 0; i < m; i++)
-        {
-            Axpy.Unchecked(alpha * u[i], ref rv, ref Unsafe.Add(ref ra, i * n), n);
-        }
+        Gemm.Rank1(ref MemoryMarshal.GetReference(a), m, n, alpha, ref MemoryMarshal.GetReference(u), ref MemoryMarshal.GetReference(v));
     }
 }

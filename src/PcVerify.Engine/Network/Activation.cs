@@ -34,7 +34,7 @@ public enum ActivationKind
 /// </summary>
 /// <remarks>
 /// Kinks are resolved the way PyTorch resolves them: <c>ReLU'(0) = 0</c>, <c>LeakyReLU'(0) = a</c>. The
-/// elementwise maps are scalar loops over generic math; piecewise-linear kinds use <see cref="Vector{T}"/>.
+/// elementwise maps are scalar loops over generic math (split across threads for long spans); piecewise-linear kinds use <see cref="Vector{T}"/>.
 /// Both maps are deterministic and identical for BP and every predictive-coding rule.
 /// </remarks>
 public sealed class Activation
@@ -251,10 +251,7 @@ public sealed class Activation
                 return;
         }
 
-        for (int i = 0; i < x.Length; i++)
-        {
-            fx[i] = Value(x[i]);
-        }
+        Kernels.ActivationMaps.Map(this, derivative: false, x, fx);
     }
 
     /// <summary>Elementwise <c>d_i = f'(x_i)</c>.</summary>
@@ -280,10 +277,7 @@ public sealed class Activation
                 return;
         }
 
-        for (int i = 0; i < x.Length; i++)
-        {
-            d[i] = Derivative(x[i]);
-        }
+        Kernels.ActivationMaps.Map(this, derivative: true, x, d);
     }
 
     /// <inheritdoc />

@@ -176,10 +176,7 @@ public sealed class PcnState<T>
         ReadOnlySpan<T> eps = Rows(Eps, l);
         Gemm.MultiplyNN<T>(Rows(Eps, l - 1), Batch, Spec.Widths[l - 1], p.Theta[l].Data, n, g);
         Spec.Activations[l].ApplyDerivative<T>(Rows(X, l), fp);
-        for (int k = 0; k < dx.Length; k++)
-        {
-            dx[k] = gamma * ((-eps[k]) + (fp[k] * g[k]));
-        }
+        Elementwise.InferenceIncrement(gamma, eps, fp, g, dx);
     }
 
     /// <summary>Applies <c>x^l_{t+1} = x^l_t + Δx^l_t</c> to every hidden layer.</summary>
@@ -207,11 +204,5 @@ public sealed class PcnState<T>
         return f;
     }
 
-    internal static void Subtract(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> result)
-    {
-        for (int k = 0; k < result.Length; k++)
-        {
-            result[k] = a[k] - b[k];
-        }
-    }
+    internal static void Subtract(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> result) => Elementwise.Subtract(a, b, result);
 }

@@ -98,4 +98,70 @@ public static class LearningRule
             }
         }
     }
+
+    /// <summary>
+    /// The update of layer <c>l+1</c> restricted to the rows where some gated error is non-zero, for Fa-Z-IL when
+    /// only some neurons fire. Each updated element is computed as <see cref="Apply"/> computes it, except that
+    /// terms with a zero error are left out of <c>Σ_b e_b f_b</c> and rows without any are left alone: with finite
+    /// <paramref name="f"/> such terms add a signed zero to a sum that is never −0, and such rows would receive
+    /// <c>θ + (+0)</c>, which changes nothing unless <c>θ</c> is −0. When some <c>f</c> is not finite this calls
+    /// <see cref="Apply"/>. The bias is always updated in full (it is cheap), exactly as <see cref="Apply"/> does.
+    /// </summary>
+    internal static void ApplyRows<T>(Parameters<T> p, int l, T s, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int batch, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (T v in f)
+        {
+            if (!T.IsFinite(v))
+            {
+                Apply(p, l, s, e, f, batch, scratch);
+                return;
+            }
+        }
+
+        Matrix<T> theta = p.Theta[l + 1];
+        int m = theta.Rows, k = theta.Cols;
+        Span<T> r = scratch[..k];
+        for (int i = 0; i < m; i++)
+        {
+            if (batch == 1)
+            {
+                if (e[i] != T.Zero)
+                {
+                    Axpy.Compute(s * e[i], f, theta.Row(i));
+                }
+
+                continue;
+            }
+
+            bool any = false;
+            for (int b = 0; b < batch; b++)
+            {
+                T eb = e[(b * m) + i];
+                if (eb == T.Zero)
+                {
+                    continue;
+                }
+
+                if (!any)
+                {
+                    r.Clear();
+                    any = true;
+                }
+
+                Axpy.Compute(eb, f.Slice(b * k, k), r);
+            }
+
+            if (any)
+            {
+                Axpy.Compute(s, r, theta.Row(i));
+            }
+        }
+
+        T[] beta = p.Beta[l + 1];
+        if (beta.Length > 0)
+        {
+            BiasUpdate.Apply<T>(beta, s, e, batch);
+        }
+    }
 }

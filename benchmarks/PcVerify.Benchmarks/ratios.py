@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Turns one BenchmarkDotNet run (its artifacts/results/*.csv) into the ratios of docs/performance.md.
+
+Usage: python3 benchmarks/PcVerify.Benchmarks/ratios.py ARTIFACTS_DIR [--lanes 8]
+Every ratio uses figures of the same run: the FMA peak and the triad bandwidth are machine references measured
+next to the steps they judge.
+"""
+import csv, glob, os, sys
+
+def seconds(text):
+    v, unit = text.replace(',', '').split()
+    return float(v) * {'ns': 1e-9, 'us': 1e-6, 'μs': 1e-6, 'ms': 1e-3, 's': 1.0}[unit]
+
+def load(art, cls):
+    files = glob.glob(os.path.join(art, 'results', f'*{cls}*-report.csv'))
+    if not files:
+        return []
+    with open(files[0], newline='') as f:
+        return list(csv.DictReader(f))
+
+def main():
+    art = sys.argv[1]
+    lanes = int(sys.argv[sys.argv.index('--lanes') + 1]) if '--lanes' in sys.argv else 8
+    fma = {r['Method']: seconds(r['Mean']) for r in load(art, 'FmaPeakBenchmarks')}
+    triad = {r['Threads']: seconds(r['Mean']) for r in load(art, 'MemoryBandwidthBenchmarks')}
+    peak = 2 * lanes / fma['FmaFloat'] if 'FmaFloat' in fma else None
+    if peak:
+        print(f'FMA peak, 1 thread, float32: {peak / 1e9:.1f} GFLOP/s (unfused mul+add: {2 * lanes / fma["MulAddFloat"] / 1e9:.1f})')
+    bw = None
+    for t, s in sorted(triad.items()):
+        b = 3 * 4 * (1 << 25) / s
+        print(f'Triad bandwidth, {t} thread(s): {b / 1e9:.1f} GB/s')
+        bw = max(bw or 0, b)
+
+    paper = {r['Method']: seconds(r['Mean']) for r in load(art, 'PaperNetworkStepBenchmarks')}
+    if paper:
+        w = [27, 1024, 2048, 4096, 50176]
+        weights = sum(w[i] * w[i + 1] for i in range(4)) + sum(w[:4])
+        backward = sum(w[i] * w[i + 1] for i in range(3))
+        traffic = 4 * (weights + backward + 2 * weights)
+        print(f'Paper network: {weights} parameters; BP traffic {traffic / 1e6:.1f} MB')
+        if bw:
+            bound = traffic / bw
+            print(f'  memory-traffic bound {bound * 1e3:.1f} ms; BP {paper["BP"] * 1e3:.1f} ms = {paper["BP"] / bound:.2f} x bound (target <= 1.25)')
+        for m in ('ZilEventDriven', 'FaZil'):
+            if m in paper:
+                print(f'  {m} / BP = {paper[m] / paper["BP"]:.3f}')
+
+    steps = load(art, 'TrainingStepBenchmarks')
+    if steps:
+        t = {(r['Method'], r['Batch'], r['Threads'], r['Activation']): seconds(r['Mean']) for r in steps}
+        w = [10, 256, 256, 784]
+        flops = lambda b: 2 * b * (2 * sum(w[i] * w[i + 1] for i in range(3)) + sum(w[i] * w[i + 1] for i in range(2)))
+        print('784-256-256-10, float32: ratio to BP of the same configuration')
+        for (m, b, th, a), s in sorted(t.items(), key=lambda kv: (kv[0][3], int(kv[0][1]), kv[0][2], kv[0][0])):
+            bp = t[('BP', b, th, a)]
+            extra = ''
+            if b == '64' and peak:
+                extra = f'  {flops(64) / s / 1e9:6.1f} GFLOP/s = {flops(64) / s / peak * 100:5.1f}% of 1-thread FMA peak'
+            one = t.get((m, b, '1', a))
+            if th == '2' and one:
+                extra += f'  speed-up 2 vs 1 thread {one / s:.2f}x'
+            print(f'  {a:4} B={b:>2} threads={th} {m:15} {s * 1e6:12.1f} us  /BP {s / bp:6.3f}{extra}')
+
+    for cls in ('GemvBenchmarks', 'GemvTransposedBenchmarks', 'Rank1UpdateBenchmarks', 'GemmBenchmarks', 'ActivationBenchmarks'):
+        for f in glob.glob(os.path.join(art, 'results', f'*.{cls}*-report.csv')):
+            with open(f, newline='') as h:
+                rows = list(csv.DictReader(h))
+            typ = 'double' if 'Double' in f else 'float'
+            base = {r['N']: seconds(r['Mean']) for r in rows if r['Method'] == 'Scalar'}
+            for r in rows:
+                print(f'{cls:26} {typ:6} N={r["N"]:5} {r["Method"]:21} {seconds(r["Mean"]) * 1e6:12.2f} us  speed-up vs scalar {base[r["N"]] / seconds(r["Mean"]):7.2f}x  alloc {r["Allocated"]}')
+
+main()
