@@ -526,6 +526,7 @@ let private controlDomain =
     { Domains.all with
         MinDepth = 2
         Acts = Gens.boundedAwayAct
+        Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway)
         MinScale = 0.5 }
 
 let measurable = 1e-6
@@ -612,6 +613,8 @@ let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
         let pairs, mean = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha B b.Inputs b.Targets
         [ for k in 0 .. B - 1 do
               let o = pairs.[k]
+              let nIn = c.Net.Widths.[c.Net.L]
+              yield! Check.exact (sprintf "pair %d y^L (the input)" k) o.Y.[c.Net.L] bpT.Y.[c.Net.L].[k * nIn .. (k + 1) * nIn - 1]
               for l in 0 .. c.Net.L - 1 do
                   let n = c.Net.Widths.[l]
                   yield! Check.within (sprintf "pair %d y^%d" k l) (Check.rounding kOracle u o.MY.[l] o.Y.[l]) o.Y.[l] bpT.Y.[l].[k * n .. (k + 1) * n - 1]
@@ -627,9 +630,15 @@ let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
         |> Check.verdict
         |> Prop.classify (B > 1) "B > 1")
 
-/// An arbitrary schedule: θ^{l+1} at t = l (most layers), at another moment, twice, or never.
+/// An arbitrary schedule: θ^{l+1} at t = l (most layers), at another moment, twice (t = 0 and later), or never.
 let private anySchedule (L: int) =
-    Gen.listOfLength L (Gen.frequency [ 3, Gen.constant None; 1, Gen.choose (0, L) |> Gen.map (fun t -> Some [ t ]); 1, Gen.constant (Some []) ])
+    Gen.listOfLength
+        L
+        (Gen.frequency
+            [ 3, Gen.constant None
+              1, Gen.choose (0, L) |> Gen.map (fun t -> Some [ t ])
+              1, Gen.choose (1, L) |> Gen.map (fun t -> Some [ 0; t ])
+              1, Gen.constant (Some []) ])
     |> Gen.map (fun choice -> choice |> List.mapi (fun l m -> defaultArg m [ l ]))
 
 /// The bound for comparing two simulations of the same PCN dynamics: 1e-9·(1 + S), S the largest |value| in the
@@ -656,9 +665,13 @@ let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (th
               yield! Check.within (sprintf "t=%d x^%d" mo.T l) (fun _ -> tol) (rows mo.X l) (Run.xs m l)
               yield! Check.within (sprintf "t=%d ε^%d" mo.T l) (fun _ -> tol) (rows mo.Eps l) (Run.eps m l)
               if l >= 1 then yield! Check.within (sprintf "t=%d Δx^%d" mo.T l) (fun _ -> tol) (rows mo.DX l) (Run.dx m l)
+      let p0 = P.OfEngine b.Theta
       for l in 1 .. c.Net.L do
           yield! Check.within (sprintf "final θ^%d" l) (fun _ -> tol) (pO.Flat l) theta.Theta.[l].Data
-          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tol) pO.B.[l] theta.Beta.[l] ]
+          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tol) pO.B.[l] theta.Beta.[l]
+          // The trace's summed updates are the oracle's total change of θ^l and β^l.
+          yield! Check.within (sprintf "Σ_t Δθ^%d" l) (fun _ -> tol) (Array.map2 (-) (pO.Flat l) (p0.Flat l)) (Run.totalTheta pcT theta l)
+          yield! Check.within (sprintf "Σ_t Δβ^%d" l) (fun _ -> tol) (Array.map2 (-) pO.B.[l] p0.B.[l]) (Run.totalBeta pcT theta l) ]
 
 /// The engine's synchronous PCN (IL with an arbitrary schedule, any γ, batches) equals the oracle's plain-loop
 /// synchronous simulation of SPEC §3: every moment's x, ε, Δx and the final θ, β.
@@ -706,7 +719,10 @@ let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () 
 
 /// The domain where Fa-Z-IL ≡ Z-IL holds by construction: activations with |f'| bounded away from 0 (identity,
 /// leaky ReLU, a·tanh(b·x) + c·x with a·b and c of one sign), random targets (never exactly the prediction).
-let fazilDomain = { Domains.all with Acts = Gens.boundedAwayAct }
+let fazilDomain =
+    { Domains.all with
+        Acts = Gens.boundedAwayAct
+        Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway) }
 
 /// Fa-Z-IL ≡ Z-IL (Supp. A.6): with f' bounded away from zero, every error neuron is non-zero at its moment t = l,
 /// φ fires exactly then (Lemma A.3 keeps it silent before), so Fa-Z-IL applies exactly Z-IL's updates: the final
@@ -741,7 +757,7 @@ let ``Fa-Z-IL equals Z-IL whenever no error of a layer l ≤ L-2 is exactly zero
 /// Generated so it must break: n^0 ≥ 2 (the other output errors move x^1), L ≥ 2, |f'| bounded away from 0.
 [<ProofAttribute>]
 let ``Finding: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` () =
-    let domain = { controlDomain with Valid = fun n -> n.Widths.[0] >= 2 }
+    let domain = { controlDomain with Valid = fun n -> n.Widths.[0] >= 2 && controlDomain.Valid n }
     Prop.forAll (Cases.arb domain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let fwd = Backprop<float>(b.Spec, c.Alpha)
