@@ -308,16 +308,20 @@ type Training =
     { Case: Case
       Steps: int }
 
+/// The stable-training domain (see trainingArb): α ≤ 0.05 is applied by the users, scale ≤ 1.2, Lipschitz f ≤ 2.
+let stableDomain =
+    { Domains.all with
+        MaxDepth = 5
+        MaxScale = 1.2
+        Acts = Gens.anyAct |> Gen.filter (fun a -> Oracles.lip a <= 2.0)
+        Valid = fun n -> n.Acts |> List.forall (fun a -> Oracles.lip a <= 2.0) }
+
 let private trainingArb =
     // Training stays in the regime where a BP run itself is stable (α ≤ 0.05, scale ≤ 1.2, Lipschitz f ≤ 2): the
     // statement is about identical trajectories, not about BP's convergence. Outside it (steep custom f, scale 1.5)
     // BP's own parameters explode to 1e120–1e244 within 20 steps, a chaotic regime in which any two float64
     // computations — BP against itself with another summation order — part ways (docs/findings.md).
-    let domain =
-        { Domains.all with
-            MaxDepth = 5
-            MaxScale = 1.2
-            Acts = Gens.anyAct |> Gen.filter (fun a -> Oracles.lip a <= 2.0) }
+    let domain = stableDomain
     let gen =
         gen {
             let! c = Cases.gen domain (Gen.choose (1, 3)) (Gen.constant 1.0)
@@ -357,8 +361,8 @@ let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same p
                 true
             with :? PcVerify.Engine.TrainingDivergedException ->
                 false
-        // A run that overflows (rare: steep custom f at the top of the α and scale ranges) must overflow at the same
-        // step in both, before that step's update; the parameters compared are then those before the overflow.
+        // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
+        // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
         let mutable disagreement = []
         let mutable diverged = false
         for k in 0 .. tr.Steps - 1 do
@@ -378,10 +382,10 @@ let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same p
         yPc.Forward(theta, test.Inputs b.Spec, 3)
         let nOut = 3 * b.Spec.OutputWidth
         [ yield! disagreement
-          for l in 1 .. c.Net.L do
+          for l in 1 .. (if diverged then 0 else c.Net.L) do
               yield! Check.within (sprintf "θ^%d vs w^%d after %d steps" l l tr.Steps) (bound w.Theta.[l].Data) w.Theta.[l].Data theta.Theta.[l].Data
               yield! Check.within (sprintf "β^%d vs v^%d after %d steps" l l tr.Steps) (bound w.Beta.[l]) w.Beta.[l] theta.Beta.[l]
-          yield! Check.within "test prediction y^0" (bound yBp.Y.[0]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
+          if not diverged then yield! Check.within "test prediction y^0" (bound yBp.Y.[0]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
         |> Check.verdict
         |> Prop.classify diverged "overflowed (same step in both)"
         |> Prop.collect (sprintf "L=%d" c.Net.L))
@@ -452,6 +456,9 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
             with :? PcVerify.Engine.TrainingDivergedException ->
                 false
         // Bit-identical trajectories also diverge (overflow) at the same step: both paths must agree on that too.
+        // After a TrainingDivergedException the parameters are partially updated and unspecified: the synchronous
+        // simulation lets a NaN from ∞ − ∞ reach a lower layer one moment earlier than the event-driven path, so
+        // the two stop after different layers (docs/findings.md, F6). Parameters are compared only without one.
         let mutable agree = []
         let mutable running = true
         for k in 0 .. 5 do
@@ -465,10 +472,12 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
                 running <- okSync && okFast
         [ if not fast.EventDriven || sync.EventDriven then yield "the two learners do not run the two paths"
           yield! agree
-          for l in 1 .. c.Net.L do
-              yield! Check.exact (sprintf "θ^%d event-driven vs synchronous" l) a.Theta.[l].Data e.Theta.[l].Data
-              yield! Check.exact (sprintf "β^%d event-driven vs synchronous" l) a.Beta.[l] e.Beta.[l] ]
+          if running then
+              for l in 1 .. c.Net.L do
+                  yield! Check.exact (sprintf "θ^%d event-driven vs synchronous" l) a.Theta.[l].Data e.Theta.[l].Data
+                  yield! Check.exact (sprintf "β^%d event-driven vs synchronous" l) a.Beta.[l] e.Beta.[l] ]
         |> Check.verdict
+        |> Prop.classify (not running) "diverged (same step in both)"
         |> Prop.classify corrected "γ-corrected")
 
 /// float32 Z-IL equals float32 BP (Thm 3.2 in single precision): the same argument as in float64 with u = 2^−24;
