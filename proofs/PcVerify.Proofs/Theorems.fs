@@ -34,7 +34,7 @@ let oracle (c: Case) (b: Run.Built) = Oracles.bp c.Net (P.OfEngine b.Theta) c.Al
 let private depthClass (c: Case) p =
     p |> Prop.classify (c.Net.L = 1) "L = 1" |> Prop.classify (c.Net.L >= 2) "has hidden layer" |> Prop.classify c.Net.Bias "bias"
 
-/// Thm 3.1 (Supp. A.3–A.4, Eq. 14): under C1 (x^l_0 = μ^l_0), C2 (θ^{l+1} updated at t = l) and C3 (γ = 1),
+/// Thm 3.1 (Supp. A.4, proved from Lemmas A.3 and A.4): under C1 (x^l_0 = μ^l_0), C2 (θ^{l+1} updated at t = l) and C3 (γ = 1),
 /// ε^l_{t=l} = δ^l for l = 0..L−1, for every architecture, activation, bias choice and datapoint. Checked on the
 /// synchronous simulation's trace against the engine's BP; bound kSame·u·(MD^l + |δ^l|).
 [<ProofAttribute>]
@@ -49,7 +49,7 @@ let ``Theorem 3.1: under C1, C2, C3 the error of layer l at t = l equals the BP 
         |> Check.verdict
         |> depthClass c)
 
-/// Thm 3.2 (Supp. A.4, Eq. 15; biases A.1): under C1, C2, C3 the Z-IL update of θ^{l+1} (β^{l+1}) equals the BP
+/// Thm 3.2 (Supp. A.4; biases: Supp. A.1, Eqs. 11 and 13): under C1, C2, C3 the Z-IL update of θ^{l+1} (β^{l+1}) equals the BP
 /// update of w^{l+1} (v^{l+1}), for the engine's default (event-driven) Z-IL and its synchronous simulation.
 [<ProofAttribute>]
 let ``Theorem 3.2: under C1, C2, C3 the Z-IL update of every θ^(l+1) and β^(l+1) equals the BP update`` () =
@@ -67,7 +67,7 @@ let ``Theorem 3.2: under C1, C2, C3 the Z-IL update of every θ^(l+1) and β^(l+
         |> Check.verdict
         |> depthClass c)
 
-/// Lemma A.3 (Supp. A.3): under C1 alone (any γ ∈ (0,1], any update schedule), for every hidden layer l and every
+/// Lemma A.3 (Supp. A.4): under C1 alone (any γ ∈ (0,1], any update schedule), for every hidden layer l and every
 /// t < l: x^l_t = x^l_0, ε^l_t = 0, and μ^{l−1}_t = μ^{l−1}_0. Checked on the synchronous Z-IL trace and on IL with
 /// a random schedule (every layer at a random moment ≤ L, so the trace spans t = 0..L). Bit-exact: before t = l
 /// every increment that reaches these nodes is γ(−0 + f'·(θᵀ·0)) = ±0, every update of θ^{l+1} before t = l is
@@ -98,7 +98,7 @@ let ``Lemma A.3: under C1 before t = l the value node of layer l is unchanged, i
         |> Check.verdict
         |> depthClass c)
 
-/// Lemma A.4 (Supp. A.3): under C1, ε^l_l = γ f'(μ^l_0) ⊙ (θ^l)ᵀ ε^{l−1}_{l−1} for hidden l (γ = 1 under C3).
+/// Lemma A.4 (Supp. A.4, Eqs. 24–29): under C1, ε^l_l = γ f'(μ^l_0) ⊙ (θ^l)ᵀ ε^{l−1}_{l−1} for hidden l (γ = 1 under C3).
 /// The right-hand side is evaluated here with the oracle's own f' and loops from the trace's ε^{l−1}_{l−1}
 /// and the initial θ^l (θ^l changes only at t = l−1, after the moment's increments). Bound: the engine rounds
 /// (μ + Δx) − μ (2u|μ|) and sums the dot product in another order (n·u·Σ|θ||ε||f'|); kOracle covers both.
@@ -121,7 +121,7 @@ let ``Lemma A.4: under C1 the error of layer l at t = l is γ f'(μ^l_0) ⊙ (θ
         |> depthClass c
         |> Prop.classify (c.Gamma < 1.0) "γ < 1")
 
-/// Supp. A.5 (the γ relaxation): under C1 and C2 with any γ ∈ (0, 1], ε^l_l = γ^l δ^l.
+/// Supp. A.5, Eq. 24 with γ (solely relaxing C3): under C1 and C2 with any γ ∈ (0, 1], ε^l_l = γ^l δ^l.
 [<ProofAttribute>]
 let ``A.5: under C1 and C2 with any γ the error of layer l at t = l is γ^l δ^l`` () =
     Prop.forAll Cases.anyGamma (fun c ->
@@ -208,7 +208,7 @@ let private d3 (a: Act) =
 /// 2·ρ/(2h) where ρ bounds the rounding of one F evaluation; both are computed, never guessed.
 let private centralDifference (evalF: float -> float) (h: float) = (evalF h - evalF -h) / (2.0 * h)
 
-/// Eqs. 7, 9, 13 (Supp. A.2, Eq. 12–13): the inference increment is Δx^l = −γ ∂F/∂x^l, the learning rules are
+/// Eqs. 7, 9, 13 (Supp. A.2 derives Eq. 7 via Eqs. 14–17, A.3 derives Eq. 9 via Eq. 20, A.1 gives Eqs. 12–13): the inference increment is Δx^l = −γ ∂F/∂x^l, the learning rules are
 /// Δθ^{l+1} = −α ∂F/∂θ^{l+1} and Δβ^{l+1} = −α ∂F/∂β^{l+1}, at an arbitrary (non-C1) state. The derivative is
 /// an independent central difference of the oracle's own F. Tolerance per coordinate: h²/6·C₃ (truncation, C₃ a
 /// bound on ∂³F from |f''|, |f'''|) + 2·64·n·u·R/h (rounding of F, R = Σ|ε|(|x| + Σ|θ||f| + |β|) + F) +
@@ -340,7 +340,7 @@ let private trainingArb =
 /// The pairs of step k of a training run (a fresh seed per step).
 let private stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
 
-/// Zero divergence over training (Supp. A.7, Table 1: 2.37e-13 for a whole run): Z-IL (the engine's default,
+/// Zero divergence over training (the paper's Table 1 via SPEC §9: 2.37e-13 for a whole run; Supp. A.4): Z-IL (the engine's default,
 /// event-driven) and BP trained from identical parameters on the same tens of pairs (batches of 1–3) end with the
 /// same parameters and the same test predictions. Bound per element: 1e-12·(1 + |w|) — the paper's figure per
 /// element with headroom for the ≤ 40 steps × (2u·MW per step) accumulated, each step's difference contracting
