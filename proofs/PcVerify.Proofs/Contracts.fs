@@ -42,12 +42,31 @@ let ``LearnerOptions builds the learner its options name`` () =
               let m = b.Theta.Clone()
               learner.Step(a, b.Inputs, b.Targets, b.Batch)
               made.Step(m, b.Inputs, b.Targets, b.Batch)
-              if made.Name <> learner.Name then yield sprintf "%A: name %s vs %s" alg made.Name learner.Name
+              let expectedName =
+                  match alg with
+                  | Algorithm.BP -> "bp"
+                  | Algorithm.IL -> "il"
+                  | Algorithm.ZIL -> "zil"
+                  | _ -> "fazil"
+              if made.Name <> expectedName || learner.Name <> expectedName then yield sprintf "%A: names %s, %s; expected %s" alg made.Name learner.Name expectedName
               if made.Capacity <> 3 then yield sprintf "%A: capacity %d" alg made.Capacity
               if LearnerOptions.ParseAlgorithm(string alg) <> alg then yield sprintf "ParseAlgorithm(%A)" alg
               for l in 1 .. c.Net.L do
                   yield! Check.exact (sprintf "%A θ^%d" alg l) a.Theta.[l].Data m.Theta.[l].Data
-                  yield! Check.exact (sprintf "%A β^%d" alg l) a.Beta.[l] m.Beta.[l] ]
+                  yield! Check.exact (sprintf "%A β^%d" alg l) a.Beta.[l] m.Beta.[l]
+          // A custom schedule in the options wins over t_c; the synchronous Z-IL simulation is named zil-sync.
+          let sched = UpdateSchedule.ZeroDivergence(c.Net.L)
+          let a = b.Theta.Clone()
+          let m = b.Theta.Clone()
+          PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, 3, c.Gamma, 0.0, sched).Step(a, b.Inputs, b.Targets, b.Batch)
+          LearnerOptions(Algorithm = Algorithm.IL, Alpha = c.Alpha, Gamma = c.Gamma, Tc = Nullable 0, Schedule = sched).Create<float>(b.Spec, 3).Step(m, b.Inputs, b.Targets, b.Batch)
+          for l in 1 .. c.Net.L do
+              yield! Check.exact (sprintf "IL with a custom schedule θ^%d" l) a.Theta.[l].Data m.Theta.[l].Data
+          let syncName = LearnerOptions(Algorithm = Algorithm.ZIL, Synchronous = true).Create<float>(b.Spec, 1).Name
+          if syncName <> "zil-sync" then yield sprintf "synchronous Z-IL named %s" syncName
+          for alias, alg in [ "Z-IL", Algorithm.ZIL; "fa-zil", Algorithm.FaZIL; "Fa-Z-IL", Algorithm.FaZIL; " BP ", Algorithm.BP ] do
+              if LearnerOptions.ParseAlgorithm alias <> alg then yield sprintf "ParseAlgorithm(%s)" alias
+          if not (UpdateSchedule.Parse("t=l", c.Net.L)).IsZeroDivergence then yield "Parse(t=l)" ]
         |> Check.verdict)
 
 /// Out-of-range options are rejected with InvalidInputException before anything runs: α ≤ 0, γ ≤ 0, σ < 0,
@@ -66,6 +85,8 @@ let ``Invalid options are rejected before training`` () =
               "σ < 0", mk (LearnerOptions(Sigma = -1e-3))
               "σ = NaN", mk (LearnerOptions(Sigma = nan))
               "T < 0", mk (LearnerOptions(T = -1))
+              "BP α = 0", mk (LearnerOptions(Algorithm = Algorithm.BP, Alpha = 0.0))
+              "PC learner α = 0", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.ZeroDivergence, 0.0) |> ignore)
               "schedule depth", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.Scheduled, 0.1, schedule = UpdateSchedule.AllAt(c.Net.L + 1, 0)) |> ignore)
               "no schedule", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.Scheduled, 0.1) |> ignore)
               "0 moments", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.FullyAutonomous, 0.1, moments = Nullable 0) |> ignore)
