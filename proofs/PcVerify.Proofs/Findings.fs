@@ -152,3 +152,22 @@ let ``F5 example: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` ()
     // Z-IL leaves row 0 of θ^1 unchanged (its error is 0 at t = 0); Fa-Z-IL updates it at t = 1.
     Assert.Equal(b.Theta.Theta.[1].Data.[0], thZ.Theta.[1].Data.[0])
     Assert.NotEqual(b.Theta.Theta.[1].Data.[0], thF.Theta.[1].Data.[0])
+
+// F6 — engine bug (fixed): an overflowing hidden prediction made the two Z-IL paths stop after different layers.
+
+/// F6 example: widths 1,1,1,1,2 (out→in), tanh, θ⁴ = 1.5e308 so μ³₀ = ∞ while tanh(∞) = 1 keeps the layers below
+/// finite. ε³ = ∞ − ∞ = NaN; the synchronous simulation carried it to ε² at t = 2 and threw there, the event-driven
+/// path threw at t = 3 after updating θ³. Now both throw before any update, naming μ³, with θ untouched.
+[<Fact>]
+let ``F6 example: an overflowing prediction stops synchronous and event-driven Z-IL alike, before any update`` () =
+    let spec = NetworkSpec([| 1; 1; 1; 1; 2 |], [| Activation.Tanh |], false)
+    let p = Initialisation<float>.Create(spec, InitScheme.XavierUniform, 1UL)
+    p.Theta.[4].Data.[0] <- 1.5e308
+    p.Theta.[4].Data.[1] <- 1.5e308
+    for synchronous in [ true; false ] do
+        let q = p.Clone()
+        let learner = PredictiveCodingLearner<float>(spec, PcRule.ZeroDivergence, 0.1, synchronous = synchronous)
+        let e = Assert.Throws<PcVerify.Engine.TrainingDivergedException>(fun () -> learner.Step(q, ReadOnlySpan [| 3.0; 3.0 |], ReadOnlySpan [| 0.5 |], 1))
+        Assert.Contains("μ^3 at t = 0", e.Message)
+        for l in 1 .. 4 do
+            Assert.Empty(Check.exact (sprintf "θ^%d (synchronous = %b)" l synchronous) p.Theta.[l].Data q.Theta.[l].Data)

@@ -81,6 +81,15 @@ type Act =
                     a * b * (1.0 - t * t) + c)
             )
 
+    /// Whether inf |f'| > 0 on all of ℝ: identity, leaky ReLU with slope > 0, a·tanh(b·x) + c·x with c ≠ 0 and
+    /// a·b, c of one sign (then |f'| ≥ |c|).
+    member this.BoundedAway =
+        match this with
+        | Identity -> true
+        | LeakyRelu s -> s > 0.0
+        | Smooth(a, b, c) -> c <> 0.0 && (a * b * c >= 0.0)
+        | _ -> false
+
     /// Whether f is C² everywhere (finite differences of F in x are then meaningful without kinks).
     member this.IsC2 =
         match this with

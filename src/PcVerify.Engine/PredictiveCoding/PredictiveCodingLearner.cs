@@ -156,12 +156,13 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         Step(parameters, inputs, targets, batch, null);
 
     /// <summary>One training step; with a <paramref name="trace"/>, every moment is recorded.</summary>
-    /// <exception cref="TrainingDivergedException">An error used for an update is not finite.</exception>
+    /// <exception cref="TrainingDivergedException">A prediction at t = 0 or an error used for an update is not finite.</exception>
     public void Step(Parameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, PcTrace<T>? trace)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         State.Clamp(inputs, targets, batch);
         State.InitialiseFeedforward(parameters, Sigma, _noise);
+        CheckInitialPredictions();
         if (EventDriven)
         {
             RunEventDriven(parameters, trace);
@@ -180,6 +181,27 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         else
         {
             RunScheduled(parameters, trace);
+        }
+    }
+
+    /// <summary>
+    /// A non-finite prediction at <c>t = 0</c> (an overflow in <c>θ f(x)</c>) makes Lemma A.3's exactly-zero errors
+    /// NaN (<c>∞ − ∞</c>), which the synchronous simulation then carries to a lower layer one moment earlier than
+    /// the event-driven path. It is reported before any update, so every path throws alike and leaves θ untouched.
+    /// </summary>
+    private void CheckInitialPredictions()
+    {
+        for (int l = 0; l < _spec.L; l++)
+        {
+            ReadOnlySpan<T> mu = State.Rows(State.Mu, l);
+            for (int k = 0; k < mu.Length; k++)
+            {
+                if (!T.IsFinite(mu[k]))
+                {
+                    int n = _spec.Widths[l];
+                    throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ^{l} at t = 0 (pair {k / n}, neuron {k % n})");
+                }
+            }
         }
     }
 

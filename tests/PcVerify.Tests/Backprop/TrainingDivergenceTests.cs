@@ -28,12 +28,13 @@ public class TrainingDivergenceTests
     /// <summary>
     /// A 1 → 1 linear net, w = 1, s_in = 1, s_out = 2, α = 1e308. Step 0: δ^0 = 2 − 1 = 1, w = 1 + 1e308 = 1e308 (finite).
     /// Step 1: y^0 = 1e308, δ^0 = 2 − 1e308 (finite), Δw = 1e308 · (2 − 1e308) · 1 = −∞, so w = −∞. Step 2: y^0 = −∞ and
-    /// δ^0 = +∞: the error of layer 0 is first non-finite at step 2.
+    /// δ^0 = +∞: layer 0 is first non-finite at step 2. BP reports its error δ^0; the PC learners report the
+    /// prediction μ^0 = −∞ at t = 0, before the error is formed and before any update (so no path updates a layer first).
     /// </summary>
     [Theory]
     [InlineData(Algorithm.BP, "δ^0")]
-    [InlineData(Algorithm.ZIL, "ε^0")]
-    [InlineData(Algorithm.FaZIL, "ε^0")]
+    [InlineData(Algorithm.ZIL, "μ^0")]
+    [InlineData(Algorithm.FaZIL, "μ^0")]
     public void A_huge_alpha_on_a_scalar_net_diverges_at_step_two_in_layer_zero(Algorithm algorithm, string layer)
     {
         NetworkSpec spec = Scalar(1);
