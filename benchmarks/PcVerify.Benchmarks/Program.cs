@@ -9,4 +9,8 @@ Console.WriteLine(
     $"Vector<float>.Count = {Vector<float>.Count}, Vector<double>.Count = {Vector<double>.Count}, " +
     $"hardware accelerated = {Vector.IsHardwareAccelerated}, processors = {Environment.ProcessorCount}, " +
     $"Parallelism.MaxThreads = {Parallelism.MaxThreads}");
-BenchmarkSwitcher.FromAssembly(typeof(PcVerify.Benchmarks.Data).Assembly).Run(args);
+IEnumerable<BenchmarkDotNet.Reports.Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(PcVerify.Benchmarks.Data).Assembly).Run(args);
+
+// Exit non-zero when a benchmark failed or did not validate, so a CI dry run fails loudly.
+bool failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+return failed ? 1 : 0;

@@ -62,7 +62,9 @@ internal static class WorkerPool
     private static int _blocks;
     private static int _next;
     private static int _pending;
-    private static ManualResetEventSlim? _done;
+    // A semaphore, not a ManualResetEventSlim: the latter allocates its lock object on its first blocking wait,
+    // which would make some later training step allocate. The last worker to finish releases it once per job.
+    private static readonly SemaphoreSlim Done = new(0);
 
     [ThreadStatic]
     private static bool _inside;
@@ -93,8 +95,6 @@ internal static class WorkerPool
                 Workers.Add(new Worker(Workers.Count));
             }
 
-            _done ??= new ManualResetEventSlim(false, 1000);
-            _done.Reset();
             _body = Slot<TJob>.Body;
             _blocks = blocks;
             Volatile.Write(ref _next, 0);
@@ -105,7 +105,7 @@ internal static class WorkerPool
             }
 
             Work(Slot<TJob>.Body);
-            _done.Wait();
+            Done.Wait();
             _body = null;
             Slot<TJob>.Job = default;
         }
@@ -165,7 +165,7 @@ internal static class WorkerPool
                 Work(_body!);
                 if (Interlocked.Decrement(ref _pending) == 0)
                 {
-                    _done!.Set();
+                    Done.Release();
                 }
             }
         }

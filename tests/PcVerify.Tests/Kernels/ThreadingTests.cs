@@ -228,6 +228,49 @@ public class ThreadingTests
         }
     }
 
+    [Theory]
+    [InlineData("bp", 1)]
+    [InlineData("zil", 1)]
+    [InlineData("zil-sync", 1)]
+    [InlineData("fazil", 1)]
+    [InlineData("fazil-faithful", 1)]
+    [InlineData("il", 1)]
+    [InlineData("bp", 2)]
+    [InlineData("zil", 2)]
+    [InlineData("fazil", 2)]
+    public void A_training_step_allocates_nothing_after_warm_up(string algorithm, int threads)
+    {
+        NetworkSpec spec = TestNets.Spec("784,256,256,10", "tanh", true);
+        Parameters<float> p = Initialisation<float>.Create(spec, InitScheme.HeNormal, 41);
+        const int B = 16;
+        float[] sIn = TestNets.Normal(B * spec.InputWidth, 42).Select(v => (float)v).ToArray();
+        float[] sOut = TestNets.Normal(B * spec.OutputWidth, 43).Select(v => (float)v).ToArray();
+        LearnerOptions o = new()
+        {
+            Algorithm = LearnerOptions.ParseAlgorithm(algorithm.Split('-')[0]),
+            Synchronous = algorithm.EndsWith("-sync", StringComparison.Ordinal) || algorithm.EndsWith("-faithful", StringComparison.Ordinal),
+            Alpha = 1e-3,
+            T = 3,
+        };
+        ILearner<float> learner = o.Create<float>(spec, B);
+        long allocated = WithThreads(threads, () =>
+        {
+            for (int warm = 0; warm < 3; warm++)
+            {
+                learner.Step(p, sIn, sOut, B);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < 20; step++)
+            {
+                learner.Step(p, sIn, sOut, B);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        Assert.True(allocated == 0, $"{algorithm} with {threads} threads allocated {allocated} bytes in 20 steps");
+    }
+
     public static TheoryData<string> Algorithms => new() { "bp", "zil", "zil-sync", "fazil", "il" };
 
     [Theory]
