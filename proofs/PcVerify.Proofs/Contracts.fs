@@ -207,8 +207,10 @@ let ``Recording a trace does not change the step of any learner`` () =
 
 /// The σ relaxation of C1 (SPEC §6) adds σ·N(0,1) to every hidden value node: at t = 0 the hidden errors are
 /// ε^l_0 = σ·n. Over ≥ 1000 samples the sample mean is within 5σ/√N of 0 and the sample variance within
-/// 5·√(2/N) (relative) of σ² — a five-standard-error test, false-alarm rate < 1e-6 per case.
-[<ProofAttribute>]
+/// 5·√(2/N) (relative) of σ² — a five-standard-error test, false-alarm rate about 1e-6 per case. Being a
+/// statistical test, it runs a fixed 100 cases whatever PCVERIFY_PROOF_CASES says (family-wise false-alarm rate
+/// about 1e-4): repeated 30 000 times in a campaign, a 5.05-standard-error variance duly turned up by chance.
+[<FsCheck.Xunit.Property(MaxTest = 100, EndSize = 100)>]
 let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
     let gen =
         gen {

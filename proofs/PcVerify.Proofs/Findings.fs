@@ -171,3 +171,22 @@ let ``F6 example: an overflowing prediction stops synchronous and event-driven Z
         Assert.Contains("μ^3 at t = 0", e.Message)
         for l in 1 .. 4 do
             Assert.Empty(Check.exact (sprintf "θ^%d (synchronous = %b)" l synchronous) p.Theta.[l].Data q.Theta.[l].Data)
+
+// F7 — test bound (fixed): the oracle comparison's tolerance did not cover Δx.
+
+/// F7 replay: the case a 50 000-case campaign found (widths shrunk to 8,12,1,1 out→in; IL schedule
+/// [[0;2];[1];[0;3]]; α = 0.407). θ¹ is updated twice and the state grows fast: Δx¹ at t = 3 is ≈ 4e16 while every
+/// recorded x, μ, ε is ≤ 6e10, so a bound of 1e-9·(1 + max|x, μ, ε|) = 59 was below the 8–13 ulps (64–104) by which
+/// engine and oracle legitimately differ. The bound's scale now includes Δx (`pcTolerance` in Theorems.fs).
+[<FsCheck.Xunit.Property(Replay = "(16497364038793285852,9983384393267935685,88)", MaxTest = 1)>]
+let ``F7 replay: a fast-growing IL run whose last Δx exceeds every recorded value stays within the oracle bound`` () =
+    Theorems.``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` ()
+
+// F8 — test bound (fixed): the test predictions of the zero-divergence property were compared relative to |y|.
+
+/// F8 replay: a 50 000-case campaign's case (widths 4,8,5 out→in, a·tanh(bx)+cx with a = 1.5, b = 0.625, c = 1,
+/// biases, α = 0.0388, 30 steps): parameters agreed within 1e-12(1 + |w|), but y^0 = −22.96 differed by 5.5e-11,
+/// since y is a sum whose terms cancel. The bound is now propagated from the parameters' bound through the forward pass.
+[<FsCheck.Xunit.Property(Replay = "(1871827006853118699,17842131698714966737,44)", MaxTest = 1)>]
+let ``F8 replay: trained Z-IL and BP predict alike within the bound propagated from their parameters`` () =
+    Theorems.``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` ()
