@@ -14,6 +14,14 @@ type Built =
       Targets: float[]
       Batch: int }
 
+/// Runs one training step; false when it stopped with a TrainingDivergedException (an overflow), true otherwise.
+let completes (step: unit -> unit) =
+    try
+        step ()
+        true
+    with :? PcVerify.Engine.TrainingDivergedException ->
+        false
+
 let build (c: Case) =
     let spec = c.Net.Engine
     { Spec = spec

@@ -355,12 +355,6 @@ let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same p
         let theta = b.Theta.Clone()
         let bp = Backprop<float>(b.Spec, c.Alpha, 3)
         let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3)
-        let attempt (f: unit -> unit) =
-            try
-                f ()
-                true
-            with :? PcVerify.Engine.TrainingDivergedException ->
-                false
         // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
         // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
         let mutable disagreement = []
@@ -370,8 +364,8 @@ let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same p
                 let d = stepData c k
                 let sIn = d.Inputs b.Spec
                 let sOut = d.Targets b.Spec
-                let okBp = attempt (fun () -> bp.Step(w, sIn, sOut, d.Batch))
-                let okPc = attempt (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
+                let okBp = Run.completes (fun () -> bp.Step(w, sIn, sOut, d.Batch))
+                let okPc = Run.completes (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
                 if okBp <> okPc then disagreement <- [ sprintf "step %d: BP ok=%b, Z-IL ok=%b" k okBp okPc ]
                 diverged <- not (okBp && okPc)
         let bound (ref': float[]) k = 1e-12 * (1.0 + Math.Abs ref'.[k])
@@ -473,12 +467,6 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
         let alpha = c.Alpha / 10.0
         let sync = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected, synchronous = true)
         let fast = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected)
-        let attempt (f: unit -> unit) =
-            try
-                f ()
-                true
-            with :? PcVerify.Engine.TrainingDivergedException ->
-                false
         // Bit-identical trajectories also diverge (overflow) at the same step: both paths must agree on that too.
         // After a TrainingDivergedException the parameters are partially updated and unspecified: the synchronous
         // simulation lets a NaN from ∞ − ∞ reach a lower layer one moment earlier than the event-driven path, so
@@ -490,8 +478,8 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
                 let d = { stepData c k with Batch = 1 + (k + c.Data.Batch) % 4 }
                 let sIn = d.Inputs b.Spec
                 let sOut = d.Targets b.Spec
-                let okSync = attempt (fun () -> sync.Step(a, sIn, sOut, d.Batch))
-                let okFast = attempt (fun () -> fast.Step(e, sIn, sOut, d.Batch))
+                let okSync = Run.completes (fun () -> sync.Step(a, sIn, sOut, d.Batch))
+                let okFast = Run.completes (fun () -> fast.Step(e, sIn, sOut, d.Batch))
                 if okSync <> okFast then agree <- [ sprintf "step %d: synchronous ok=%b, event-driven ok=%b" k okSync okFast ]
                 running <- okSync && okFast
         [ if not fast.EventDriven || sync.EventDriven then yield "the two learners do not run the two paths"

@@ -13,73 +13,44 @@ public static class ActivationMaps
 {
     /// <summary><c>y_i = x_i &lt; 0 ? 0 : x_i</c> (NaN propagates; <c>−0</c> stays <c>−0</c>).</summary>
     public static void Relu<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Shapes.CheckLength(y.Length, x.Length, nameof(y));
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        int i = 0, n = x.Length, count = Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated && n >= count)
-        {
-            for (; i <= n - count; i += count)
-            {
-                Vector<T> v = Vector.LoadUnsafe(ref rx, (nuint)i);
-                Vector.ConditionalSelect(Vector.LessThan(v, Vector<T>.Zero), Vector<T>.Zero, v).StoreUnsafe(ref ry, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            y[i] = x[i] < T.Zero ? T.Zero : x[i];
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, default(ReluOp<T>));
 
     /// <summary><c>y_i = x_i &lt; 0 ? a · x_i : x_i</c> (NaN propagates).</summary>
     public static void LeakyRelu<T>(ReadOnlySpan<T> x, Span<T> y, T a)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Shapes.CheckLength(y.Length, x.Length, nameof(y));
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        int i = 0, n = x.Length, count = Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated && n >= count)
-        {
-            Vector<T> va = new(a);
-            for (; i <= n - count; i += count)
-            {
-                Vector<T> v = Vector.LoadUnsafe(ref rx, (nuint)i);
-                Vector.ConditionalSelect(Vector.LessThan(v, Vector<T>.Zero), va * v, v).StoreUnsafe(ref ry, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            y[i] = x[i] < T.Zero ? a * x[i] : x[i];
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, new LeakyReluOp<T>(a));
 
     /// <summary><c>y_i = x_i &gt; 0 ? 1 : a</c> (the derivative of ReLU with <c>a = 0</c> and of leaky ReLU).</summary>
     public static void Step<T>(ReadOnlySpan<T> x, Span<T> y, T a)
+        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, new StepOp<T>(a));
+
+    private readonly struct ReluOp<T> : IUnaryOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Shapes.CheckLength(y.Length, x.Length, nameof(y));
-        ref T rx = ref MemoryMarshal.GetReference(x);
-        ref T ry = ref MemoryMarshal.GetReference(y);
-        int i = 0, n = x.Length, count = Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated && n >= count)
-        {
-            Vector<T> va = new(a);
-            for (; i <= n - count; i += count)
-            {
-                Vector<T> v = Vector.LoadUnsafe(ref rx, (nuint)i);
-                Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<T>.Zero), Vector<T>.One, va).StoreUnsafe(ref ry, (nuint)i);
-            }
-        }
+        public T Invoke(T x) => x < T.Zero ? T.Zero : x;
 
-        for (; i < n; i++)
-        {
-            y[i] = x[i] > T.Zero ? T.One : a;
-        }
+        public Vector<T> Invoke(Vector<T> x) => Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), Vector<T>.Zero, x);
+    }
+
+    private readonly struct LeakyReluOp<T>(T a) : IUnaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T _a = a;
+        private readonly Vector<T> _va = new(a);
+
+        public T Invoke(T x) => x < T.Zero ? _a * x : x;
+
+        public Vector<T> Invoke(Vector<T> x) => Vector.ConditionalSelect(Vector.LessThan(x, Vector<T>.Zero), _va * x, x);
+    }
+
+    private readonly struct StepOp<T>(T a) : IUnaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T _a = a;
+        private readonly Vector<T> _va = new(a);
+
+        public T Invoke(T x) => x > T.Zero ? T.One : _a;
+
+        public Vector<T> Invoke(Vector<T> x) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, _va);
     }
 
     /// <summary>Elements per block of <see cref="Map{T}"/>: ≈ 50–100 µs of transcendental work.</summary>

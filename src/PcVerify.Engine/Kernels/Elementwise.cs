@@ -12,29 +12,41 @@ internal static class Elementwise
 {
     /// <summary><c>r_k = a_k − b_k</c> (an error <c>ε = x − μ</c>, or <c>δ^0 = s_out − y^0</c>).</summary>
     public static void Subtract<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Shapes.CheckLength(a.Length, r.Length, nameof(a));
-        Shapes.CheckLength(b.Length, r.Length, nameof(b));
-        ref T ra = ref MemoryMarshal.GetReference(a), rb = ref MemoryMarshal.GetReference(b), rr = ref MemoryMarshal.GetReference(r);
-        int k = 0, n = r.Length, count = Vector<T>.Count;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; k <= n - count; k += count)
-            {
-                (Vector.LoadUnsafe(ref ra, (nuint)k) - Vector.LoadUnsafe(ref rb, (nuint)k)).StoreUnsafe(ref rr, (nuint)k);
-            }
-        }
-
-        for (; k < n; k++)
-        {
-            r[k] = a[k] - b[k];
-        }
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary(a, b, r, default(SubtractOp<T>));
 
     /// <summary><c>r_k = a_k · b_k</c> (<c>δ^l = f'(y^l) ⊙ g</c>).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
+        where T : unmanaged, IFloatingPointIeee754<T> => Binary(a, b, r, default(MultiplyOp<T>));
+
+    /// <summary>
+    /// The one loop shape of the unary maps: <c>y_k = op(x_k)</c>, <see cref="Vector{T}"/> blocks then a scalar tail.
+    /// The operator struct is specialised by the JIT, so each map compiles to its own loop.
+    /// </summary>
+    public static void Unary<T, TOp>(ReadOnlySpan<T> x, Span<T> y, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IUnaryOp<T>
+    {
+        Shapes.CheckLength(y.Length, x.Length, nameof(y));
+        ref T rx = ref MemoryMarshal.GetReference(x), ry = ref MemoryMarshal.GetReference(y);
+        int k = 0, n = x.Length, count = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; k <= n - count; k += count)
+            {
+                op.Invoke(Vector.LoadUnsafe(ref rx, (nuint)k)).StoreUnsafe(ref ry, (nuint)k);
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            y[k] = op.Invoke(x[k]);
+        }
+    }
+
+    /// <summary>The one loop shape of the binary maps: <c>r_k = op(a_k, b_k)</c>.</summary>
+    public static void Binary<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IBinaryOp<T>
     {
         Shapes.CheckLength(a.Length, r.Length, nameof(a));
         Shapes.CheckLength(b.Length, r.Length, nameof(b));
@@ -44,13 +56,13 @@ internal static class Elementwise
         {
             for (; k <= n - count; k += count)
             {
-                (Vector.LoadUnsafe(ref ra, (nuint)k) * Vector.LoadUnsafe(ref rb, (nuint)k)).StoreUnsafe(ref rr, (nuint)k);
+                op.Invoke(Vector.LoadUnsafe(ref ra, (nuint)k), Vector.LoadUnsafe(ref rb, (nuint)k)).StoreUnsafe(ref rr, (nuint)k);
             }
         }
 
         for (; k < n; k++)
         {
-            r[k] = a[k] * b[k];
+            r[k] = op.Invoke(a[k], b[k]);
         }
     }
 
@@ -120,4 +132,44 @@ internal static class Elementwise
 
         return -1;
     }
+}
+
+/// <summary>An elementwise operator with the same arithmetic on a scalar and on a vector (so the two paths agree bit for bit).</summary>
+internal interface IUnaryOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The scalar form.</summary>
+    T Invoke(T x);
+
+    /// <summary>The vector form, lane by lane the scalar form.</summary>
+    Vector<T> Invoke(Vector<T> x);
+}
+
+/// <summary>A two-argument elementwise operator (see <see cref="IUnaryOp{T}"/>).</summary>
+internal interface IBinaryOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The scalar form.</summary>
+    T Invoke(T a, T b);
+
+    /// <summary>The vector form, lane by lane the scalar form.</summary>
+    Vector<T> Invoke(Vector<T> a, Vector<T> b);
+}
+
+/// <summary><c>a − b</c>.</summary>
+internal readonly struct SubtractOp<T> : IBinaryOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public T Invoke(T a, T b) => a - b;
+
+    public Vector<T> Invoke(Vector<T> a, Vector<T> b) => a - b;
+}
+
+/// <summary><c>a · b</c>.</summary>
+internal readonly struct MultiplyOp<T> : IBinaryOp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public T Invoke(T a, T b) => a * b;
+
+    public Vector<T> Invoke(Vector<T> a, Vector<T> b) => a * b;
 }
