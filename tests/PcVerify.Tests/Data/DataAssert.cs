@@ -22,8 +22,10 @@ internal static class DataAssert
     /// <summary>Asserts one value (see the array overload); <paramref name="index"/> is reported on failure.</summary>
     public static void Close(double expected, double actual, double abs, double rel, string reason, int index = 0)
     {
-        double bound = abs + (rel * Math.Abs(expected));
-        if (!(Math.Abs(expected - actual) <= bound))
+        // The engine's one NaN-strict bound; only the message format (index first) is this helper's own.
+        PcVerify.Engine.Verification.Tolerance tolerance = new(abs, rel, reason);
+        double bound = tolerance.Bound(expected);
+        if (!tolerance.Holds(expected, actual))
         {
             throw new XunitException(string.Create(
                 CultureInfo.InvariantCulture,
