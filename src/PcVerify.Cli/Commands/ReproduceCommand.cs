@@ -47,7 +47,7 @@ internal static class ReproduceCommand
 
             bool image = split.Train.InputWidth == 784;
             int[] widths = r.GetValue(arch) is string a
-                ? a.Split(',').Select(x => int.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : throw new InvalidInputException($"--arch '{a}': '{x}' is not an integer width")).ToArray()
+                ? RunOptions.ParseArch(a)
                 : image ? [784, 128, 64, 10] : [split.Train.InputWidth, 64, 32, split.Train.OutputWidth];
             NetworkSpec spec = NetworkSpec.FromInputToOutput(widths, r.GetValue(act)!.Split(',').Select(Activation.Parse).ToArray(), bias: false);
             if (spec.InputWidth != split.Train.InputWidth || spec.OutputWidth != split.Train.OutputWidth)

@@ -142,7 +142,7 @@ internal sealed class RunOptions
         return new RunConfig(spec, data, initial, init, learner, plan, dtype == "float32", seed);
     }
 
-    private static int[] ParseArch(string text)
+    internal static int[] ParseArch(string text)
     {
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         int[] w = new int[parts.Length];

@@ -88,20 +88,16 @@ public sealed class Parameters<T>
         for (int l = 1; l <= Spec.L; l++)
         {
             Matrix<T> m = Theta[l];
-            for (int k = 0; k < m.Data.Length; k++)
+            int k = Kernels.Elementwise.FirstNonFinite<T>(m.Data);
+            if (k >= 0)
             {
-                if (!T.IsFinite(m.Data[k]))
-                {
-                    return $"θ^{l}[{k / m.Cols},{k % m.Cols}] = {m.Data[k]}";
-                }
+                return $"θ^{l}[{k / m.Cols},{k % m.Cols}] = {m.Data[k]}";
             }
 
-            for (int i = 0; i < Beta[l].Length; i++)
+            int i = Kernels.Elementwise.FirstNonFinite<T>(Beta[l]);
+            if (i >= 0)
             {
-                if (!T.IsFinite(Beta[l][i]))
-                {
-                    return $"β^{l}[{i}] = {Beta[l][i]}";
-                }
+                return $"β^{l}[{i}] = {Beta[l][i]}";
             }
         }
 

@@ -193,14 +193,11 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     {
         for (int l = 0; l < _spec.L; l++)
         {
-            ReadOnlySpan<T> mu = State.Rows(State.Mu, l);
-            for (int k = 0; k < mu.Length; k++)
+            int k = Kernels.Elementwise.FirstNonFinite<T>(State.Rows(State.Mu, l));
+            if (k >= 0)
             {
-                if (!T.IsFinite(mu[k]))
-                {
-                    int n = _spec.Widths[l];
-                    throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ^{l} at t = 0 (pair {k / n}, neuron {k % n})");
-                }
+                int n = _spec.Widths[l];
+                throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ^{l} at t = 0 (pair {k / n}, neuron {k % n})");
             }
         }
     }

@@ -110,13 +110,10 @@ public static class LearningRule
     internal static void ApplyRows<T>(Parameters<T> p, int l, T s, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int batch, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (T v in f)
+        if (Elementwise.FirstNonFinite(f) >= 0)
         {
-            if (!T.IsFinite(v))
-            {
-                Apply(p, l, s, e, f, batch, scratch);
-                return;
-            }
+            Apply(p, l, s, e, f, batch, scratch);
+            return;
         }
 
         Matrix<T> theta = p.Theta[l + 1];
