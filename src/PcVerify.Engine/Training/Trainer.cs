@@ -67,9 +67,12 @@ public sealed record TrainingResult(IReadOnlyList<Checkpoint> Checkpoints, long 
 /// <summary>Loss and test error of a network by a forward pass (the PCN's C1 prediction is the same pass).</summary>
 public static class Evaluation
 {
-    /// <summary>Mean loss per pair and error rate (NaN when <paramref name="data"/> has no labels).</summary>
+    /// <summary>
+    /// Mean loss per pair and error rate (NaN when <paramref name="data"/> has no labels). <paramref name="afterStep"/>
+    /// is the training step the parameters come from, named if the output is not finite (−1: not during training).
+    /// </summary>
     /// <exception cref="InvalidInputException">The data widths do not match the network.</exception>
-    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data)
+    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(p);
@@ -116,7 +119,7 @@ public static class Evaluation
 
         if (!double.IsFinite(loss))
         {
-            throw new TrainingDivergedException(-1, "evaluation: the network's output is not finite");
+            throw new TrainingDivergedException(afterStep, "evaluation: the network's output is not finite");
         }
 
         double count = Math.Max(1, data.Count);
@@ -216,15 +219,7 @@ public static class Trainer
     private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        (double loss, double error) = (0, 0);
-        try
-        {
-            (loss, error) = Evaluation.Run(p, data);
-        }
-        catch (TrainingDivergedException e) when (e.Step < 0)
-        {
-            throw new TrainingDivergedException(step - 1, e.Where);
-        }
+        (double loss, double error) = Evaluation.Run(p, data, afterStep: step - 1);
 
         return new Checkpoint(step, pairs, (double)pairs / trainCount, loss, error);
     }
