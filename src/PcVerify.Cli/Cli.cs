@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using PcVerify.Cli.Commands;
 using PcVerify.Engine;
 using PcVerify.Engine.Training;
@@ -24,7 +25,12 @@ public static class Cli
     }
 
     /// <summary>Runs a command body, turning the engine's exceptions into one-line errors and exit codes.</summary>
-    internal static int Guard(TextWriter output, TextWriter error, Func<int> body)
+    /// <param name="output">Flushed before the error is printed, so the error comes last.</param>
+    /// <param name="error">Receives the error line.</param>
+    /// <param name="body">The command.</param>
+    /// <param name="divergenceAdvice">What to change when training diverges (from the settings of the run, once they
+    /// are known); <see langword="null"/> or an empty result prints the message alone.</param>
+    internal static int Guard(TextWriter output, TextWriter error, Func<int> body, Func<string?>? divergenceAdvice = null)
     {
         try
         {
@@ -32,22 +38,98 @@ public static class Cli
         }
         catch (InvalidInputException e)
         {
-            output.Flush();
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
+            return Fail(output, error, e.Message, ExitCodes.InvalidInput);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            output.Flush();
-            error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
-            return ExitCodes.InvalidInput;
+            return Fail(output, error, e.Message, ExitCodes.InvalidInput);
         }
         catch (TrainingDivergedException e)
         {
-            output.Flush();
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Diverged;
+            string? advice = divergenceAdvice?.Invoke();
+            return Fail(output, error, string.IsNullOrEmpty(advice) ? e.Message : $"{e.Message}; {advice}", ExitCodes.Diverged);
         }
+    }
+
+    /// <summary>
+    /// The single place an error message is printed: <c>error: </c> and the message on one line, with every
+    /// control or invisible character escaped (<see cref="EscapeControl"/>), since messages quote text from files.
+    /// </summary>
+    private static int Fail(TextWriter output, TextWriter error, string message, int code)
+    {
+        output.Flush();
+        error.WriteLine($"error: {EscapeControl(message)}");
+        return code;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> with every character that is not printable escaped, so the text is one line that
+    /// cannot move the cursor, change colours or reorder what follows: C0 controls (<c>\n</c>, <c>\r</c>,
+    /// <c>\t</c>, else <c>\xHH</c>), DEL and C1 controls (<c>\x7f</c>, <c>\u0085</c>), format characters such as
+    /// bidirectional overrides, line and paragraph separators, unassigned code points and lone surrogates
+    /// (<c>\uXXXX</c>, or <c>\U{X}</c> beyond the BMP). Backslashes are kept as they are: the escaping protects
+    /// the terminal, it is not meant to be parsed back (and Windows paths stay readable).
+    /// </summary>
+    internal static string EscapeControl(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        StringBuilder? sb = null;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            int width = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            int codePoint = width == 2 ? char.ConvertToUtf32(c, text[i + 1]) : c;
+            string? escape = Escape(codePoint, width == 1 && char.IsSurrogate(c) ? null : CharUnicodeInfo.GetUnicodeCategory(codePoint));
+            if (escape is null)
+            {
+                sb?.Append(text, i, width);
+            }
+            else
+            {
+                sb ??= new StringBuilder(text, 0, i, text.Length + 16);
+                sb.Append(escape);
+            }
+
+            i += width - 1;
+        }
+
+        return sb?.ToString() ?? text;
+    }
+
+    private static string? Escape(int codePoint, UnicodeCategory? category) => codePoint switch
+    {
+        0x0a => "\\n",
+        0x0d => "\\r",
+        0x09 => "\\t",
+        < 0x20 or 0x7f => string.Create(CultureInfo.InvariantCulture, $"\\x{codePoint:x2}"),
+        _ when category is null or UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate =>
+            codePoint <= 0xffff
+                ? string.Create(CultureInfo.InvariantCulture, $"\\u{codePoint:x4}")
+                : string.Create(CultureInfo.InvariantCulture, $"\\U{{{codePoint:x}}}"),
+        _ => null,
+    };
+
+    /// <summary>
+    /// What to try when training diverged, from what the run set: a smaller learning rate always, and σ or γ when
+    /// they differ from the exactness conditions' values (σ = 0, γ = 1), since either can make the inference blow up.
+    /// </summary>
+    internal static string DivergenceAdvice(LearnerOptions l)
+    {
+        ArgumentNullException.ThrowIfNull(l);
+        List<string> knobs = [string.Create(CultureInfo.InvariantCulture, $"a smaller learning rate α (--lr {l.Alpha})")];
+        if (l.Sigma != 0 && l.Algorithm != Algorithm.BP)
+        {
+            knobs.Add(string.Create(CultureInfo.InvariantCulture, $"a smaller σ (--sigma {l.Sigma})"));
+        }
+
+        if (l.Gamma != 1 && l.Algorithm != Algorithm.BP)
+        {
+            knobs.Add(string.Create(CultureInfo.InvariantCulture, $"γ closer to 1 (--gamma {l.Gamma}{(l.GammaCorrection ? ", with --gamma-correction scaling θ^{{l+1}} by γ^-l" : "")})"));
+        }
+
+        knobs.Add("smaller initial parameters");
+        return $"try {string.Join(", ", knobs[..^1])} or {knobs[^1]}";
     }
 
     internal static void PrintHeader(TextWriter o, RunConfig c)

@@ -18,13 +18,14 @@ public sealed class InvalidInputException : Exception
 }
 
 /// <summary>
-/// Training produced a non-finite value. The message names the step and the layer where it was first seen.
+/// Training produced a non-finite value. The message names the step and the layer where it was first seen; what
+/// to change depends on the run's settings (α, σ, γ), so the caller that knows them adds the advice.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception for a non-finite value at <paramref name="step"/> in <paramref name="where"/>.</summary>
     public TrainingDivergedException(long step, string where)
-        : base($"training diverged: non-finite value at step {step} in {where}; lower the learning rate or the parameter scale")
+        : base($"training diverged: non-finite value at step {step} in {where}")
     {
         Step = step;
         Where = where;

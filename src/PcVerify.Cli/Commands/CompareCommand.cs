@@ -21,6 +21,7 @@ internal static class CompareCommand
         Option<string> algos = new("--algos") { Description = "Comma-separated algorithms compared with BP: bp, zil, fazil, il.", DefaultValueFactory = _ => "bp,zil,fazil,il" };
         command.Options.Add(algos);
         options.AddTo(command);
+        LearnerOptions? used = null;
         command.SetAction(r => Cli.Guard(output, error, () =>
         {
             Algorithm[] list = r.GetValue(algos)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -31,8 +32,9 @@ internal static class CompareCommand
             }
 
             RunConfig c = options.Resolve(r);
+            used = c.Learner with { Algorithm = list.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL };
             return c.Float32 ? Run<float>(c, list, output) : Run<double>(c, list, output);
-        }));
+        }, () => used is null ? null : Cli.DivergenceAdvice(used)));
         return command;
     }
 

@@ -34,6 +34,7 @@ internal static class ReproduceCommand
             command.Options.Add(o);
         }
 
+        double? alphaUsed = null;
         command.SetAction(r => Cli.Guard(output, error, () =>
         {
             Stopwatch wall = Stopwatch.StartNew();
@@ -74,24 +75,27 @@ internal static class ReproduceCommand
                 Spec = spec, Data = split, Alpha = alpha, Epochs = e, GridEpochs = q ? 1 : Math.Min(e, 2), Seed = s, Seeds = k,
                 Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
             };
-            string dir = r.GetValue(outDir) ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-            if (File.Exists(dir))
-            {
-                throw new InvalidInputException($"--out '{dir}': is a file, expected a directory");
-            }
-
+            string? given = r.GetValue(outDir);
+            string dir = given ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
+            bool created = OutputPath.PrepareDirectory("--out", dir, createParents: given is null);
+            alphaUsed = alpha;
+            string command = "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value));
+            bool finished = false;
             try
             {
-                Directory.CreateDirectory(dir);
+                int code = ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
+                finished = true;
+                return code;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            finally
             {
-                throw new InvalidInputException($"--out '{dir}': cannot create the directory: {ex.Message}", ex);
+                // A run that fails before writing anything leaves no empty directory behind.
+                if (created && !finished)
+                {
+                    OutputPath.RemoveIfEmpty(dir);
+                }
             }
-
-            string command = "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value));
-            return ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
-        }));
+        }, () => alphaUsed is double used ? Cli.DivergenceAdvice(new Engine.Training.LearnerOptions { Alpha = used }) : null));
         return command;
     }
 }

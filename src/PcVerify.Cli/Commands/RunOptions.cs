@@ -89,6 +89,13 @@ internal sealed class RunOptions
         }
 
         LearnerOptions.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
+        if (dtype == "float32")
+        {
+            CheckFloat32("--lr", "α", r.GetValue(Lr));
+            CheckFloat32("--gamma", "γ", r.GetValue(Gamma));
+            CheckFloat32("--sigma", "σ", r.GetValue(Sigma));
+        }
+
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
         int[] widthsInputFirst;
@@ -140,6 +147,20 @@ internal sealed class RunOptions
         TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
         plan.Validate(data.Train.Count);
         return new RunConfig(spec, data, initial, init, learner, plan, dtype == "float32", seed);
+    }
+
+    /// <summary>
+    /// A rate that float32 turns into ∞ (|x| > 3.4·10^38) or 0 (a positive x below 1.4·10^-45) would overflow at the
+    /// first step or silently switch the rule off; both are refused here instead of being rounded.
+    /// </summary>
+    private static void CheckFloat32(string option, string name, double value)
+    {
+        float rounded = (float)value;
+        if (float.IsInfinity(rounded) || (value != 0 && rounded == 0))
+        {
+            throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture,
+                $"{option} {value:R}: {name} is not representable in float32 (it becomes {rounded}; float32 holds magnitudes from {float.Epsilon:R} to {float.MaxValue:R}); use --dtype float64 or a value in that range"));
+        }
     }
 
     internal static int[] ParseArch(string text)

@@ -20,14 +20,24 @@ internal static class TrainCommand
         command.Options.Add(algo);
         options.AddTo(command);
         command.Options.Add(save);
-        command.SetAction(r => Cli.Guard(output, error, () =>
-        {
-            Algorithm a = LearnerOptions.ParseAlgorithm(r.GetValue(algo)!);
-            string? savePath = r.GetValue(save);
-            OutputPath.CheckWritable(savePath);
-            RunConfig c = options.Resolve(r);
-            return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
-        }));
+        LearnerOptions? used = null;
+        command.SetAction(r => Cli.Guard(
+            output,
+            error,
+            () =>
+            {
+                Algorithm a = LearnerOptions.ParseAlgorithm(r.GetValue(algo)!);
+                string? savePath = r.GetValue(save);
+                RunConfig c = options.Resolve(r);
+                used = c.Learner with { Algorithm = a };
+                if (savePath is not null)
+                {
+                    OutputPath.CheckFile(savePath, SaveBytes(c.Spec, c.Float32));
+                }
+
+                return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
+            },
+            () => used is null ? null : Cli.DivergenceAdvice(used)));
         return command;
     }
 
@@ -50,27 +60,11 @@ internal static class TrainCommand
 
         return ExitCodes.Ok;
     }
-}
 
-/// <summary>Checks, before any work, that an output file can be created, so a long run never ends in an I/O error.</summary>
-internal static class OutputPath
-{
-    public static void CheckWritable(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        if (Directory.Exists(path))
-        {
-            throw new Engine.InvalidInputException($"cannot write output file '{path}': it is a directory");
-        }
-
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        if (!Directory.Exists(dir))
-        {
-            throw new Engine.InvalidInputException($"cannot write output file '{path}': directory '{dir}' does not exist");
-        }
-    }
+    /// <summary>
+    /// An upper bound on the size of the saved NPZ, reserved up front: the parameters' bytes (deflate does not
+    /// shrink trained weights much, and stores them raw when it cannot) plus 1 KiB per array for the NPY and zip headers.
+    /// </summary>
+    private static long SaveBytes(NetworkSpec spec, bool float32) =>
+        (spec.ParameterCount * (float32 ? sizeof(float) : sizeof(double))) + (1024L * spec.L * (spec.Bias ? 2 : 1));
 }
