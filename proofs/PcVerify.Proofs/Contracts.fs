@@ -133,7 +133,7 @@ let ``Schedules parse to the moments they name`` () =
           if not (throws<InvalidInputException> (fun () -> UpdateSchedule.Parse("all:x", L) |> ignore)) then yield "all:x accepted" ]
         |> Check.verdict)
 
-/// BP's loss is E = ½ Σ_i (s_out_i − y^0_i)² summed over the batch (SPEC §2), against the oracle's y^0.
+/// BP's loss is E = ½ Σ_i (s_out_i − y^0_i)² summed over the batch (docs/math.md §2), against the oracle's y^0.
 [<ProofAttribute>]
 let ``BP's loss is half the squared output error summed over the batch`` () =
     Prop.forAll Cases.batched (fun c ->
@@ -205,7 +205,7 @@ let ``Recording a trace does not change the step of any learner`` () =
                   yield! Check.exact (sprintf "%s β^%d traced vs plain" name l) plain.Beta.[l] traced.Beta.[l] ]
         |> Check.verdict)
 
-/// The σ relaxation of C1 (SPEC §6) adds σ·N(0,1) to every hidden value node: at t = 0 the hidden errors are
+/// The σ relaxation of C1 (docs/math.md §6) adds σ·N(0,1) to every hidden value node: at t = 0 the hidden errors are
 /// ε^l_0 = σ·n. Over ≥ 1000 samples the sample mean is within 5σ/√N of 0 and the sample variance within
 /// 5·√(2/N) (relative) of σ² — a five-standard-error test, false-alarm rate about 1e-6 per case. Being a
 /// statistical test, it runs a fixed 100 cases whatever PCVERIFY_PROOF_CASES says (family-wise false-alarm rate

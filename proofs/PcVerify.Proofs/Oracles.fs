@@ -1,4 +1,4 @@
-/// An independent double-precision oracle written straight from SPEC.md §2–3 with plain loops over jagged
+/// An independent double-precision oracle written straight from docs/math.md §2–3 with plain loops over jagged
 /// arrays: no engine kernel, no engine activation, no engine learner. It shares nothing with the engine but the
 /// parameter values it starts from. Also: rounding-error magnitudes that justify every tolerance, and
 /// NaN-strict comparison helpers whose messages give index, expected, actual (G17) and bound.
@@ -9,7 +9,7 @@ open System.Globalization
 open PcVerify.Engine.Network
 open PcVerify.Proofs.Generators
 
-/// f (SPEC §1), from the closed forms.
+/// f (docs/math.md §1), from the closed forms.
 let f (a: Act) (x: float) =
     match a with
     | Identity -> x
@@ -89,7 +89,7 @@ let private predict (a: Act) (w: float[][]) (b: float[]) (xUp: float[]) =
             s <- s + w.[i].[j] * fx.[j]
         s + (if b.Length > 0 then b.[i] else 0.0))
 
-/// One pair's BP (SPEC §2) with the rounding magnitudes of every quantity.
+/// One pair's BP (docs/math.md §2) with the rounding magnitudes of every quantity.
 type Bp =
     { Y: float[][]
       FY: float[][]
@@ -147,7 +147,7 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
     let mv = Array.init (L + 1) (fun l -> if l = 0 || not net.Bias then [||] else md.[l - 1] |> Array.map (fun m -> alpha * m))
     { Y = y; FY = fy; Delta = delta; DW = dw; DV = dv; MY = my; MD = md; MW = mw; MV = mv }
 
-/// BP for a batch (rows of sIn/sOut are pairs): per-pair results, and the mean update (SPEC §5 "Batches").
+/// BP for a batch (rows of sIn/sOut are pairs): per-pair results, and the mean update (docs/math.md §5 "Batches").
 let bpBatch (net: NetSpec) (p: P) (alpha: float) (batch: int) (sIn: float[]) (sOut: float[]) =
     let nIn = net.Widths.[net.L]
     let nOut = net.Widths.[0]
@@ -155,7 +155,7 @@ let bpBatch (net: NetSpec) (p: P) (alpha: float) (batch: int) (sIn: float[]) (sO
     let mean (get: Bp -> float[]) = Array.init (get pairs.[0]).Length (fun k -> (pairs |> Array.sumBy (fun r -> (get r).[k])) / float batch)
     pairs, mean
 
-/// One moment of the oracle's synchronous PCN (SPEC §3 "Time semantics"), per pair b: X[b][l], Mu[b][l], Eps[b][l], DX[b][l].
+/// One moment of the oracle's synchronous PCN (docs/math.md §3 "Time semantics"), per pair b: X[b][l], Mu[b][l], Eps[b][l], DX[b][l].
 type PcMomentO =
     { T: int
       X: float[][][]
@@ -172,7 +172,7 @@ type PcRun =
       FaZil: bool
       Moments: int }
 
-/// The energy F = Σ_{l=0}^{L−1} ½‖x^l − θ^{l+1} f(x^{l+1}) − β^{l+1}‖² of one pair (SPEC §3).
+/// The energy F = Σ_{l=0}^{L−1} ½‖x^l − θ^{l+1} f(x^{l+1}) − β^{l+1}‖² of one pair (docs/math.md §3).
 let energy (net: NetSpec) (p: P) (x: float[][]) =
     let mutable e = 0.0
     for l in 0 .. net.L - 1 do
@@ -182,7 +182,7 @@ let energy (net: NetSpec) (p: P) (x: float[][]) =
             e <- e + 0.5 * d * d
     e
 
-/// The synchronous PCN of SPEC §3/§5 for a batch under C1 (σ = 0): returns every moment and the final parameters.
+/// The synchronous PCN of docs/math.md §3/§5 for a batch under C1 (σ = 0): returns every moment and the final parameters.
 let pcn (net: NetSpec) (p0: P) (run: PcRun) (batch: int) (sIn: float[]) (sOut: float[]) =
     let L = net.L
     let p = p0.Copy()

@@ -1,4 +1,4 @@
-/// One property per statement of SPEC.md §7, named as the statement. "Supp." is the supplementary material of
+/// One property per statement of docs/math.md §7, named as the statement. "Supp." is the supplementary material of
 /// Song, Lukasiewicz, Xu, Bogacz (NeurIPS 2020). Every engine object is built inside the property from the
 /// immutable generated Case (Generators.fs); expectations come from the engine's BP (same-precision twin), the
 /// independent oracle (Oracles.fs) or central finite differences — never from what the code printed.
@@ -340,7 +340,7 @@ let private trainingArb =
 /// The pairs of step k of a training run (a fresh seed per step).
 let private stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
 
-/// Zero divergence over training (the paper's Table 1 via SPEC §9: 2.37e-13 for a whole run; Supp. A.4): Z-IL (the engine's default,
+/// Zero divergence over training (the paper's Table 1 via docs/math.md §9: 2.37e-13 for a whole run; Supp. A.4): Z-IL (the engine's default,
 /// event-driven) and BP trained from identical parameters on the same tens of pairs (batches of 1–3) end with the
 /// same parameters and the same test predictions. Bound per element: 1e-12·(1 + |w|) — the paper's figure per
 /// element with headroom for the ≤ 40 steps × (2u·MW per step) accumulated, each step's difference contracting
@@ -408,7 +408,7 @@ let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same p
         |> Prop.classify diverged "overflowed (same step in both)"
         |> Prop.collect (sprintf "L=%d" c.Net.L))
 
-/// Batches (SPEC §5, our extension): a BP step on a batch of B pairs applies the mean of the B per-pair updates.
+/// Batches (docs/math.md §5, our extension): a BP step on a batch of B pairs applies the mean of the B per-pair updates.
 /// The per-pair updates come from the engine's single-pair BP; the batch sums in another order, so the bound is
 /// kSame·u·B·mean(MW) (B terms of the sum, each with the per-pair magnitude).
 [<ProofAttribute>]
@@ -431,7 +431,7 @@ let ``Batches: a BP batch update is the mean of the per-pair updates`` () =
         |> Check.verdict
         |> Prop.classify (c.Data.Batch > 1) "B > 1")
 
-/// Batches for Z-IL (SPEC §5): B independent inference processes with shared θ; every update is the mean of the
+/// Batches for Z-IL (docs/math.md §5): B independent inference processes with shared θ; every update is the mean of the
 /// per-pair Z-IL updates. Compared with the mean of single-pair Z-IL runs; bound as for BP.
 [<ProofAttribute>]
 let ``Batches: a Z-IL batch update is the mean of the per-pair Z-IL updates`` () =
@@ -556,7 +556,7 @@ let measurable = 1e-6
 let private worstLayer (c: Case) (bpT: BpTrace<float>) (pcT: PcTrace<float>) (theta: Parameters<float>) =
     [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
 
-/// Negative control C1 (SPEC §6, Table 1): with σ > 0 (x^l_0 = μ^l_0 + σ·N(0,1)) Z-IL's updates differ measurably
+/// Negative control C1 (docs/math.md §6, Table 1): with σ > 0 (x^l_0 = μ^l_0 + σ·N(0,1)) Z-IL's updates differ measurably
 /// from BP's for every generated network with a hidden layer.
 [<ProofAttribute>]
 let ``C1 negative control: with σ > 0 Z-IL's update differs measurably from BP's`` () =
@@ -587,7 +587,7 @@ let private offSchedule (L: int) =
               return UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
           } ]
 
-/// Negative control C2 (SPEC §6, Supp. A.8): an update schedule other than θ^{l+1} at t = l — IL with all layers
+/// Negative control C2 (docs/math.md §6, Supp. A.8): an update schedule other than θ^{l+1} at t = l — IL with all layers
 /// at one t_c, or one layer moved — differs measurably from BP on every generated network with a hidden layer.
 [<ProofAttribute>]
 let ``C2 negative control: IL at one t_c or any schedule other than t = l differs measurably from BP`` () =
@@ -622,7 +622,7 @@ let ``C3 negative control: with γ < 1 and no γ^l correction Z-IL differs measu
 // The engine against the independent oracle (Oracles.fs).
 // ---------------------------------------------------------------------------------------------------------------
 
-/// The engine's BP (forward y^l, errors δ^l, batch-mean updates) equals the oracle's plain-loop BP of SPEC §2 for
+/// The engine's BP (forward y^l, errors δ^l, batch-mean updates) equals the oracle's plain-loop BP of docs/math.md §2 for
 /// every architecture, activation, bias choice and batch of 1–5 pairs. Bound: kOracle·u·(magnitude + |expected|)
 /// with the oracle's first-order magnitudes MY, MD, MW, MV (summed over the batch for the mean updates).
 [<ProofAttribute>]
@@ -696,7 +696,7 @@ let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (th
           yield! Check.within (sprintf "Σ_t Δβ^%d" l) (fun _ -> tol) (Array.map2 (-) pO.B.[l] p0.B.[l]) (Run.totalBeta pcT theta l) ]
 
 /// The engine's synchronous PCN (IL with an arbitrary schedule, any γ, batches) equals the oracle's plain-loop
-/// synchronous simulation of SPEC §3: every moment's x, ε, Δx and the final θ, β.
+/// synchronous simulation of docs/math.md §3: every moment's x, ε, Δx and the final θ, β.
 [<ProofAttribute>]
 let ``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` () =
     let gen =
@@ -719,7 +719,7 @@ let ``Oracle: the engine's synchronous PCN equals the independent simulation for
         let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
         compareWithOracle c b pcT theta trace pO |> Check.verdict |> Prop.collect sched.Name)
 
-/// The engine's Fa-Z-IL equals the oracle's Fa-Z-IL (φ of SPEC §5 written as plain loops) on every activation —
+/// The engine's Fa-Z-IL equals the oracle's Fa-Z-IL (φ of docs/math.md §5 written as plain loops) on every activation —
 /// including the cases where Fa-Z-IL and Z-IL part ways (the engine implements φ as specified).
 [<ProofAttribute>]
 let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () =
@@ -736,7 +736,7 @@ let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () 
         compareWithOracle c b pcT theta trace pO |> Check.verdict)
 
 // ---------------------------------------------------------------------------------------------------------------
-// Fa-Z-IL (Supp. A.6, Algorithm 3) with our φ (SPEC §5): where it equals Z-IL, and where it does not.
+// Fa-Z-IL (Supp. A.6, Algorithm 3) with our φ (docs/math.md §5): where it equals Z-IL, and where it does not.
 // ---------------------------------------------------------------------------------------------------------------
 
 /// The domain where Fa-Z-IL ≡ Z-IL holds by construction: activations with |f'| bounded away from 0 (identity,

@@ -10,13 +10,13 @@ namespace PcVerify.Cli.Commands;
 
 /// <summary>
 /// <c>pcverify compare</c>: train BP and each PC algorithm from identical parameters on the identical sequence of
-/// pairs and print the divergences of SPEC.md §8 against BP.
+/// pairs and print the divergences of docs/math.md §8 against BP.
 /// </summary>
 internal static class CompareCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print per-layer weight and bias divergence (SPEC §8) and the largest element difference against BP.");
+        Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print per-layer weight and bias divergence (docs/math.md §8) and the largest element difference against BP.");
         RunOptions options = new();
         Option<string> algos = new("--algos") { Description = "Comma-separated algorithms compared with BP: bp, zil, fazil, il.", DefaultValueFactory = _ => "bp,zil,fazil,il" };
         command.Options.Add(algos);
@@ -57,7 +57,7 @@ internal static class CompareCommand
 
         (string _, Parameters<T> w, TrainingResult bpRun) = runs[Algorithm.BP];
         o.WriteLine();
-        o.WriteLine("Divergence from BP (SPEC §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
+        o.WriteLine("Divergence from BP (docs/math.md §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
         o.WriteLine("test-error divergence = mean over the checkpoints of |err_PC − err_BP| in percentage points.");
         o.WriteLine();
         o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");

@@ -1,6 +1,6 @@
 namespace PcVerify.Cli.Reproduce;
 
-/// <summary>The paper's reference numbers (supplementary Tables 1–2; SPEC.md §9), indexed like <see cref="Sigmas"/>.</summary>
+/// <summary>The paper's reference numbers (supplementary Tables 1–2; docs/math.md §9), indexed like <see cref="Sigmas"/>.</summary>
 internal static class PaperValues
 {
     public static readonly double[] Sigmas = [0, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100];

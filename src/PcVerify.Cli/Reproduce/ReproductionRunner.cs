@@ -104,7 +104,7 @@ internal static class ReproductionRunner
             logX: false, logY: false);
 
         Report report = new("PcVerify: reproduction of Song et al. (NeurIPS 2020), Tables 1–2 and Fig. 3");
-        report.AddParagraph("Every comparison trains an ANN with BP and a PCN with the named algorithm from identical parameters on the identical sequence of pairs (batch 1, file order, as in the paper), in float64. Divergences follow SPEC.md §8: Σ|θ − w| over all weights (biases reported apart) after training, and the mean over the evaluation checkpoints of |err_PC − err_BP| in percentage points.");
+        report.AddParagraph("Every comparison trains an ANN with BP and a PCN with the named algorithm from identical parameters on the identical sequence of pairs (batch 1, file order, as in the paper), in float64. Divergences follow docs/math.md §8: Σ|θ − w| over all weights (biases reported apart) after training, and the mean over the evaluation checkpoints of |err_PC − err_BP| in percentage points.");
         report.AddSection("Command");
         report.AddCodeBlock(commandLine);
         report.AddSection("Setup");

@@ -98,7 +98,7 @@ public sealed record PairedRun(
 /// <param name="Sigma">σ.</param>
 /// <param name="TestErrorDivergencePp">Table 1, first row.</param>
 /// <param name="WeightDivergence">Table 1, second row.</param>
-/// <param name="BiasDivergence">Reported apart (SPEC §8).</param>
+/// <param name="BiasDivergence">Reported apart (docs/math.md §8).</param>
 /// <param name="TestError">Table 2 (fraction).</param>
 /// <param name="Runs">The K runs.</param>
 public sealed record SigmaRow(double Sigma, Stat TestErrorDivergencePp, Stat WeightDivergence, Stat BiasDivergence, Stat TestError, IReadOnlyList<PairedRun> Runs);
@@ -130,7 +130,7 @@ public sealed record RuntimeRow(string Algorithm, double SecondsPerPair, double 
 public static class Reproduction
 {
     /// <summary>
-    /// Trains BP and <paramref name="pc"/> from <paramref name="initial"/> on the same pairs and measures SPEC §8's
+    /// Trains BP and <paramref name="pc"/> from <paramref name="initial"/> on the same pairs and measures docs/math.md §8's
     /// divergences. <paramref name="bp"/> may be a previous BP run from the same start (it is deterministic).
     /// </summary>
     public static PairedRun Paired(ReproductionSetup setup, Parameters<double> initial, LearnerOptions pc, int epochs, (Parameters<double> P, TrainingResult R)? bp = null)

@@ -2,7 +2,7 @@ using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Graph;
 
-/// <summary>The kinds of vertex a computation graph is made of (SPEC.md §10).</summary>
+/// <summary>The kinds of vertex a computation graph is made of (docs/math.md §10).</summary>
 public enum VertexKind
 {
     /// <summary>Clamped to data (<c>s_in</c>); no prediction, no error node, no parents.</summary>
@@ -42,7 +42,7 @@ public enum WeightLayout
 
 /// <summary>
 /// One (indexed) edge into a vertex: the parent's name and the activation <c>f_e</c> applied when the child consumes
-/// the parent's value (SPEC.md §10). Two edges from one parent to one child are allowed (e.g. <c>x + relu(x)</c>).
+/// the parent's value (docs/math.md §10). Two edges from one parent to one child are allowed (e.g. <c>x + relu(x)</c>).
 /// </summary>
 /// <param name="Parent">The parent vertex's name.</param>
 /// <param name="Activation">The activation on this edge (identity allowed).</param>
@@ -117,7 +117,7 @@ public sealed record VertexSpec
 public sealed record GraphSpec(IReadOnlyList<VertexSpec> Vertices, string Output)
 {
     /// <summary>
-    /// The paper's layered net as a chain (SPEC.md §10: a layered net is the special case of a chain): input vertex
+    /// The paper's layered net as a chain (docs/math.md §10: a layered net is the special case of a chain): input vertex
     /// <c>x{L}</c> of width <c>n^L</c>, and for <c>l = L−1 .. 0</c> a dense vertex <c>x{l}</c> whose single edge from
     /// <c>x{l+1}</c> carries <c>f</c> of layer <c>l+1</c>; its weight is <c>θ^{l+1}</c> (key <c>theta{l+1}</c>, layout
     /// (n^l, n^{l+1}) = (out, in)) and its bias <c>β^{l+1}</c> (key <c>beta{l+1}</c>). The output is <c>x0</c>.

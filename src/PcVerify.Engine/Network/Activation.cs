@@ -30,7 +30,7 @@ public enum ActivationKind
 
 /// <summary>
 /// An activation function <c>f</c> with its exact derivative <c>f'</c>. In the paper's networks <c>f</c> is
-/// applied to the value of the upper layer before the weights (SPEC.md §1); the output layer is linear.
+/// applied to the value of the upper layer before the weights (docs/math.md §1); the output layer is linear.
 /// </summary>
 /// <remarks>
 /// Kinks are resolved the way PyTorch resolves them: <c>ReLU'(0) = 0</c>, <c>LeakyReLU'(0) = a</c>. The

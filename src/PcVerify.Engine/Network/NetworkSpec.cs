@@ -1,7 +1,7 @@
 namespace PcVerify.Engine.Network;
 
 /// <summary>
-/// The architecture of a fully connected network in the paper's indexing (SPEC.md §1): layer 0 is the output,
+/// The architecture of a fully connected network in the paper's indexing (docs/math.md §1): layer 0 is the output,
 /// layer <c>L</c> is the input, <c>θ^{l+1}</c> maps layer <c>l+1</c> to layer <c>l</c>.
 /// </summary>
 /// <remarks>

@@ -5,18 +5,18 @@ using PcVerify.Engine.Training;
 
 namespace PcVerify.Engine.PredictiveCoding;
 
-// Notation (SPEC.md §1, §3; the paper's Eqs. 5–9, 12–13). Layer 0 is the output, layer L the input.
-//   X[l]      value nodes x^l_t (X[L] = s_in and X[0] = s_out are clamped)          SPEC §3
+// Notation (docs/math.md §1, §3; the paper's Eqs. 5–9, 12–13). Layer 0 is the output, layer L the input.
+//   X[l]      value nodes x^l_t (X[L] = s_in and X[0] = s_out are clamped)          docs/math.md §3
 //   Mu[l]     predictions μ^l_t = θ^{l+1} f(x^{l+1}_t) + β^{l+1}, l = 0..L−1           Eq. 5 / 12
 //   Eps[l]    errors ε^l_t = x^l_t − μ^l_t, l = 0..L−1                               Eq. 6
 //   DX[l]     Δx^l_t = γ(−ε^l_t + f'(x^l_t) ⊙ (θ^l)ᵀ ε^{l−1}_t), hidden l = 1..L−1   Eq. 7
 //   Theta[l+1] += α ε^l_t f(x^{l+1}_t)ᵀ, Beta[l+1] += α ε^l_t                          Eq. 9 / 13
-// One moment is synchronous (SPEC §3 "Time semantics"): every μ, ε, Δx and scheduled Δθ is computed from the
+// One moment is synchronous (docs/math.md §3 "Time semantics"): every μ, ε, Δx and scheduled Δθ is computed from the
 // same state (x_t, θ_t), then all are applied. Rows of every buffer are the pairs of a batch.
 
 /// <summary>
 /// The state of a predictive-coding network for a batch of pairs and the two halves of one synchronous
-/// inference moment (SPEC.md §3). Buffers are allocated once for <see cref="Capacity"/> pairs.
+/// inference moment (docs/math.md §3). Buffers are allocated once for <see cref="Capacity"/> pairs.
 /// </summary>
 public sealed class PcnState<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -108,7 +108,7 @@ public sealed class PcnState<T>
 
     /// <summary>
     /// C1 initialisation: a feedforward pass sets every hidden <c>x^l_0 = μ^l_0</c>, plus <c>σ · N(0,1)</c> per
-    /// neuron when <paramref name="sigma"/> &gt; 0 (the relaxation of SPEC §6). Also leaves <c>μ^l_0</c> in
+    /// neuron when <paramref name="sigma"/> &gt; 0 (the relaxation of docs/math.md §6). Also leaves <c>μ^l_0</c> in
     /// <see cref="Mu"/> and <c>f(x^l_0)</c> in <see cref="FX"/> for every layer, and <c>ε^0_0</c> in <see cref="Eps"/>.
     /// </summary>
     public void InitialiseFeedforward(Parameters<T> p, double sigma, Rng? noise)

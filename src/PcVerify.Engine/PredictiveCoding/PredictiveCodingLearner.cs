@@ -13,12 +13,12 @@ public enum PcRule
     /// <summary>Algorithm 2, Z-IL: C1, C2 (<c>θ^{l+1}</c> at <c>t = l</c>), C3; stops after <c>t = L−1</c>.</summary>
     ZeroDivergence,
 
-    /// <summary>Algorithm 3, Fa-Z-IL: every moment, each error neuron gated by φ (SPEC §5).</summary>
+    /// <summary>Algorithm 3, Fa-Z-IL: every moment, each error neuron gated by φ (docs/math.md §5).</summary>
     FullyAutonomous,
 }
 
 /// <summary>
-/// IL, Z-IL and Fa-Z-IL for a batch (SPEC.md §5, §6). One instance owns the state buffers; a step allocates
+/// IL, Z-IL and Fa-Z-IL for a batch (docs/math.md §5, §6). One instance owns the state buffers; a step allocates
 /// nothing unless a trace is requested.
 /// </summary>
 /// <remarks>
@@ -30,7 +30,7 @@ public enum PcRule
 /// same order, so its parameters are bit-identical to the synchronous simulation's (a property the proofs check),
 /// at the cost of one forward pass, <c>L−1</c> transposed products and <c>L</c> updates — the cost of BP.</para>
 /// <para>With σ &gt; 0, C1 does not hold and Lemma A.3 does not apply, so Z-IL always runs synchronously.</para>
-/// <para>φ for Fa-Z-IL (our definition, SPEC §5): error neuron (l, i) of pair b fires at the first moment at
+/// <para>φ for Fa-Z-IL (our definition, docs/math.md §5): error neuron (l, i) of pair b fires at the first moment at
 /// which its error is non-zero, and never again; <c>θ^{l+1}_{i,:}</c> and <c>β^{l+1}_i</c> are updated with that
 /// moment's error. Fa-Z-IL runs <see cref="Moments"/> moments (default <c>L</c>, i.e. <c>t = 0..L−1</c>).</para>
 /// </remarks>

@@ -8,7 +8,7 @@ namespace PcVerify.Engine.Training;
 /// <summary>The algorithms the CLI and experiments can train with.</summary>
 public enum Algorithm
 {
-    /// <summary>Backpropagation (SPEC §2).</summary>
+    /// <summary>Backpropagation (docs/math.md §2).</summary>
     BP,
 
     /// <summary>Inference learning, Algorithm 1: all layers updated at <c>t_c</c> (or a custom schedule).</summary>

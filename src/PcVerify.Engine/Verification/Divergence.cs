@@ -3,14 +3,14 @@ using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Verification;
 
-/// <summary>Per-layer distance between two parameter sets (SPEC.md §8).</summary>
+/// <summary>Per-layer distance between two parameter sets (docs/math.md §8).</summary>
 /// <param name="Layer">The index <c>l+1</c> of <c>θ^{l+1}</c>.</param>
 /// <param name="WeightL1">Σ_ij |θ_ij − w_ij|.</param>
 /// <param name="BiasL1">Σ_i |β_i − v_i| (0 without biases).</param>
 /// <param name="MaxAbs">The largest element difference over weights and biases.</param>
 public sealed record LayerDivergence(int Layer, double WeightL1, double BiasL1, double MaxAbs);
 
-/// <summary>The divergence measures of SPEC.md §8.</summary>
+/// <summary>The divergence measures of docs/math.md §8.</summary>
 public static class Divergence
 {
     /// <summary>Per-layer L1 divergence of weights and biases, and the largest element difference.</summary>

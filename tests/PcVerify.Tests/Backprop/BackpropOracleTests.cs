@@ -7,7 +7,7 @@ using PcVerify.Tests.Support;
 namespace PcVerify.Tests.Backprop;
 
 /// <summary>
-/// The engine's BP (float64) against the independent MathNet implementation of SPEC §2 (<see cref="MathNetBackprop"/>):
+/// The engine's BP (float64) against the independent MathNet implementation of docs/math.md §2 (<see cref="MathNetBackprop"/>):
 /// forward values, errors δ^l, the applied updates Δw, Δv and the parameters after several steps, on architectures
 /// from depth 1 to depth 5, width 1, every activation, with and without biases, and batches (mean update).
 /// </summary>

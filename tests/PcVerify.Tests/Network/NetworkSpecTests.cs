@@ -3,7 +3,7 @@ using PcVerify.Engine.Network;
 
 namespace PcVerify.Tests.Network;
 
-/// <summary><see cref="NetworkSpec"/> validation, the paper's indexing and <see cref="Parameters{T}"/> shapes (SPEC §1).</summary>
+/// <summary><see cref="NetworkSpec"/> validation, the paper's indexing and <see cref="Parameters{T}"/> shapes (docs/math.md §1).</summary>
 public class NetworkSpecTests
 {
     [Theory]

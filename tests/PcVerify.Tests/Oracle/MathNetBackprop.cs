@@ -5,13 +5,13 @@ using MVector = MathNet.Numerics.LinearAlgebra.Vector<double>;
 namespace PcVerify.Tests.Oracle;
 
 /// <summary>
-/// An independent float64 implementation of the ANN trained with BP, written straight from SPEC.md §2 (Eqs. 1–4,
+/// An independent float64 implementation of the ANN trained with BP, written straight from docs/math.md §2 (Eqs. 1–4,
 /// 10–11) with MathNet.Numerics' dense matrices and its own activation formulas — it shares no kernel, no
 /// activation code and no loop with the engine:
 /// <code>
 /// y^L = s_in;  y^l = w^{l+1} f(y^{l+1}) + v^{l+1}          (l = L−1 .. 0)
 /// δ^0 = s_out − y^0;  δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}      (l = 1 .. L−1)
-/// Δw^{l+1} = (α/B) Σ_b δ^l_b f(y^{l+1}_b)ᵀ;  Δv^{l+1} = (α/B) Σ_b δ^l_b   (SPEC §5: the batch mean)
+/// Δw^{l+1} = (α/B) Σ_b δ^l_b f(y^{l+1}_b)ᵀ;  Δv^{l+1} = (α/B) Σ_b δ^l_b   (docs/math.md §5: the batch mean)
 /// </code>
 /// </summary>
 internal sealed class MathNetBackprop

@@ -14,7 +14,7 @@ namespace PcVerify.Tests.PredictiveCoding;
 /// <summary>
 /// IL, Z-IL and Fa-Z-IL (float64) against BP, the MathNet oracle and a closed form: Thm 3.1/3.2 for batches and
 /// biases, A.5 (γ ≠ 1, with and without the γ^{−l} correction), IL's inference on a linear network in closed form,
-/// Fa-Z-IL ≡ Z-IL on tanh, and the negative controls of SPEC §7 (σ &gt; 0, t_c ≠ schedule, γ ≠ 1 uncorrected,
+/// Fa-Z-IL ≡ Z-IL on tanh, and the negative controls of docs/math.md §7 (σ &gt; 0, t_c ≠ schedule, γ ≠ 1 uncorrected,
 /// ReLU dead units for Fa-Z-IL) that must produce a measurable divergence.
 /// </summary>
 public class LearnerTests
@@ -294,7 +294,7 @@ public class LearnerTests
     [Fact]
     public void Fa_Z_IL_differs_from_Z_IL_when_a_relu_unit_below_the_top_hidden_layer_is_inactive()
     {
-        // Negative control (SPEC §5): a ReLU unit with x ≤ 0 has f' = 0, so ε^l_{i,l} = 0 and φ does not fire at t = l;
+        // Negative control (docs/math.md §5): a ReLU unit with x ≤ 0 has f' = 0, so ε^l_{i,l} = 0 and φ does not fire at t = l;
         // at t = l + 1 the update of θ^{l+1} and Δx^{l+1} have moved μ^l_i, the error becomes non-zero and the neuron
         // fires late, updating a row BP leaves unchanged. This needs a dead unit at a hidden layer l ≤ L − 2.
         NetworkSpec spec = TestNets.Spec("3,8,8,8,2", "relu", true);

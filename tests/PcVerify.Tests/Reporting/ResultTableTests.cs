@@ -108,7 +108,7 @@ public class ResultTableTests
     [Fact]
     public void Markdown_rounds_to_significant_digits_and_right_aligns_numeric_columns()
     {
-        // Table 1 and 2 numbers of the paper (SPEC §9), formatted by hand to 3 significant digits in "G3"
+        // Table 1 and 2 numbers of the paper (docs/math.md §9), formatted by hand to 3 significant digits in "G3"
         // form with a lower-case exponent marker.
         var table = new ResultTable("Table 1", ["σ", "test error", "weights"])
             .AddRow("0", 0.10546, 2.37e-13)

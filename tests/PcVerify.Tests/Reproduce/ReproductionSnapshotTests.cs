@@ -11,7 +11,7 @@ namespace PcVerify.Tests.Reproduce;
 /// training summary. Numbers are written with 4 significant digits so they hold across SIMD widths; values below
 /// 1e-9 are pure rounding noise (the σ = 0 and Z-IL divergences, ~1e-13, which differ in their digits between
 /// machines) and are pinned as the class "&lt;1e-9" instead. In CI (SNAPSHOOTER_STRICT_MODE=true) a missing snapshot
-/// fails; a drifting number fails everywhere. The exactness facts are also asserted from their oracle (SPEC §7).
+/// fails; a drifting number fails everywhere. The exactness facts are also asserted from their oracle (docs/math.md §7).
 /// </summary>
 public class ReproductionSnapshotTests
 {
