@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using PcVerify.Cli.Reporting;
 using PcVerify.Engine;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
@@ -33,12 +34,12 @@ internal static class CompareCommand
 
             RunConfig c = options.Resolve(r);
             used = c.Learner with { Algorithm = list.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL };
-            return c.Float32 ? Run<float>(c, list, output) : Run<double>(c, list, output);
+            return c.Float32 ? Run<float>(c, list, output, error) : Run<double>(c, list, output, error);
         }, () => used is null ? null : Cli.DivergenceAdvice(used)));
         return command;
     }
 
-    private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o)
+    private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o, TextWriter e)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithms.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL } });
@@ -49,7 +50,17 @@ internal static class CompareCommand
         {
             Parameters<T> p = c.Initial.Convert<T>();
             ILearner<T> learner = (c.Learner with { Algorithm = a }).Create<T>(c.Spec, capacity);
-            TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan);
+            StatusLine? status = StatusLine.ForTerminal(e);
+            TrainingResult result;
+            try
+            {
+                result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, onStep: status is null ? null : (done, total) => status.Report($"training {learner.Name}", done, total, "steps"));
+            }
+            finally
+            {
+                status?.Clear();
+            }
+
             runs[a] = (learner.Name, p, result);
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {learner.Name,-8} steps {result.Steps}, test loss {result.Final.TestLoss:G6}, test error {Cli.Percent(result.Final.TestError)}, {result.Elapsed.TotalSeconds:F2} s"));

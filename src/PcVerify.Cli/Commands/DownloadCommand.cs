@@ -66,7 +66,7 @@ public static class DownloadCommand
 
                 // The CLI's commands are synchronous (Cli.Run invokes synchronously); a console app has no
                 // synchronisation context, so waiting on the download here cannot deadlock.
-                new DatasetDownloader(http, output)
+                new DatasetDownloader(http, output, Reporting.StatusLine.ForTerminal(error))
                     .DownloadAsync(baseUri, parseResult.GetRequiredValue(dir), files)
                     .GetAwaiter().GetResult();
                 return ExitCodes.Ok;

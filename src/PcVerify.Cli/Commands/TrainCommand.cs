@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using PcVerify.Cli.Reporting;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
@@ -35,20 +36,37 @@ internal static class TrainCommand
                     OutputPath.CheckFile(savePath, SaveBytes(c.Spec, c.Float32));
                 }
 
-                return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
+                return c.Float32 ? Run<float>(c, a, savePath, output, error) : Run<double>(c, a, savePath, output, error);
             },
             () => used is null ? null : Cli.DivergenceAdvice(used)));
         return command;
     }
 
-    private static int Run<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o)
+    private static int Run<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o, TextWriter e)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Parameters<T> p = c.Initial.Convert<T>();
         ILearner<T> learner = (c.Learner with { Algorithm = algorithm }).Create<T>(c.Spec, Math.Min(c.Plan.BatchSize, c.Data.Train.Count));
         Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithm } });
         o.WriteLine($"algorithm: {learner.Name}");
-        TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, cp => o.WriteLine(Cli.FormatCheckpoint(cp)));
+        StatusLine? status = StatusLine.ForTerminal(e);
+        TrainingResult result;
+        try
+        {
+            result = Trainer.Run(
+                learner, p, c.Data.Train, c.Data.Test, c.Plan,
+                cp =>
+                {
+                    status?.Clear();
+                    o.WriteLine(Cli.FormatCheckpoint(cp));
+                },
+                status is null ? null : (done, total) => status.Report($"training {learner.Name}", done, total, "steps"));
+        }
+        finally
+        {
+            status?.Clear();
+        }
+
         Checkpoint f = result.Final;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"final: steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));

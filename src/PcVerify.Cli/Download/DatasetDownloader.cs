@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using PcVerify.Cli.Reporting;
 using PcVerify.Engine;
 using PcVerify.Engine.Data;
 
@@ -21,19 +22,22 @@ public sealed class DatasetDownloader
 
     private readonly HttpClient _http;
     private readonly TextWriter _log;
+    private readonly StatusLine? _status;
 
     /// <summary>Creates a downloader.</summary>
-    /// <param name="http">The client to fetch with; its timeout bounds every request.</param>
+    /// <param name="http">The client to fetch with; its timeout bounds every request, body included.</param>
     /// <param name="log">Receives one line per file: fetched, already present, or fetched again.</param>
-    public DatasetDownloader(HttpClient http, TextWriter log)
+    /// <param name="status">Shows the bytes received while a file downloads (on a terminal); <see langword="null"/> shows nothing.</param>
+    public DatasetDownloader(HttpClient http, TextWriter log, StatusLine? status = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(log);
         _http = http;
         _log = log;
+        _status = status;
     }
 
-    /// <summary>A client suited to <see cref="DownloadAsync"/>: a 5-minute timeout and a <see cref="MaxFileBytes"/> response limit.</summary>
+    /// <summary>A client suited to <see cref="DownloadAsync"/>: a 5-minute timeout (for the whole transfer) and a <see cref="MaxFileBytes"/> response limit.</summary>
     public static HttpClient CreateHttpClient() => new()
     {
         Timeout = TimeSpan.FromMinutes(5),
@@ -91,27 +95,63 @@ public sealed class DatasetDownloader
 
     private async Task<byte[]> FetchAsync(Uri url, DatasetFile file, CancellationToken cancellationToken)
     {
+        // The body is streamed (to show progress), which HttpClient's Timeout and MaxResponseContentBufferSize do
+        // not cover, so both bounds are applied here: one deadline for the whole transfer, and a size cap.
+        using CancellationTokenSource deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_http.Timeout);
         try
         {
-            using HttpResponseMessage response = await _http.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            _status?.Show($"{file.Name}: connecting to {url.Authority}");
+            using HttpResponseMessage response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidInputException(
                     $"download failed: {file.Name} from {url}: HTTP {(int)response.StatusCode} ({response.ReasonPhrase})");
             }
 
-            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            long? length = response.Content.Headers.ContentLength;
+            if (length > MaxFileBytes)
+            {
+                throw TooLarge(url, file);
+            }
+
+            Stream body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                using MemoryStream buffer = new();
+                byte[] chunk = new byte[81920];
+                int n;
+                while ((n = await body.ReadAsync(chunk, deadline.Token).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + n > MaxFileBytes)
+                    {
+                        throw TooLarge(url, file);
+                    }
+
+                    buffer.Write(chunk, 0, n);
+                    _status?.Report(file.Name, buffer.Length, length ?? 0, "bytes");
+                }
+
+                return buffer.ToArray();
+            }
         }
         catch (HttpRequestException e)
         {
             throw new InvalidInputException($"download failed: {file.Name} from {url}: {OneLine(e.Message)}", e);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new InvalidInputException(
                 $"download failed: {file.Name} from {url}: no complete response within {_http.Timeout.TotalSeconds:F0} s", e);
         }
+        finally
+        {
+            _status?.Clear();
+        }
     }
+
+    private static InvalidInputException TooLarge(Uri url, DatasetFile file) =>
+        new($"download failed: {file.Name} from {url}: the response is larger than {MaxFileBytes} bytes, far more than the data set's file; nothing was written");
 
     private static Uri NormaliseMirror(Uri mirror)
     {

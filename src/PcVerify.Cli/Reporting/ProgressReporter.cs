@@ -142,3 +142,88 @@ public static class ProgressReporter
         }
     }
 }
+
+/// <summary>
+/// One self-overwriting status line (<c>training zil: 1200/8000 steps (15%)</c>) for phases that would otherwise print
+/// nothing for seconds: the steps within an epoch, a download waiting for bytes. It is drawn only on an interactive
+/// terminal (see <see cref="ForTerminal"/>), so redirected output, logs and tests stay byte-for-byte unchanged;
+/// redrawn at most every 100 ms; erased before another line is printed (<see cref="Clear"/>) and at the end.
+/// </summary>
+/// <remarks>
+/// A plain carriage-return line rather than a Spectre live display: <c>train</c> prints its checkpoint lines to
+/// standard output while the status is on standard error, and a live display would own the console in between.
+/// </remarks>
+public sealed class StatusLine
+{
+    private const string EraseLine = "\r\u001b[2K";
+    private readonly TextWriter _terminal;
+    private readonly TimeSpan _interval;
+    private readonly System.Diagnostics.Stopwatch _sinceDrawn = new();
+    private readonly Lock _lock = new();
+    private bool _drawn;
+
+    /// <summary>Creates a status line on <paramref name="terminal"/>, redrawn at most every <paramref name="interval"/>.</summary>
+    public StatusLine(TextWriter terminal, TimeSpan interval)
+    {
+        ArgumentNullException.ThrowIfNull(terminal);
+        _terminal = terminal;
+        _interval = interval;
+    }
+
+    /// <summary>
+    /// A status line on <paramref name="error"/> when it is the process's standard error attached to a terminal and
+    /// the <c>CI</c> environment variable is not set; otherwise <see langword="null"/> (nothing is shown).
+    /// </summary>
+    public static StatusLine? ForTerminal(TextWriter error) =>
+        ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+            ? new StatusLine(error, TimeSpan.FromMilliseconds(100))
+            : null;
+
+    /// <summary>Shows <c>name: done/total unit (p%)</c>, or <c>name: done unit</c> when the total is unknown (0); skipped if the last drawing is younger than the interval, unless the phase is complete.</summary>
+    public void Report(string name, long done, long total, string unit)
+    {
+        lock (_lock)
+        {
+            if (_drawn && done < total && _sinceDrawn.Elapsed < _interval)
+            {
+                return;
+            }
+
+            Draw(total > 0
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: {done}/{total} {unit} ({100.0 * done / total:F0}%)")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: {done} {unit}"));
+        }
+    }
+
+    /// <summary>Shows <paramref name="text"/> at once.</summary>
+    public void Show(string text)
+    {
+        lock (_lock)
+        {
+            Draw(text);
+        }
+    }
+
+    /// <summary>Erases the line if it is shown, so the next output starts on a clean line.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            if (_drawn)
+            {
+                _terminal.Write(EraseLine);
+                _terminal.Flush();
+                _drawn = false;
+            }
+        }
+    }
+
+    private void Draw(string text)
+    {
+        // The text never contains a control character of its own: names and units are the CLI's.
+        _terminal.Write(EraseLine + text);
+        _terminal.Flush();
+        _drawn = true;
+        _sinceDrawn.Restart();
+    }
+}
