@@ -135,7 +135,7 @@ public static class Idx
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
         {
-            throw new InvalidInputException($"data directory '{directory}' does not exist");
+            throw InputFile.NotADirectory("data directory", directory);
         }
 
         DataSet test = LoadDirectory(directory, "t10k");
@@ -176,7 +176,7 @@ public static class Idx
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new InvalidInputException($"IDX file '{path}' not found");
+            throw InputFile.NotAFile("IDX file", path);
         }
 
         try

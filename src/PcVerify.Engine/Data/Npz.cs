@@ -23,7 +23,7 @@ public static class Npz
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new InvalidInputException($"NPZ file '{path}' not found");
+            throw InputFile.NotAFile("NPZ file", path);
         }
 
         ZipArchive archive;

@@ -112,6 +112,35 @@ public class ErrorMessageTests
     public void The_same_rate_is_accepted_in_float64() =>
         Assert.Equal(0, CliRunner.Run("train", "--dtype", "float64", "--lr", "1e-50", "--steps", "1").Code);
 
+    [Fact]
+    public void A_directory_given_as_an_input_file_says_it_is_a_directory()
+    {
+        using TempDirectory dir = new();
+        var r = CliRunner.Run("train", "--init", dir.Path);
+        Assert.True(r.Code == 2, $"exit code {r.Code}; stderr: {r.Err}");
+        Assert.Contains($"'{dir.Path}': is a directory, expected a file", r.Err);
+    }
+
+    [Fact]
+    public void An_input_under_a_parent_that_is_a_file_names_that_file()
+    {
+        using TempDirectory dir = new();
+        File.WriteAllText(dir.File("f"), "x");
+        var r = CliRunner.Run("train", "--data", "npz:" + Path.Combine(dir.File("f"), "d.npz"));
+        Assert.True(r.Code == 2, $"exit code {r.Code}; stderr: {r.Err}");
+        Assert.Contains($"'{dir.File("f")}' is a file, not a directory", r.Err);
+    }
+
+    [Fact]
+    public void A_file_given_as_a_data_directory_says_it_is_a_file()
+    {
+        using TempDirectory dir = new();
+        File.WriteAllText(dir.File("f"), "x");
+        var r = CliRunner.Run("train", "--data", "mnist:" + dir.File("f"));
+        Assert.True(r.Code == 2, $"exit code {r.Code}; stderr: {r.Err}");
+        Assert.Contains($"'{dir.File("f")}': is a file, expected a directory", r.Err);
+    }
+
     private static void WriteEntry(ZipArchive zip, string name, string header, int bodyBytes)
     {
         // NPY 1.0: magic, version, little-endian header length, latin-1 header padded with spaces to a multiple of
