@@ -126,16 +126,50 @@ public class OutputSafetyTests
         Assert.Equal("new", File.ReadAllText(path));
     }
 
-    [Fact]
-    public void Sigterm_during_a_save_leaves_no_temporary_file()
+    [Theory]
+    [InlineData(Sigint)]
+    [InlineData(Sigterm)]
+    public void A_signal_during_a_save_leaves_no_temporary_file(int signal)
     {
-        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM needs a POSIX system");
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "signals need a POSIX system");
         using TempDirectory dir = new();
-        string target = dir.File("out.npz");
+        (bool signalled, int created, Process child) = SignalDuringSave(dir, signal);
+        using (child)
+        {
+            Assert.True(signalled, $"the save's temporary file was never seen (temporary files created: {created}); stdout: {child.StandardOutput.ReadToEnd()}");
+            Assert.NotEqual(0, child.ExitCode);
+            Assert.DoesNotContain(dir.Names(), n => n.EndsWith(".tmp", StringComparison.Ordinal));
+        }
+    }
 
-        // 4 million parameters: deflating and flushing 32 MB takes long enough to signal the writer mid-save.
-        // The first temporary file is the up-front writability check, the second the save itself.
-        using Process child = StartCli("train", "--arch", "20,2000,2000,10", "--steps", "1", "--eval-every", "1", "--save", target);
+    [Fact]
+    public void After_a_kill_9_during_a_save_the_next_write_of_the_target_removes_the_temporary_file()
+    {
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "signals need a POSIX system");
+        using TempDirectory dir = new();
+        (bool signalled, int created, Process child) = SignalDuringSave(dir, Sigkill);
+        using (child)
+        {
+            Assert.True(signalled, $"the save's temporary file was never seen (temporary files created: {created})");
+        }
+
+        // SIGKILL cannot be handled: the temporary file stays, with the dead writer's PID in its name.
+        Assert.Contains(dir.Names(), n => n.EndsWith(".tmp", StringComparison.Ordinal));
+
+        var r = CliRunner.Run("train", "--steps", "1", "--save", dir.File("out.npz"));
+
+        Assert.True(r.Code == 0, $"exit code {r.Code}; stderr: {r.Err}");
+        Assert.Equal(["out.npz"], dir.Names());
+    }
+
+    /// <summary>
+    /// Starts <c>pcverify train --save DIR/out.npz</c> on a network of 4 million parameters (deflating and flushing
+    /// 32 MB takes long enough to signal the writer mid-save) and sends <paramref name="signal"/> when the second
+    /// temporary file appears — the first is the up-front writability check, the second the save itself.
+    /// </summary>
+    private static (bool Signalled, int Created, Process Child) SignalDuringSave(TempDirectory dir, int signal)
+    {
+        Process child = StartCli("train", "--arch", "20,2000,2000,10", "--steps", "1", "--eval-every", "1", "--save", dir.File("out.npz"));
         using FileSystemWatcher watcher = new(dir.Path, ".out.npz.*.tmp");
         int created = 0;
         bool signalled = false;
@@ -143,15 +177,12 @@ public class OutputSafetyTests
         {
             if (Interlocked.Increment(ref created) == 2)
             {
-                signalled = Kill(child.Id, Sigterm) == 0;
+                signalled = Kill(child.Id, signal) == 0;
             }
         };
         watcher.EnableRaisingEvents = true;
         Assert.True(child.WaitForExit(TimeSpan.FromMinutes(3)), "the child did not finish");
-
-        Assert.True(signalled, $"the save's temporary file was never seen (temporary files created: {created}); stdout: {child.StandardOutput.ReadToEnd()}");
-        Assert.NotEqual(0, child.ExitCode);
-        Assert.DoesNotContain(dir.Names(), n => n.EndsWith(".tmp", StringComparison.Ordinal));
+        return (signalled, created, child);
     }
 
     [Fact]
@@ -191,6 +222,8 @@ public class OutputSafetyTests
         Assert.Contains("is a file", r.Err);
     }
 
+    private const int Sigint = 2;
+    private const int Sigkill = 9;
     private const int Sigterm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
