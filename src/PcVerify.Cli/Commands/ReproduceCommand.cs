@@ -22,7 +22,7 @@ internal static class ReproduceCommand
         Option<string> data = new("--data") { Description = "synthetic-classification (default, no files), mnist:DIR or fashion-mnist:DIR (with only the t10k files, they are split 8000/2000 in file order).", DefaultValueFactory = _ => Synthetic.ClassificationName };
         Option<bool> quick = new("--quick") { Description = "A smaller run (1 seed, 1 epoch, fewer γ) for a first look; seconds instead of minutes." };
         Option<int?> seeds = new("--seeds") { Description = "K seeds per σ (mean and spread); default 3 (1 with --quick)." };
-        Option<string?> outDir = new("--out") { Description = "Output directory (default results/<UTC timestamp>/)." };
+        Option<string?> outDir = new("--out") { Description = "Output directory, created if missing; its parent must exist (default results/<UTC timestamp>/, results/ created if missing)." };
         Option<bool> paperRuntime = new("--paper-runtime") { Description = "Also time the paper's 50176-4096-2048-1024-27 network in float32 (about 1 GB of weights)." };
         Option<string?> arch = new("--arch") { Description = "Widths INPUT to OUTPUT (default: data input, 64, 32, data output; 784,128,64,10 for MNIST)." };
         Option<string> act = new("--act") { Description = "Activation(s), as for train.", DefaultValueFactory = _ => "tanh" };

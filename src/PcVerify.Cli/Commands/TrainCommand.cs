@@ -17,7 +17,7 @@ internal static class TrainCommand
         Command command = new("train", "Train a network with BP, IL, Z-IL or Fa-Z-IL and print progress and the final loss / test error.");
         RunOptions options = new();
         Option<string> algo = new("--algo") { Description = "Algorithm: bp, il, zil (Z-IL) or fazil (Fa-Z-IL).", DefaultValueFactory = _ => "zil" };
-        Option<string?> save = new("--save") { Description = "Write the trained parameters to this NPZ file (atomically)." };
+        Option<string?> save = new("--save") { Description = "Write the trained parameters to this NPZ file (atomically; its directory must exist). Checked before training, with the file's size reserved on the disk." };
         command.Options.Add(algo);
         options.AddTo(command);
         command.Options.Add(save);
