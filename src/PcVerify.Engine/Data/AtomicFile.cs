@@ -134,33 +134,24 @@ public static class AtomicFile
     }
 
     /// <summary>
-    /// Deletes temporary files of <paramref name="path"/> (<c>.{name}.{pid}.{random}.tmp</c>) whose writer, the
-    /// process with that PID, no longer exists. Called by every write; returns how many were removed.
+    /// Deletes temporary files of <paramref name="full"/> (<c>.{name}.{pid}.{random}.tmp</c>) whose writer, the
+    /// process with that PID, no longer exists. Called by every write.
     /// </summary>
     /// <remarks>
     /// A PID may be reused by an unrelated process; its temporary file is then kept until that process ends too.
     /// Keeping a stale file a while is harmless, deleting a live writer's file would not be.
     /// </remarks>
-    public static int RemoveStaleTemporaryFiles(string path)
+    private static void RemoveStaleTemporaryFiles(string full)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string full = Path.GetFullPath(path);
-        string? directory = Path.GetDirectoryName(full);
-        string name = Path.GetFileName(full);
-        if (directory is null || name.Length == 0 || !Directory.Exists(directory))
-        {
-            return 0;
-        }
-
-        string prefix = "." + name + ".";
-        int removed = 0;
+        string directory = Path.GetDirectoryName(full)!;
+        string prefix = "." + Path.GetFileName(full) + ".";
         try
         {
             foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*" + TmpSuffix))
             {
-                if (WriterPid(Path.GetFileName(candidate), prefix) is int pid && !ProcessExists(pid) && TryDelete(candidate))
+                if (WriterPid(Path.GetFileName(candidate), prefix) is int pid && !ProcessExists(pid))
                 {
-                    removed++;
+                    TryDelete(candidate);
                 }
             }
         }
@@ -168,12 +159,10 @@ public static class AtomicFile
         {
             // An unreadable directory will fail the write itself with a message that names it.
         }
-
-        return removed;
     }
 
     /// <summary>The name of a new temporary file for <paramref name="fullPath"/>: <c>.{name}.{pid}.{12 hex digits}.tmp</c>.</summary>
-    internal static string TemporaryPath(string fullPath, int pid) =>
+    private static string TemporaryPath(string fullPath, int pid) =>
         Path.Combine(
             Path.GetDirectoryName(fullPath)!,
             // The random part only has to make one process's concurrent temporary names distinct; it is not a
@@ -251,15 +240,15 @@ public static class AtomicFile
     /// </summary>
     public static string MissingDirectoryReason(string directory)
     {
-        for (string? d = directory; d is not null; d = Path.GetDirectoryName(d))
+        ArgumentNullException.ThrowIfNull(directory);
+        if (File.Exists(directory))
         {
-            if (File.Exists(d))
-            {
-                return d == directory ? $"'{d}' is a file, not a directory" : $"'{d}' (a parent of '{directory}') is a file, not a directory";
-            }
+            return $"'{directory}' is a file, not a directory";
         }
 
-        return $"directory '{directory}' does not exist";
+        return InputFile.FileAncestor(directory) is string file
+            ? $"'{file}' (a parent of '{directory}') is a file, not a directory"
+            : $"directory '{directory}' does not exist";
     }
 
     private static FileStream Create(string path, string full, string tmp, long preallocate)
@@ -306,18 +295,16 @@ public static class AtomicFile
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
-    private static bool TryDelete(string file)
+    private static void TryDelete(string file)
     {
         try
         {
             File.Delete(file);
-            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The original exception is the one the caller needs to see; a leftover temporary file carries its
             // writer's PID, so the next write of the same target removes it.
-            return false;
         }
     }
 

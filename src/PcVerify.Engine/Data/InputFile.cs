@@ -36,7 +36,8 @@ public static class InputFile
             : new InvalidInputException($"{kind} '{path}' does not exist");
     }
 
-    private static string? FileAncestor(string path)
+    /// <summary>The nearest parent directory of <paramref name="path"/> that is in fact a file, if any.</summary>
+    internal static string? FileAncestor(string path)
     {
         string full;
         try
