@@ -40,7 +40,7 @@ public class ReproduceCommandTests
     {
         var r = CliRunner.Run("reproduce", "--arch", "5,3,2", "--out", Path.GetTempPath());
         Assert.Equal(2, r.Code);
-        Assert.Contains("20 inputs", r.Err);
+        Assert.Contains("64 inputs", r.Err);
     }
 
     [Fact]
