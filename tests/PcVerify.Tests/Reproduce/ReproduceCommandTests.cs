@@ -27,6 +27,8 @@ public class ReproduceCommandTests
 
         string report = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
         Assert.Contains("pcverify reproduce --quick", report);
+        Assert.Contains("digits, embedded (UCI Optical Recognition of Handwritten Digits", report); // the default data, credited
+        Assert.Contains("CC BY 4.0", report);
         Assert.Contains("Tables 1–2", report);
         Assert.Contains("2.37", report); // the paper's σ = 0 weight divergence, printed beside ours
         Assert.Contains("Vector<double>.Count", report);
