@@ -266,29 +266,27 @@ public static class Figures
             plot.Add.HorizontalLine(floor.Value + 0.5, 1, Colors.Gray, LinePattern.Dotted);
         }
 
-        List<double> placed = [];
-        for (int i = 0; i < atZeroX.Count; i++)
+        // Plotted height of each value; the highest writes its value above its point, the lowest below, any others
+        // level with it, so two values that are close or equal (e.g. two exact zeros) never overprint. The value in
+        // the series' colour tells which series it belongs to.
+        (int Index, double Y)[] points = [.. Enumerable.Range(0, atZeroX.Count)
+            .Where(i => !double.IsNaN(atZeroX[i]))
+            .Select(i => (i, !logY ? atZeroX[i] : atZeroX[i] == 0 ? floor!.Value : Math.Log10(atZeroX[i])))
+            .OrderByDescending(p => p.Item2).ThenBy(p => p.Item1)];
+        for (int k = 0; k < points.Length; k++)
         {
-            double v = atZeroX[i];
-            if (double.IsNaN(v))
-            {
-                continue;
-            }
-
-            double y = !logY ? v : v == 0 ? floor!.Value : Math.Log10(v);
+            (int i, double y) = points[k];
             var marker = plot.Add.Marker(slot, y, drawn[i].MarkerShape, ZeroMarkerSize, drawn[i].Color);
             marker.MarkerLineWidth = 2;
-
-            // The value in the series' colour identifies its series; values that land on the same point (e.g. two
-            // exact zeros) get their texts stacked downwards, not overprinted.
-            var text = plot.Add.Text(Number(v), slot, y);
-            text.LabelAlignment = Alignment.MiddleLeft;
-            text.OffsetX = ZeroMarkerSize;
-            text.OffsetY = CellFontSize * 1.3f * placed.Count(p => p == y);
+            var text = plot.Add.Text(Number(atZeroX[i]), slot, y);
+            text.LabelAlignment = points.Length == 1 ? Alignment.MiddleLeft
+                : k == 0 ? Alignment.LowerLeft
+                : k == points.Length - 1 ? Alignment.UpperLeft
+                : Alignment.MiddleLeft;
+            text.OffsetX = ZeroMarkerSize * 0.75f;
             text.LabelFontColor = drawn[i].Color;
             text.LabelFontSize = CellFontSize;
             text.LabelBold = true;
-            placed.Add(y);
         }
 
         return (slot, floor);
