@@ -36,8 +36,8 @@ internal sealed class RunOptions
 
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "Data: " + DataSources.Forms + ". Pairs are presented in file order unless --shuffle.",
-        DefaultValueFactory = _ => Synthetic.ClassificationName,
+        Description = "Data: " + DataSources.Forms + ". Default: digits, the embedded UCI handwritten digits (1,437 training and 360 test 8×8 images, 64 inputs, 10 classes). Pairs are presented in file order unless --shuffle.",
+        DefaultValueFactory = _ => Digits.Name,
     };
 
     public Option<long?> Steps { get; } = new("--steps") { Description = "Number of training steps (batches); overrides --epochs." };

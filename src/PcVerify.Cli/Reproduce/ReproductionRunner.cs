@@ -77,28 +77,34 @@ internal static class ReproductionRunner
         Save(dir, "runtime", runtimeTable);
         Save(dir, "claims", claimTable);
 
-        // A log axis shows only finite positive values: σ = 0, σ values whose runs all diverged (NaN mean; the
-        // table's "diverged runs" column reports them) and zero test-error divergences are left off the plot.
+        // A log axis shows only finite positive values: σ = 0 is drawn apart, at its own slot left of the smallest σ
+        // (a zero divergence on the y floor), with its value written beside it; σ values whose runs all diverged (NaN
+        // mean; the table's "diverged runs" column reports them) and zero divergences at σ > 0 are left off the plot.
         SigmaRow[] positive = [.. sigma.Where(r => r.Sigma > 0)];
+        SigmaRow? zero = sigma.FirstOrDefault(r => r.Sigma == 0);
+        double[] AtZero(Func<SigmaRow, double> ours, double[] paperValues) =>
+            zero is null ? [double.NaN, double.NaN] : [ours(zero), PaperValues.Lookup(paperValues, 0)];
         Figures.Lines(Path.Combine(dir, "table1-weights.png"), "Table 1: divergence of final weights, Z-IL vs BP", "σ (noise of the C1 initialisation)", "Σ|θ − w| after training",
         [
             LogSeries("this run", positive, r => r.WeightDivergence.Mean),
             LogSeries("paper", positive, r => PaperValues.Lookup(PaperValues.WeightDivergence, r.Sigma)),
-        ], logX: true, logY: true);
+        ], logX: true, logY: true, AtZero(r => r.WeightDivergence.Mean, PaperValues.WeightDivergence));
         Figures.Lines(Path.Combine(dir, "table1-test-error.png"), "Table 1: divergence of test error, Z-IL vs BP", "σ (noise of the C1 initialisation)", "mean |err_PC − err_BP| (percentage points)",
         [
             LogSeries("this run", positive, r => r.TestErrorDivergencePp.Mean),
             LogSeries("paper", positive, r => PaperValues.Lookup(PaperValues.TestErrorDivergence, r.Sigma)),
-        ], logX: true, logY: true);
+        ], logX: true, logY: true, AtZero(r => r.TestErrorDivergencePp.Mean, PaperValues.TestErrorDivergence));
         Figures.Lines(Path.Combine(dir, "table2-test-error.png"), "Table 2: test error of Z-IL vs σ", "σ (noise of the C1 initialisation)", "test error (%)",
         [
             LogSeries("this run", positive, r => r.TestError.Mean * 100),
             LogSeries("paper", positive, r => PaperValues.Lookup(PaperValues.TestError, r.Sigma) * 100),
-        ], logX: true, logY: false);
+        ], logX: true, logY: false, AtZero(r => r.TestError.Mean * 100, PaperValues.TestError.Select(e => e * 100).ToArray()));
         var (err, xs, ys) = ReproductionTables.GridMatrix(grid, r => r.TestError * 100);
-        Figures.Heatmap(Path.Combine(dir, "fig3-test-error.png"), "Fig. 3: test error (%) of IL at update moment t, and Z-IL", "update moment (A.8 order)", "γ", err, xs, ys, "test error (%)");
+        var (errText, _, _) = ReproductionTables.GridLabels(grid, r => Figures.Number(r.TestError * 100));
+        Figures.Heatmap(Path.Combine(dir, "fig3-test-error.png"), "Fig. 3: test error (%) of IL at update moment t, and Z-IL", "update moment (A.8 order)", "γ", err, errText, xs, ys, "test error (%)");
         var (div, _, _) = ReproductionTables.GridMatrix(grid, r => Math.Log10(Math.Max(r.WeightDivergence, 1e-16)));
-        Figures.Heatmap(Path.Combine(dir, "fig3-weight-divergence.png"), "Fig. 3: log10 divergence of final weights from BP", "update moment (A.8 order)", "γ", div, xs, ys, "log10 Σ|θ − w| (floored at 1e-16)");
+        var (divText, _, _) = ReproductionTables.GridLabels(grid, r => Figures.Number(r.WeightDivergence));
+        Figures.Heatmap(Path.Combine(dir, "fig3-weight-divergence.png"), "Fig. 3: divergence of final weights from BP, Σ|θ − w|", "update moment (A.8 order)", "γ", div, divText, xs, ys, "log10 Σ|θ − w| (floored at 1e-16)");
         Figures.Lines(Path.Combine(dir, "training-curves.png"), "Test error during training", "epoch", "test error (%)",
             [.. curves.Select(c => (c.Algorithm, c.Checkpoints.Select(p => p.Epoch).ToArray(), c.Checkpoints.Select(p => p.TestError * 100).ToArray()))],
             logX: false, logY: false);
@@ -126,7 +132,7 @@ internal static class ReproductionRunner
         report.AddSection("Tables 1–2: σ relaxes C1");
         report.AddParagraph($"Mean and sample standard deviation over {setup.Seeds} seed(s); the paper's values beside ours.");
         report.AddTable(sigmaTable, 4);
-        report.AddParagraph("σ = 0 cannot be placed on a log axis; its values are in the table. A σ whose runs all diverged to NaN is left off the plots and counted in the table's last column.");
+        report.AddParagraph("σ = 0 cannot be placed on a log axis: each plot draws it apart, in the slot labelled 0 left of the dotted line, with its value written beside it (a divergence of exactly 0 sits on the floor labelled 0). A σ whose runs all diverged to NaN is left off the plots and counted in the table's last column.");
         report.AddImage("table1-weights.png", "Divergence of final weights against σ, log–log, with the paper's values");
         report.AddImage("table1-test-error.png", "Divergence of test error against σ, log–log, with the paper's values");
         report.AddImage("table2-test-error.png", "Test error against σ, with the paper's values");
@@ -134,7 +140,7 @@ internal static class ReproductionRunner
         report.AddParagraph("IL updates every layer at one moment t; the Z-IL column (θ^{l+1} at t = l) is placed between t = L−2 and t = L−1 as in supplementary A.8. The Z-IL column uses the γ of its row without the γ^l correction, so only γ = 1 is exact.");
         report.AddTable(gridTable, 4);
         report.AddImage("fig3-test-error.png", "Test error of IL over t and γ");
-        report.AddImage("fig3-weight-divergence.png", "log10 divergence of final weights from BP over t and γ");
+        report.AddImage("fig3-weight-divergence.png", "Divergence of final weights from BP over t and γ (colour: log10)");
         report.AddSection("Training curves");
         Curve? bpCurve = curves.FirstOrDefault(c => c.Algorithm == "bp");
         string[] onBp = [.. curves.Where(c => c != bpCurve && bpCurve is not null && c.Checkpoints.Select(p => p.TestError).SequenceEqual(bpCurve.Checkpoints.Select(p => p.TestError))).Select(c => c.Algorithm)];

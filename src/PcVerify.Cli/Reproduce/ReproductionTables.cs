@@ -75,11 +75,18 @@ internal static class ReproductionTables
     }
 
     /// <summary>The grid as a matrix (rows = γ, columns = schedules) of one measure.</summary>
-    public static (double[,] Values, string[] X, string[] Y) GridMatrix(IReadOnlyList<GridCell> cells, Func<PairedRun, double> measure)
+    public static (double[,] Values, string[] X, string[] Y) GridMatrix(IReadOnlyList<GridCell> cells, Func<PairedRun, double> measure) =>
+        Matrix(cells, measure);
+
+    /// <summary>The grid as a matrix of texts, laid out as <see cref="GridMatrix"/>; a run that diverged reads "diverged".</summary>
+    public static (string[,] Values, string[] X, string[] Y) GridLabels(IReadOnlyList<GridCell> cells, Func<PairedRun, string> text) =>
+        Matrix(cells, r => r.Diverged is null ? text(r) : "diverged");
+
+    private static (T[,] Values, string[] X, string[] Y) Matrix<T>(IReadOnlyList<GridCell> cells, Func<PairedRun, T> measure)
     {
         string[] x = [.. cells.Select(c => c.Column.Label).Distinct()];
         double[] gammas = [.. cells.Select(c => c.Gamma).Distinct().OrderDescending()];
-        double[,] v = new double[gammas.Length, x.Length];
+        T[,] v = new T[gammas.Length, x.Length];
         foreach (GridCell c in cells)
         {
             v[Array.IndexOf(gammas, c.Gamma), Array.IndexOf(x, c.Column.Label)] = measure(c.Run);

@@ -7,7 +7,7 @@ namespace PcVerify.Engine.Data;
 public sealed record DataSplit(DataSet Train, DataSet Test, string Description);
 
 /// <summary>
-/// Resolves the CLI's <c>--data</c> values: <c>synthetic-classification</c> (default), <c>synthetic-regression</c>,
+/// Resolves the CLI's <c>--data</c> values: <c>digits</c> (default, embedded), <c>synthetic-classification</c>, <c>synthetic-regression</c>,
 /// <c>mnist:DIR</c>, <c>fashion-mnist:DIR</c>, <c>npz:FILE</c> (optionally <c>npz:TRAIN,TEST</c>).
 /// </summary>
 public static class DataSources
@@ -16,7 +16,7 @@ public static class DataSources
     public const int IdxHeldOut = 2000;
 
     /// <summary>A sentence listing the accepted forms, for help texts and errors.</summary>
-    public const string Forms = "synthetic-classification, synthetic-regression, mnist:DIR, fashion-mnist:DIR, npz:FILE[,TESTFILE]";
+    public const string Forms = "digits, synthetic-classification, synthetic-regression, mnist:DIR, fashion-mnist:DIR, npz:FILE[,TESTFILE]";
 
     /// <summary>Loads the data named by <paramref name="text"/>; <paramref name="seed"/> seeds synthetic sets.</summary>
     /// <exception cref="InvalidInputException">An unknown form, or a file error from the loaders.</exception>
@@ -24,6 +24,13 @@ public static class DataSources
     {
         ArgumentNullException.ThrowIfNull(text);
         string t = text.Trim();
+        if (t == Digits.Name)
+        {
+            (DataSet train, DataSet test) = Digits.Default();
+            return new DataSplit(train, test,
+                $"digits, embedded ({Digits.Credit}): {train.Count} training and {test.Count} test 8×8 images, stratified: {Digits.TestPerClass} images of each digit, evenly spread over the file, held out for testing, both parts in file order; pixels scaled by 1/{Digits.MaxPixel}, one-hot targets");
+        }
+
         if (Synthetic.Names.Contains(t))
         {
             (DataSet train, DataSet test) = Synthetic.Default(t, seed);

@@ -44,7 +44,7 @@ public class BadInputTests
 
     [Fact]
     public void Data_input_width_does_not_match_the_network() =>
-        AssertError(["train", "--arch", "784,16,10"], 2, "20 inputs", "784 inputs");
+        AssertError(["train", "--arch", "784,16,10"], 2, "64 inputs", "784 inputs");
 
     [Fact]
     public void Data_output_width_does_not_match_the_network() =>
@@ -106,7 +106,7 @@ public class BadInputTests
     {
         using TempDirectory dir = new();
         WriteNpz(dir.File("p.npz"), ("theta1", [10, 16], new double[160]));
-        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10"], 2, "p.npz", "'theta2' not found", "theta1");
+        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10", "--data", "synthetic-classification"], 2, "p.npz", "'theta2' not found", "theta1");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public class BadInputTests
     {
         using TempDirectory dir = new();
         WriteNpz(dir.File("p.npz"), ("theta1", [10, 16], new double[160]), ("theta2", [20, 16], new double[320]));
-        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10"], 2, "'theta2'", "(20, 16)", "expected (16, 20)");
+        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10", "--data", "synthetic-classification"], 2, "'theta2'", "(20, 16)", "expected (16, 20)");
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class BadInputTests
             ["theta2"] = new NpyArray([16, 20], new double[320], NpyDType.Int32),
         };
         WriteNpzTyped(dir.File("p.npz"), arrays);
-        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10"], 2, "'theta2'", "Int32", "float");
+        AssertError(["train", "--init", dir.File("p.npz"), "--arch", "20,16,10", "--data", "synthetic-classification"], 2, "'theta2'", "Int32", "float");
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public class BadInputTests
     public void Training_that_diverges_names_the_step_and_layer_and_writes_no_file()
     {
         using TempDirectory dir = new();
-        var r = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10", "--save", dir.File("out.npz"));
+        var r = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "64,16,10", "--save", dir.File("out.npz"));
         Assert.Equal(3, r.Code);
         Assert.Matches("step [0-9]+", r.Err);
         Assert.Matches("(ε|μ)\\^[0-9]", r.Err); // the PC error or, when it overflows first, the prediction
@@ -203,7 +203,7 @@ public class BadInputTests
     [Fact]
     public void Bp_training_that_diverges_names_the_layer()
     {
-        var r = CliRunner.Run("train", "--algo", "bp", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10");
+        var r = CliRunner.Run("train", "--algo", "bp", "--lr", "1e6", "--act", "identity", "--arch", "64,16,10");
         Assert.Equal(3, r.Code);
         Assert.Matches("step [0-9]+", r.Err);
         Assert.Contains("δ^", r.Err);

@@ -27,6 +27,8 @@ public class ReproduceCommandTests
 
         string report = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
         Assert.Contains("pcverify reproduce --quick", report);
+        Assert.Contains("digits, embedded (UCI Optical Recognition of Handwritten Digits", report); // the default data, credited
+        Assert.Contains("CC BY 4.0", report);
         Assert.Contains("Tables 1–2", report);
         Assert.Contains("2.37", report); // the paper's σ = 0 weight divergence, printed beside ours
         Assert.Contains("Vector<double>.Count", report);
@@ -40,7 +42,7 @@ public class ReproduceCommandTests
     {
         var r = CliRunner.Run("reproduce", "--arch", "5,3,2", "--out", Path.GetTempPath());
         Assert.Equal(2, r.Code);
-        Assert.Contains("20 inputs", r.Err);
+        Assert.Contains("64 inputs", r.Err);
     }
 
     [Fact]
