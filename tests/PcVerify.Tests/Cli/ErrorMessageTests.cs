@@ -80,13 +80,13 @@ public class ErrorMessageTests
     [Fact]
     public void Divergence_advice_names_sigma_and_gamma_only_when_they_are_set()
     {
-        var plain = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10");
+        var plain = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10", "--data", "synthetic-classification");
         Assert.Equal(3, plain.Code);
         Assert.Contains("--lr 1000000", plain.Err);
         Assert.DoesNotContain("--sigma", plain.Err);
         Assert.DoesNotContain("--gamma", plain.Err);
 
-        var relaxed = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10", "--sigma", "0.5", "--gamma", "2");
+        var relaxed = CliRunner.Run("train", "--algo", "zil", "--lr", "1e6", "--act", "identity", "--arch", "20,16,10", "--sigma", "0.5", "--gamma", "2", "--data", "synthetic-classification");
         Assert.Equal(3, relaxed.Code);
         Assert.Contains("--sigma 0.5", relaxed.Err);
         Assert.Contains("--gamma 2", relaxed.Err);

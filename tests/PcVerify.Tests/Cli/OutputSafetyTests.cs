@@ -169,7 +169,7 @@ public class OutputSafetyTests
     /// </summary>
     private static (bool Signalled, int Created, Process Child) SignalDuringSave(TempDirectory dir, int signal)
     {
-        Process child = StartCli("train", "--arch", "20,2000,2000,10", "--steps", "1", "--eval-every", "1", "--save", dir.File("out.npz"));
+        Process child = StartCli("train", "--data", "synthetic-classification", "--arch", "20,2000,2000,10", "--steps", "1", "--eval-every", "1", "--save", dir.File("out.npz"));
         using FileSystemWatcher watcher = new(dir.Path, ".out.npz.*.tmp");
         int created = 0;
         bool signalled = false;
