@@ -23,9 +23,35 @@ internal static class FuzzTargets
     /// <summary>Every target.</summary>
     public static IReadOnlyList<FuzzTarget> All => Targets.Value;
 
+    /// <summary>The targets' names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["npy", "npz", "data-npz", "parameter-npz", "idx-images", "idx-labels"];
+
+    /// <summary>
+    /// The read call of target <paramref name="name"/>, without building seeds: under SharpFuzz the engine is
+    /// instrumented and may run only inside the fuzzer's callback.
+    /// </summary>
+    public static Action<string> Reader(string name) => name switch
+    {
+        "npy" => path =>
+        {
+            using FileStream s = File.OpenRead(path);
+            Npy.Read(s, path);
+        },
+        "npz" => path => Npz.Read(path),
+        "data-npz" => path => NpzDataSet.Load(path),
+        "parameter-npz" => path =>
+        {
+            (int[] widths, bool bias) = ParameterIo.InferArchitecture(path);
+            ParameterIo.Load<double>(path, new NetworkSpec(widths, [Activation.Parse("tanh")], bias));
+        },
+        "idx-images" => path => Idx.ReadImages(path),
+        "idx-labels" => path => Idx.ReadLabels(path),
+        _ => throw new ArgumentException($"unknown fuzz target '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
+    };
+
     /// <summary>The target called <paramref name="name"/>.</summary>
     public static FuzzTarget Get(string name) =>
-        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"unknown fuzz target '{name}'; expected one of {string.Join(", ", All.Select(t => t.Name))}", nameof(name));
+        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"unknown fuzz target '{name}'; expected one of {string.Join(", ", Names)}", nameof(name));
 
     private static List<FuzzTarget> Build()
     {
@@ -61,28 +87,22 @@ internal static class FuzzTargets
 
             byte[] images = IdxBytes(Idx.ImagesMagic, [3, 4, 4], [.. Enumerable.Range(0, 48).Select(k => (byte)(k * 37))]);
             byte[] labels = IdxBytes(Idx.LabelsMagic, [5], [0, 3, 9, 1, 2]);
-            return
-            [
-                new("npy", [
+            Dictionary<string, IReadOnlyList<byte[]>> seeds = new()
+            {
+                ["npy"] =
+                [
                     NpyBytes(new NpyArray([3, 4], [.. Enumerable.Range(0, 12).Select(k => k * 0.5)]), NpyDType.Float64),
                     NpyBytes(new NpyArray([5], [1, 2, 3, 4, 5]), NpyDType.Float32),
                     NpyBytes(new NpyArray([2, 2], [1, -2, 3, -4]), NpyDType.Int64),
                     NpyBytes(new NpyArray([4], [0, 1, 254, 255]), NpyDType.UInt8),
-                ], path =>
-                {
-                    using FileStream s = File.OpenRead(path);
-                    Npy.Read(s, path);
-                }),
-                new("npz", [npz, storedData, data], path => Npz.Read(path)),
-                new("data-npz", [data, data32, storedData], path => NpzDataSet.Load(path)),
-                new("parameter-npz", [parameters64, parameters32], path =>
-                {
-                    (int[] widths, bool bias) = ParameterIo.InferArchitecture(path);
-                    ParameterIo.Load<double>(path, new NetworkSpec(widths, [Activation.Parse("tanh")], bias));
-                }),
-                new("idx-images", [images, Gzip(images)], path => Idx.ReadImages(path)),
-                new("idx-labels", [labels, Gzip(labels)], path => Idx.ReadLabels(path)),
-            ];
+                ],
+                ["npz"] = [npz, storedData, data],
+                ["data-npz"] = [data, data32, storedData],
+                ["parameter-npz"] = [parameters64, parameters32],
+                ["idx-images"] = [images, Gzip(images)],
+                ["idx-labels"] = [labels, Gzip(labels)],
+            };
+            return [.. Names.Select(n => new FuzzTarget(n, seeds[n], Reader(n)))];
         }
         finally
         {
