@@ -5,11 +5,17 @@ using SharpFuzz;
 
 // The SharpFuzz harness over the file readers (docs/fuzzing.md gives the full commands):
 //   PcVerify.Fuzz seeds DIR              write every target's seed files to DIR/<target>/
-//   PcVerify.Fuzz libfuzzer TARGET       run under libfuzzer-dotnet (inputs from libFuzzer)
+//   PcVerify.Fuzz libfuzzer TARGET       run under libfuzzer-dotnet (inputs from libFuzzer); also written
+//                                        libfuzzer:TARGET, as libfuzzer-dotnet passes a single argument
 //   PcVerify.Fuzz afl TARGET             run under afl-fuzz (inputs on standard input, fork server)
 //   PcVerify.Fuzz replay TARGET FILE...  read files once each and report the outcome (for triage)
 // The invariant is the in-process campaign's: a read ends in success or InvalidInputException. Any other
 // exception escapes, which both fuzzers record as a crash; a hang is their timeout, memory their RSS limit.
+if (args.Length == 1 && args[0].Split(':') is [string mode, string name])
+{
+    args = [mode, name];
+}
+
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: PcVerify.Fuzz seeds DIR | libfuzzer TARGET | afl TARGET | replay TARGET FILE...");
