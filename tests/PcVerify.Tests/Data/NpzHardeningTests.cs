@@ -103,6 +103,24 @@ public sealed class NpzHardeningTests : IDisposable
         Assert.Contains("CRC-32 mismatch", e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Zip64_archives_take_sizes_and_offsets_from_their_zip64_records(bool prepend)
+    {
+        // Every 32-bit size and offset is the escape value, so only a reader that follows the zip64 locator,
+        // end record and extra fields finds the arrays; bytes prepended shift every offset as in zipfile.
+        byte[] zip = ZipBuilder.Build(zip64: true,
+            Array("inputs", new NpyArray([2, 2], [1.5, -2, 0.25, 8])),
+            ZipBuilder.Deflated("targets.npy", ZipBuilder.Npy(new NpyArray([2, 1], [3, 4]))));
+        string path = Write(prepend ? [.. "prefix"u8, .. zip] : zip);
+
+        DataSet d = NpzDataSet.Load(path);
+
+        DataAssert.BitIdentical([1.5, -2, 0.25, 8], d.Inputs);
+        DataAssert.BitIdentical([3.0, 4], d.Targets);
+    }
+
     [Fact]
     public void Entries_whose_keys_are_ignored_are_never_decompressed()
     {

@@ -62,7 +62,14 @@ internal static class ZipBuilder
     }
 
     /// <summary>The archive: local headers and data, central directory, end record.</summary>
-    public static byte[] Build(params Entry[] entries)
+    public static byte[] Build(params Entry[] entries) => Build(zip64: false, entries);
+
+    /// <summary>
+    /// The archive; with <paramref name="zip64"/> every size and offset of the central directory is the escape
+    /// 0xFFFFFFFF with the true value in a zip64 extra field, and the end record points to a zip64 end record
+    /// through its locator (APPNOTE 4.3.14–4.3.15, 4.5.3), as in archives above 4 GiB.
+    /// </summary>
+    public static byte[] Build(bool zip64, params Entry[] entries)
     {
         using var ms = new MemoryStream();
         var offsets = new List<long>();
@@ -98,17 +105,61 @@ internal static class ZipBuilder
             BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(24), (uint)e.ClaimedSize);
             BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(28), (ushort)name.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(42), (uint)offsets[i]);
+            byte[] extra = [];
+            if (zip64)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(6), 45);
+                BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(20), uint.MaxValue);
+                BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(24), uint.MaxValue);
+                BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(42), uint.MaxValue);
+                extra = new byte[4 + 24];
+                BinaryPrimitives.WriteUInt16LittleEndian(extra, 1);
+                BinaryPrimitives.WriteUInt16LittleEndian(extra.AsSpan(2), 24);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(4), (ulong)e.ClaimedSize);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(12), (ulong)e.Stored.Length);
+                BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(20), (ulong)offsets[i]);
+                BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(30), (ushort)extra.Length);
+            }
+
             ms.Write(h);
             ms.Write(name);
+            ms.Write(extra);
         }
 
         long directorySize = ms.Position - directoryStart;
+        if (zip64)
+        {
+            long recordAt = ms.Position;
+            byte[] record = new byte[56];
+            BinaryPrimitives.WriteUInt32LittleEndian(record, 0x06064B50);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(4), 44);
+            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(12), 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(14), 45);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(24), (ulong)entries.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(32), (ulong)entries.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(40), (ulong)directorySize);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(48), (ulong)directoryStart);
+            ms.Write(record);
+            byte[] locator = new byte[20];
+            BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064B50);
+            BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), (ulong)recordAt);
+            BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+            ms.Write(locator);
+        }
+
         byte[] end = new byte[22];
         BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054B50);
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), (ushort)entries.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), (ushort)entries.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), (uint)directorySize);
         BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), (uint)directoryStart);
+        if (zip64)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(8), uint.MaxValue);
+            BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), uint.MaxValue);
+            BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), uint.MaxValue);
+        }
+
         ms.Write(end);
         return ms.ToArray();
     }
