@@ -55,7 +55,7 @@ public static class Idx
     /// (width <c>rows·cols</c>), targets are one-hot over <see cref="Classes"/> classes, and
     /// <see cref="DataSet.Labels"/> holds the labels.
     /// </summary>
-    /// <exception cref="InvalidInputException">Either file is invalid, the image and label counts differ,
+    /// <exception cref="InvalidInputException">Either file is invalid, the image file holds no images, the image and label counts differ,
     /// or a label is not in [0, 10).</exception>
     public static DataSet LoadPair(string imagesPath, string labelsPath, string name)
     {
