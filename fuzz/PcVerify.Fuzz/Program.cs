@@ -77,28 +77,42 @@ switch (args[0])
         });
         return 0;
     case "replay":
-        int failures = 0;
-        foreach (string file in args.Skip(2))
+        try
         {
-            File.Copy(file, path, overwrite: true);
-            try
-            {
-                read(path);
-                Console.WriteLine($"{file}: read");
-            }
-            catch (InvalidInputException e)
-            {
-                Console.WriteLine($"{file}: refused: {e.Message}");
-            }
-            catch (Exception e)
-            {
-                failures++;
-                Console.WriteLine($"{file}: BROKE THE INVARIANT: {e}");
-            }
+            return Replay(args.Skip(2));
+        }
+        finally
+        {
+            // The fuzzers end the process by killing it; only replay can remove its scratch directory.
+            Directory.Delete(scratch, recursive: true);
         }
 
-        return failures == 0 ? 0 : 2;
     default:
         Console.Error.WriteLine($"unknown mode '{args[0]}'; expected seeds, libfuzzer, afl or replay");
         return 1;
+}
+
+int Replay(IEnumerable<string> files)
+{
+    int failures = 0;
+    foreach (string file in files)
+    {
+        File.Copy(file, path, overwrite: true);
+        try
+        {
+            read(path);
+            Console.WriteLine($"{file}: read");
+        }
+        catch (InvalidInputException e)
+        {
+            Console.WriteLine($"{file}: refused: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            failures++;
+            Console.WriteLine($"{file}: BROKE THE INVARIANT: {e}");
+        }
+    }
+
+    return failures == 0 ? 0 : 2;
 }

@@ -247,6 +247,11 @@ internal sealed class ZipReader : IDisposable
         // The directory lies before the end record, so it is no larger than the file; the parsed entries
         // take a few times its size.
         long size = (long)directorySize;
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidInputException($"{what}: central directory of {size} bytes; at most {Array.MaxLength} are supported");
+        }
+
         MemoryBudget.Require(checked(size * 4), $"{what}: central directory of {size} bytes");
         byte[] directory = new byte[size];
         file.Position = (long)start;
