@@ -96,7 +96,9 @@ internal sealed class NpzReader : IDisposable
     {
         using Stream stream = Open(key, out ZipEntryInfo entry, out string source);
         NpyHeader header = ReadCheckedHeader(stream, entry, source);
-        double[] data = Npy.ReadData(stream, header, source, lengthKnown: true);
+        // A stored entry's bytes are in the file (checked), so its array is allocated at once; a deflated one
+        // may stop short of the size it announces, so its array grows with the data actually decompressed.
+        double[] data = Npy.ReadData(stream, header, source, lengthKnown: entry.Method == 0);
         return new NpyArray(header.Shape, data, header.DType);
     }
 

@@ -211,6 +211,26 @@ public sealed class NpzHardeningTests : IDisposable
     }
 
     [Fact]
+    public void A_deflated_entry_that_ends_short_of_its_plausible_announced_size_costs_only_what_it_produced()
+    {
+        // 'inputs' announces 1 GiB (consistent with 'targets' and with its padded compressed size), but its
+        // deflate stream ends after 64 KiB; the array must grow with the data, not be allocated from the claim.
+        byte[] preamble = ZipBuilder.Preamble([6_710_886, 20]);
+        long size = preamble.Length + (6_710_886L * 20 * 8);
+        byte[] start = ZipBuilder.DeflateZeros(preamble, 1 << 16);
+        byte[] stored = [.. start, .. new byte[(size / 1000) - start.Length]];
+        string path = Write(ZipBuilder.Build(
+            new ZipBuilder.Entry("inputs.npy", 8, stored, 0, size),
+            ZipBuilder.Deflated("targets.npy", [.. ZipBuilder.Preamble([6_710_886, 1]), .. new byte[6_710_886 * 8]])));
+
+        InvalidInputException? e = null;
+        long allocated = AllocatedBy(() => e = Assert.Throws<InvalidInputException>(() => NpzDataSet.Load(path)));
+
+        Assert.Contains("truncated", e!.Message);
+        Assert.True(allocated < SmallAllocation, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void An_announced_size_no_deflate_stream_of_that_length_can_produce_is_refused()
     {
         byte[] preamble = ZipBuilder.Preamble([1 << 20, 16]);
