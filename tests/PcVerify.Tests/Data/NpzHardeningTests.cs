@@ -89,6 +89,23 @@ public sealed class NpzHardeningTests : IDisposable
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    [Theory]
+    [InlineData("eocd-count-wrong.npz", 0)]
+    [InlineData("deleted-byte.npz", 2)]
+    [InlineData("crc-stored.npz", 2)]
+    public void Train_on_the_reported_archives_exits_with_success_or_one_error_line(string name, int code)
+    {
+        // Issue 14, items 1 and 5, as reported: exit 1 with a stack trace, or training on altered numbers.
+        var r = Cli.CliRunner.Run("train", "--data", "npz:" + Fixture(name), "--arch", "3,4,2", "--steps", "1");
+
+        Assert.True(r.Code == code, r.Err);
+        if (code != 0)
+        {
+            Assert.StartsWith("error: ", r.Err, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', r.Err.TrimEnd());
+        }
+    }
+
     [Fact]
     public void A_flipped_bit_in_a_stored_entry_is_found_by_its_crc_and_the_same_entry_unflipped_is_read()
     {
