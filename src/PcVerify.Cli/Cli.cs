@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using PcVerify.Cli.Commands;
 using PcVerify.Engine;
+using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
 
@@ -21,8 +22,34 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create(output, error));
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
         root.Subcommands.Add(DownloadCommand.Create());
-        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
+        Option<long?> memoryLimit = MemoryLimitOption();
+        root.Options.Add(memoryLimit);
+        ParseResult parsed = root.Parse(args);
+        // With a parse error the value cannot be read; Invoke then only prints the error.
+        using IDisposable? budget = parsed.Errors.Count == 0 && parsed.GetValue(memoryLimit) is long limit ? MemoryBudget.Use(limit) : null;
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
     }
+
+    /// <summary>
+    /// <c>--memory-limit SIZE</c>, accepted by every command: the limit that file readers and network sizes are
+    /// checked against before they allocate (default: the memory available to the process).
+    /// </summary>
+    private static Option<long?> MemoryLimitOption() => new(MemoryBudget.OptionName)
+    {
+        Description = $"Memory limit for data, parameters and workspaces, e.g. 512M or 16G (powers of 1024). Inputs that would need more are refused up front. Default: the memory available to this process ({MemoryBudget.Format(MemoryBudget.DefaultLimitBytes)} here).",
+        Recursive = true,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            long? bytes = MemoryBudget.ParseSize(text, out string? problem);
+            if (bytes is null)
+            {
+                result.AddError($"{MemoryBudget.OptionName}: {problem}");
+            }
+
+            return bytes;
+        },
+    };
 
     /// <summary>Runs a command body, turning the engine's exceptions into one-line errors and exit codes.</summary>
     /// <param name="output">Flushed before the error is printed, so the error comes last.</param>

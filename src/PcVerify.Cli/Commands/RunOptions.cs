@@ -4,6 +4,7 @@ using PcVerify.Engine;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
+using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 
 namespace PcVerify.Cli.Commands;
@@ -127,6 +128,9 @@ internal sealed class RunOptions
                 $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} (from {archSource}) has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
         }
 
+        int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
+        MemoryBudget.Require(spec.TrainingMemoryBytes(dtype == "float32" ? sizeof(float) : sizeof(double), capacity),
+            $"training the network {spec.ArchitectureText} (batch {capacity}, {dtype})");
         Parameters<double> initial = init is not null
             ? ParameterIo.Load<double>(init, spec)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using PcVerify.Engine.Resources;
 
 namespace PcVerify.Engine.Data;
 
@@ -29,17 +30,15 @@ public static class Idx
     /// </summary>
     /// <returns>The image count, rows, columns, and <c>Count × Rows × Cols</c> pixels, image-major then row-major.</returns>
     /// <exception cref="InvalidInputException">The file is missing or unreadable, the magic number is wrong,
-    /// or the body is shorter or longer than the header announces.</exception>
+    /// the body is shorter or longer than the header announces, or the pixels exceed the memory limit.</exception>
     public static (int Count, int Rows, int Cols, double[] Pixels) ReadImages(string path)
     {
-        byte[] bytes = ReadAllBytes(path);
-        int[] dims = ReadHeader(path, bytes, ImagesMagic, "an image", 3);
-        long size = CheckBody(path, bytes, dims);
-        var pixels = new double[size];
-        int offset = 4 + (4 * dims.Length);
-        for (long k = 0; k < size; k++)
+        // Each byte becomes a double: the body plus eight bytes per pixel.
+        var (dims, body) = Read(path, ImagesMagic, "an image", 3, bytesPerElement: 1 + sizeof(double));
+        var pixels = new double[body.Length];
+        for (int k = 0; k < body.Length; k++)
         {
-            pixels[k] = bytes[offset + k] / 255.0;
+            pixels[k] = body[k] / 255.0;
         }
 
         return (dims[0], dims[1], dims[2], pixels);
@@ -48,25 +47,24 @@ public static class Idx
     /// <summary>Reads a label file.</summary>
     /// <returns>One byte per label.</returns>
     /// <exception cref="InvalidInputException">The file is missing or unreadable, the magic number is wrong,
-    /// or the body is shorter or longer than the header announces.</exception>
-    public static byte[] ReadLabels(string path)
-    {
-        byte[] bytes = ReadAllBytes(path);
-        int[] dims = ReadHeader(path, bytes, LabelsMagic, "a label", 1);
-        long size = CheckBody(path, bytes, dims);
-        return bytes.AsSpan(8, (int)size).ToArray();
-    }
+    /// the body is shorter or longer than the header announces, or it exceeds the memory limit.</exception>
+    public static byte[] ReadLabels(string path) => Read(path, LabelsMagic, "a label", 1, bytesPerElement: 1).Body;
 
     /// <summary>
     /// Loads an image file and its label file as a data set: inputs are the flattened images
     /// (width <c>rows·cols</c>), targets are one-hot over <see cref="Classes"/> classes, and
     /// <see cref="DataSet.Labels"/> holds the labels.
     /// </summary>
-    /// <exception cref="InvalidInputException">Either file is invalid, the image and label counts differ,
+    /// <exception cref="InvalidInputException">Either file is invalid, the image file holds no images, the image and label counts differ,
     /// or a label is not in [0, 10).</exception>
     public static DataSet LoadPair(string imagesPath, string labelsPath, string name)
     {
         var (count, rows, cols, pixels) = ReadImages(imagesPath);
+        if (count == 0)
+        {
+            throw new InvalidInputException($"IDX file '{imagesPath}': holds 0 images; expected at least one");
+        }
+
         byte[] labelBytes = ReadLabels(labelsPath);
         if (labelBytes.Length != count)
         {
@@ -170,8 +168,13 @@ public static class Idx
         return name.Length == 0 ? "idx" : name;
     }
 
-    /// <summary>Reads the whole file, decompressing it when it starts with the gzip magic bytes 1F 8B.</summary>
-    internal static byte[] ReadAllBytes(string path)
+    /// <summary>
+    /// Reads the header and the body of an IDX file, raw or gzip-compressed, checking the header before the
+    /// body is read: the announced size must match the file (raw) or be producible from it (gzip), and fit
+    /// the <see cref="MemoryBudget"/> at <paramref name="bytesPerElement"/> bytes per element. Decompression
+    /// is streamed and stops one byte past the announced size.
+    /// </summary>
+    private static (int[] Dims, byte[] Body) Read(string path, int magic, string kind, int rank, int bytesPerElement)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -181,20 +184,93 @@ public static class Idx
 
         try
         {
-            byte[] raw = File.ReadAllBytes(path);
-            if (raw.Length < 2 || raw[0] != 0x1F || raw[1] != 0x8B)
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            long fileLength = file.Length;
+            Span<byte> gzipMagic = stackalloc byte[2];
+            bool gzip = ReadAtMost(file, gzipMagic) == 2 && gzipMagic[0] == 0x1F && gzipMagic[1] == 0x8B;
+            file.Position = 0;
+            using Stream input = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+
+            int headerLength = 4 + (4 * rank);
+            byte[] header = new byte[headerLength];
+            int got = ReadAtMost(input, header.AsSpan(0, 4));
+            if (got < 4)
             {
-                return raw;
+                throw new InvalidInputException($"IDX file '{path}': expected at least 4 bytes for the magic number, found {got}");
             }
 
-            using var gzip = new GZipStream(new MemoryStream(raw, writable: false), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            gzip.CopyTo(output);
-            return output.ToArray();
+            int found = BinaryPrimitives.ReadInt32BigEndian(header);
+            if (found != magic)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': wrong magic number for {kind} file: expected 0x{magic:X8}, found 0x{found:X8}");
+            }
+
+            got = ReadAtMost(input, header.AsSpan(4));
+            if (got < headerLength - 4)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': truncated header: expected {headerLength} bytes, found {4 + got}");
+            }
+
+            var dims = new int[rank];
+            long size = 1;
+            for (int d = 0; d < rank; d++)
+            {
+                dims[d] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + (4 * d)));
+                if (dims[d] < 0)
+                {
+                    throw new InvalidInputException(
+                        $"IDX file '{path}': dimension {d}: expected a size >= 0, found {(uint)dims[d]} (exceeds 2^31 - 1)");
+                }
+
+                // Three factors below 2^31 can exceed 2^63; past Array.MaxLength the value no longer matters.
+                size = Math.Min(size * dims[d], (long)Array.MaxLength + 1);
+            }
+
+            string shape = string.Join(" x ", dims);
+            if (size > Array.MaxLength - headerLength)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': header announces {(size > Array.MaxLength ? $"more than {Array.MaxLength}" : size)} body bytes ({shape}), more than this reader supports ({Array.MaxLength - headerLength})");
+            }
+
+            if (!gzip && fileLength - headerLength != size)
+            {
+                long body = fileLength - headerLength;
+                string problem = body < size ? "truncated body" : "trailing bytes after the body";
+                throw new InvalidInputException(
+                    $"IDX file '{path}': {problem}: expected {size} bytes ({shape}), found {body}");
+            }
+
+            if (gzip && size + headerLength > MaxDeflateRatio * fileLength)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': header announces {size} body bytes ({shape}), more than {fileLength} bytes of gzip data can hold (deflate expands at most {MaxDeflateRatio}:1)");
+            }
+
+            MemoryBudget.Require(checked(size * bytesPerElement), $"IDX file '{path}': {kind} file of {shape}");
+            byte[] bodyBytes = new byte[size];
+            got = ReadAtMost(input, bodyBytes);
+            if (got < size)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': truncated body: expected {size} bytes ({shape}), found {got}");
+            }
+
+            Span<byte> probe = stackalloc byte[1];
+            if (input.Read(probe) != 0)
+            {
+                throw new InvalidInputException(
+                    $"IDX file '{path}': trailing bytes after the body: expected {size} bytes ({shape}), found more");
+            }
+
+            return (dims, bodyBytes);
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidInputException($"IDX file '{path}': corrupt gzip data ({e.Message.ReplaceLineEndings(" ")})", e);
+            throw new InvalidInputException(
+                $"IDX file '{path}': corrupt gzip data: the compressed stream is damaged or fails its CRC-32 check", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -202,65 +278,23 @@ public static class Idx
         }
     }
 
-    private static int[] ReadHeader(string path, byte[] bytes, int magic, string kind, int rank)
+    // Deflate codes at most 258 bytes in 2 bits, so c bytes of gzip data decompress to at most 1032·c bytes.
+    private const long MaxDeflateRatio = 1032;
+
+    private static int ReadAtMost(Stream stream, Span<byte> buffer)
     {
-        if (bytes.Length < 4)
+        int total = 0;
+        while (total < buffer.Length)
         {
-            throw new InvalidInputException(
-                $"IDX file '{path}': expected at least 4 bytes for the magic number, found {bytes.Length}");
-        }
-
-        int found = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        if (found != magic)
-        {
-            throw new InvalidInputException(
-                $"IDX file '{path}': wrong magic number for {kind} file: expected 0x{magic:X8}, found 0x{found:X8}");
-        }
-
-        int headerLength = 4 + (4 * rank);
-        if (bytes.Length < headerLength)
-        {
-            throw new InvalidInputException(
-                $"IDX file '{path}': truncated header: expected {headerLength} bytes, found {bytes.Length}");
-        }
-
-        var dims = new int[rank];
-        for (int d = 0; d < rank; d++)
-        {
-            dims[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + (4 * d)));
-            if (dims[d] < 0)
+            int n = stream.Read(buffer[total..]);
+            if (n == 0)
             {
-                throw new InvalidInputException(
-                    $"IDX file '{path}': dimension {d}: expected a size >= 0, found {(uint)dims[d]} (exceeds 2^31 - 1)");
+                break;
             }
+
+            total += n;
         }
 
-        return dims;
-    }
-
-    private static long CheckBody(string path, byte[] bytes, int[] dims)
-    {
-        long size = 1;
-        foreach (int d in dims)
-        {
-            size *= d;
-        }
-
-        int headerLength = 4 + (4 * dims.Length);
-        long found = bytes.Length - headerLength;
-        if (size > Array.MaxLength - headerLength)
-        {
-            throw new InvalidInputException(
-                $"IDX file '{path}': header announces {size} body bytes, more than this reader supports ({Array.MaxLength - headerLength})");
-        }
-
-        if (found != size)
-        {
-            string problem = found < size ? "truncated body" : "trailing bytes after the body";
-            throw new InvalidInputException(
-                $"IDX file '{path}': {problem}: expected {size} bytes ({string.Join(" x ", dims)}), found {found}");
-        }
-
-        return size;
+        return total;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using PcVerify.Engine.Resources;
 
 namespace PcVerify.Engine.Data;
 
@@ -25,20 +26,55 @@ public static class Npy
     /// <summary>The preamble (magic, version, length, header) is padded to a multiple of this many bytes.</summary>
     public const int Alignment = 64;
 
+    /// <summary>The longest header of a version 2.0 or 3.0 file that is read (numpy's own headers are a few hundred bytes).</summary>
+    internal const int MaxHeaderLength = 1 << 20;
+
+    // Elements are read and decoded this many bytes at a time (a multiple of every item size).
+    private const int ChunkBytes = 1 << 16;
+
     /// <summary>
     /// Reads one array from <paramref name="stream"/> (which need not be seekable), consuming exactly the
     /// preamble and the elements.
     /// </summary>
+    /// <remarks>
+    /// Nothing is allocated from the header's shape before it is known to be affordable: a seekable stream must
+    /// hold at least the announced data, and the elements of a non-seekable stream are read into an array that
+    /// grows with the data actually received. Either way the announced size must fit the
+    /// <see cref="MemoryBudget"/>.
+    /// </remarks>
     /// <param name="stream">The stream positioned at the magic string.</param>
     /// <param name="sourceName">The file (or archive entry) name used in error messages.</param>
     /// <exception cref="InvalidInputException">The magic, version or header is malformed; the type is not
-    /// supported, big-endian or Fortran-ordered; or the data is truncated. The message names
-    /// <paramref name="sourceName"/>.</exception>
+    /// supported, big-endian or Fortran-ordered; the data is truncated; or the array exceeds the memory
+    /// limit. The message names <paramref name="sourceName"/>.</exception>
     public static NpyArray Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
+        NpyHeader header = ReadHeader(stream, sourceName, long.MaxValue);
+        bool lengthKnown = stream.CanSeek;
+        if (lengthKnown)
+        {
+            long available = Math.Max(0, stream.Length - stream.Position);
+            if (available < header.DataBytes)
+            {
+                throw new InvalidInputException(
+                    $"'{sourceName}': truncated {header.Describe()}: expected {header.DataBytes} bytes, found {available}");
+            }
+        }
 
+        return new NpyArray(header.Shape, ReadData(stream, header, sourceName, lengthKnown), header.DType);
+    }
+
+    /// <summary>
+    /// Reads the preamble (magic, version, header length, header) and nothing else.
+    /// </summary>
+    /// <param name="stream">The stream positioned at the magic string.</param>
+    /// <param name="sourceName">The name used in error messages.</param>
+    /// <param name="limit">The bytes the source holds in all; a header length beyond it is refused before it is read.</param>
+    /// <exception cref="InvalidInputException">The preamble is malformed or truncated, or the shape's byte size exceeds 2^63.</exception>
+    internal static NpyHeader ReadHeader(Stream stream, string sourceName, long limit)
+    {
         Span<byte> start = stackalloc byte[8];
         ReadExactly(stream, start, sourceName, "magic string and version");
         if (!start[..6].SequenceEqual(Magic))
@@ -50,12 +86,14 @@ public static class Npy
         byte major = start[6];
         byte minor = start[7];
         int headerLength;
+        int fixedLength;
         Encoding encoding;
         if (major == 1 && minor == 0)
         {
             Span<byte> len = stackalloc byte[2];
             ReadExactly(stream, len, sourceName, "header length");
             headerLength = BinaryPrimitives.ReadUInt16LittleEndian(len);
+            fixedLength = 10;
             encoding = Encoding.Latin1;
         }
         else if ((major == 2 || major == 3) && minor == 0)
@@ -63,13 +101,14 @@ public static class Npy
             Span<byte> len = stackalloc byte[4];
             ReadExactly(stream, len, sourceName, "header length");
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(len);
-            if (length > 1 << 20)
+            if (length > MaxHeaderLength)
             {
                 throw new InvalidInputException(
-                    $"'{sourceName}': header length: expected at most {1 << 20} bytes, found {length}");
+                    $"'{sourceName}': header length: expected at most {MaxHeaderLength} bytes, found {length}");
             }
 
             headerLength = (int)length;
+            fixedLength = 12;
             encoding = major == 2 ? Encoding.Latin1 : Encoding.UTF8;
         }
         else
@@ -78,32 +117,80 @@ public static class Npy
                 $"'{sourceName}': .npy version: expected 1.0, 2.0 or 3.0, found {major}.{minor}");
         }
 
-        var headerBytes = new byte[headerLength];
-        ReadExactly(stream, headerBytes, sourceName, "header");
-        string header = encoding.GetString(headerBytes);
-        var (dtype, shape) = ParseHeader(header, sourceName);
-
-        int itemSize = ItemSize(dtype);
-        long count;
-        try
-        {
-            count = NpyArray.ElementCount(shape);
-            _ = checked(count * itemSize);
-        }
-        catch (OverflowException)
-        {
-            count = long.MaxValue / itemSize;
-        }
-
-        if (count * itemSize > Array.MaxLength)
+        if (fixedLength + (long)headerLength > limit)
         {
             throw new InvalidInputException(
-                $"'{sourceName}': shape {NpyArray.FormatShape(shape)} of type {Descr(dtype)} is too large: expected at most {Array.MaxLength} bytes of data");
+                $"'{sourceName}': truncated header: expected {headerLength} bytes, found {Math.Max(0, limit - fixedLength)}");
         }
 
-        var body = new byte[count * itemSize];
-        ReadExactly(stream, body, sourceName, $"data of shape {NpyArray.FormatShape(shape)} and type {Descr(dtype)}");
-        return new NpyArray(shape, Decode(body, dtype, (int)count, sourceName), dtype);
+        var headerBytes = new byte[headerLength];
+        ReadExactly(stream, headerBytes, sourceName, "header");
+        string text = encoding.GetString(headerBytes);
+        var (dtype, shape) = ParseHeader(text, sourceName);
+        var header = new NpyHeader(dtype, shape, fixedLength + headerLength);
+        if (header.DataBytes < 0)
+        {
+            throw new InvalidInputException(
+                $"'{sourceName}': shape {NpyArray.FormatShape(shape)} of type {Descr(dtype)} is too large: its size exceeds 2^63 bytes");
+        }
+
+        return header;
+    }
+
+    /// <summary>
+    /// Reads and decodes the elements that <paramref name="header"/> announces, in chunks, after checking the
+    /// decoded array against the <see cref="MemoryBudget"/>.
+    /// </summary>
+    /// <param name="stream">The stream positioned after the preamble.</param>
+    /// <param name="header">The header just read.</param>
+    /// <param name="sourceName">The name used in error messages.</param>
+    /// <param name="lengthKnown">True when the caller has checked that the stream holds the announced bytes, so
+    /// the array is allocated at once; otherwise it grows as data arrives, so a lying header costs no more
+    /// memory than the data actually present.</param>
+    /// <exception cref="InvalidInputException">The data is truncated, an int64 is beyond ±2^53, or the array
+    /// exceeds the memory limit or the largest .NET array.</exception>
+    internal static double[] ReadData(Stream stream, NpyHeader header, string sourceName, bool lengthKnown)
+    {
+        if (header.Count > Array.MaxLength)
+        {
+            throw new InvalidInputException(
+                $"'{sourceName}': {header.Describe()} is too large: expected at most {Array.MaxLength} elements, found {header.Count}");
+        }
+
+        MemoryBudget.Require(checked(header.Count * sizeof(double)), $"'{sourceName}': {header.Describe()} (read as float64)");
+        int itemSize = ItemSize(header.DType);
+        int count = (int)header.Count;
+        double[] data = new double[lengthKnown ? count : Math.Min(count, ChunkBytes)];
+        byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            int done = 0;
+            while (done < count)
+            {
+                int n = Math.Min(count - done, ChunkBytes / itemSize);
+                if (done + n > data.Length)
+                {
+                    Array.Resize(ref data, (int)Math.Min(count, Math.Max((long)done + n, 2L * data.Length)));
+                }
+
+                Span<byte> bytes = chunk.AsSpan(0, n * itemSize);
+                int got = ReadAtMost(stream, bytes);
+                if (got < bytes.Length)
+                {
+                    throw new InvalidInputException(
+                        $"'{sourceName}': truncated {header.Describe()}: expected {header.DataBytes} bytes, found {((long)done * itemSize) + got}");
+                }
+
+                Decode(bytes, header.DType, data.AsSpan(done, n), done, sourceName);
+                done += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return data;
     }
 
     /// <summary>
@@ -173,7 +260,7 @@ public static class Npy
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown NpyDType"),
     };
 
-    private static int ItemSize(NpyDType dtype) => dtype switch
+    internal static int ItemSize(NpyDType dtype) => dtype switch
     {
         NpyDType.Float32 or NpyDType.Int32 => 4,
         NpyDType.Float64 or NpyDType.Int64 => 8,
@@ -183,24 +270,36 @@ public static class Npy
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string sourceName, string what)
     {
+        int total = ReadAtMost(stream, buffer);
+        if (total < buffer.Length)
+        {
+            throw new InvalidInputException(
+                $"'{sourceName}': truncated {what}: expected {buffer.Length} bytes, found {total}");
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> unless the stream ends first; returns the bytes read.</summary>
+    private static int ReadAtMost(Stream stream, Span<byte> buffer)
+    {
         int total = 0;
         while (total < buffer.Length)
         {
             int n = stream.Read(buffer[total..]);
             if (n == 0)
             {
-                throw new InvalidInputException(
-                    $"'{sourceName}': truncated {what}: expected {buffer.Length} bytes, found {total}");
+                break;
             }
 
             total += n;
         }
+
+        return total;
     }
 
-    private static double[] Decode(byte[] body, NpyDType dtype, int count, string sourceName)
+    /// <summary>Decodes <c>data.Length</c> elements from <paramref name="b"/>; <paramref name="first"/> is the index of the first (for messages).</summary>
+    private static void Decode(ReadOnlySpan<byte> b, NpyDType dtype, Span<double> data, int first, string sourceName)
     {
-        var data = new double[count];
-        ReadOnlySpan<byte> b = body;
+        int count = data.Length;
         switch (dtype)
         {
             case NpyDType.Float32:
@@ -232,7 +331,7 @@ public static class Npy
                     if (v > exact || v < -exact)
                     {
                         throw new InvalidInputException(
-                            $"'{sourceName}': element {k}: expected an int64 within ±2^53 (exact as a double), found {v}");
+                            $"'{sourceName}': element {first + k}: expected an int64 within ±2^53 (exact as a double), found {v}");
                     }
 
                     data[k] = v;
@@ -242,15 +341,13 @@ public static class Npy
             case NpyDType.UInt8:
                 for (int k = 0; k < count; k++)
                 {
-                    data[k] = body[k];
+                    data[k] = b[k];
                 }
 
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown NpyDType");
         }
-
-        return data;
     }
 
     private static byte[] Encode(double[] data, NpyDType dtype)
@@ -566,5 +663,42 @@ public static class Npy
                 _pos++;
             }
         }
+    }
+}
+
+/// <summary>The preamble of a <c>.npy</c> file: element type, shape, and the preamble's length in bytes.</summary>
+/// <param name="DType">The element type.</param>
+/// <param name="Shape">The dimensions.</param>
+/// <param name="PreambleBytes">Magic, version, header length and header, in bytes.</param>
+internal sealed record NpyHeader(NpyDType DType, int[] Shape, long PreambleBytes)
+{
+    /// <summary>The number of elements (product of the shape; the dimensions are int, so at most 2^31 per factor).</summary>
+    public long Count { get; } = CountOf(Shape);
+
+    /// <summary>The data's size in bytes, or −1 when it exceeds 2^63.</summary>
+    public long DataBytes => Count < 0 || Count > long.MaxValue / Npy.ItemSize(DType) ? -1 : Count * Npy.ItemSize(DType);
+
+    /// <summary>"data of shape (3, 4) and type &lt;f8", for messages.</summary>
+    public string Describe() => $"data of shape {NpyArray.FormatShape(Shape)} and type {Npy.Descr(DType)}";
+
+    private static long CountOf(int[] shape)
+    {
+        if (shape.Contains(0))
+        {
+            return 0;
+        }
+
+        long n = 1;
+        foreach (int d in shape)
+        {
+            if (n > long.MaxValue / d)
+            {
+                return -1;
+            }
+
+            n *= d;
+        }
+
+        return n;
     }
 }

@@ -13,66 +13,23 @@ public static class Npz
 
     /// <summary>
     /// Reads every array of the archive at <paramref name="path"/>, keyed by entry name without the
-    /// <c>.npy</c> suffix.
+    /// <c>.npy</c> suffix. Readers that need only some keys use <see cref="NpzReader"/>, which reads nothing else.
     /// </summary>
     /// <exception cref="InvalidInputException">The file is missing, is not a zip archive, holds an entry that
-    /// is not a <c>.npy</c> file (or two entries with the same key), or an entry is not a valid
-    /// <c>.npy</c>; the message names the file (and the entry).</exception>
+    /// is not a <c>.npy</c> file (or two entries with the same key), an entry is corrupt (CRC-32, sizes) or not
+    /// a valid <c>.npy</c>, or the arrays together exceed the memory limit; the message names the file (and
+    /// the entry).</exception>
     public static IReadOnlyDictionary<string, NpyArray> Read(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
+        using NpzReader npz = NpzReader.Open(path);
+        npz.RequireMemory(npz.Keys.Select(k => (k, npz.Header(k))));
+        var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        foreach (string key in npz.Keys)
         {
-            throw InputFile.NotAFile("NPZ file", path);
+            arrays[key] = npz.Read(key);
         }
 
-        ZipArchive archive;
-        try
-        {
-            archive = ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidInputException($"NPZ file '{path}': not a zip archive ({OneLine(e.Message)})", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidInputException($"NPZ file '{path}': cannot read ({OneLine(e.Message)})", e);
-        }
-
-        using (archive)
-        {
-            var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
-            foreach (ZipArchiveEntry entry in archive.Entries)
-            {
-                if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
-                {
-                    throw new InvalidInputException(
-                        $"NPZ file '{path}': entry '{entry.FullName}': expected a name ending in .npy");
-                }
-
-                string key = entry.FullName[..^4];
-                string source = $"{path}:{entry.FullName}";
-                try
-                {
-                    using Stream stream = entry.Open();
-                    if (!arrays.TryAdd(key, Npy.Read(stream, source)))
-                    {
-                        throw new InvalidInputException($"NPZ file '{path}': key '{key}' appears twice");
-                    }
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidInputException($"'{source}': corrupt compressed data ({OneLine(e.Message)})", e);
-                }
-                catch (IOException e)
-                {
-                    throw new InvalidInputException($"'{source}': cannot read ({OneLine(e.Message)})", e);
-                }
-            }
-
-            return arrays;
-        }
+        return arrays;
     }
 
     /// <summary>
@@ -111,6 +68,4 @@ public static class Npz
             }
         });
     }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

@@ -17,29 +17,21 @@ public static class NpzDataSet
     public const string LabelsKey = "labels";
 
     /// <summary>
-    /// Loads a data set named after the file (without extension). Keys other than the three above are ignored.
+    /// Loads a data set named after the file (without extension). Keys other than the three above are ignored
+    /// and never decompressed.
     /// </summary>
+    /// <remarks>Keys, ranks, types and row counts are checked from the entries' headers, and the memory the
+    /// arrays need from their shapes, before any data is read.</remarks>
     /// <exception cref="InvalidInputException">The file is not a valid <c>.npz</c>; <c>inputs</c> or
-    /// <c>targets</c> is missing (the keys found are listed); an array has the wrong rank or a row count that
-    /// differs from the others (shapes are printed); a label is not an integer class index; or a value is
-    /// NaN or ±∞.</exception>
+    /// <c>targets</c> is missing (the keys found are listed); an array has the wrong rank or type, no rows, or
+    /// a row count that differs from the others (shapes are printed); the arrays exceed the memory limit; a
+    /// label is not an integer class index; or a value is NaN or ±∞.</exception>
     public static DataSet Load(string path)
-        => LoadChecked(path);
-
-    private static void CheckFloat(NpyArray a, string key, string path)
     {
-        if (a.DType is not (NpyDType.Float32 or NpyDType.Float64))
-        {
-            throw new InvalidInputException($"NPZ file '{path}': key '{key}' has dtype {a.DType}, expected float32 or float64");
-        }
-    }
-
-    private static DataSet LoadChecked(string path)
-    {
-        IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
-        NpyArray inputs = Get(arrays, InputsKey, path);
-        NpyArray targets = Get(arrays, TargetsKey, path);
-        arrays.TryGetValue(LabelsKey, out NpyArray? labelArray);
+        using NpzReader npz = NpzReader.Open(path);
+        NpyHeader inputs = Get(npz, InputsKey);
+        NpyHeader targets = Get(npz, TargetsKey);
+        NpyHeader? labelHeader = npz.Contains(LabelsKey) ? npz.Header(LabelsKey) : null;
 
         CheckRank(inputs, InputsKey, 2, path);
         CheckRank(targets, TargetsKey, 2, path);
@@ -52,20 +44,39 @@ public static class NpzDataSet
                 $"NPZ file '{path}': row counts differ: inputs has shape {NpyArray.FormatShape(inputs.Shape)}, targets has shape {NpyArray.FormatShape(targets.Shape)}");
         }
 
-        int[]? labels = null;
-        if (labelArray is not null)
+        if (count == 0)
         {
-            CheckRank(labelArray, LabelsKey, 1, path);
-            if (labelArray.Shape[0] != count)
+            throw new InvalidInputException(
+                $"NPZ file '{path}': inputs has shape {NpyArray.FormatShape(inputs.Shape)}: expected at least one row (pair)");
+        }
+
+        if (labelHeader is not null)
+        {
+            CheckRank(labelHeader, LabelsKey, 1, path);
+            if (labelHeader.Shape[0] != count)
             {
                 throw new InvalidInputException(
-                    $"NPZ file '{path}': row counts differ: inputs has shape {NpyArray.FormatShape(inputs.Shape)}, labels has shape {NpyArray.FormatShape(labelArray.Shape)}");
+                    $"NPZ file '{path}': row counts differ: inputs has shape {NpyArray.FormatShape(inputs.Shape)}, labels has shape {NpyArray.FormatShape(labelHeader.Shape)}");
             }
+        }
 
+        List<(string, NpyHeader)> used = [(InputsKey, inputs), (TargetsKey, targets)];
+        if (labelHeader is not null)
+        {
+            used.Add((LabelsKey, labelHeader));
+        }
+
+        npz.RequireMemory(used);
+        double[] inputData = npz.Read(InputsKey).Data;
+        double[] targetData = npz.Read(TargetsKey).Data;
+        int[]? labels = null;
+        if (labelHeader is not null)
+        {
+            double[] labelData = npz.Read(LabelsKey).Data;
             labels = new int[count];
             for (int r = 0; r < count; r++)
             {
-                double v = labelArray.Data[r];
+                double v = labelData[r];
                 if (!(v >= 0 && v <= int.MaxValue && Math.Floor(v) == v))
                 {
                     throw new InvalidInputException(
@@ -77,7 +88,15 @@ public static class NpzDataSet
         }
 
         return new DataSet(
-            Path.GetFileName(path), count, inputs.Shape[1], targets.Shape[1], inputs.Data, targets.Data, labels);
+            Path.GetFileName(path), count, inputs.Shape[1], targets.Shape[1], inputData, targetData, labels);
+    }
+
+    private static void CheckFloat(NpyHeader a, string key, string path)
+    {
+        if (a.DType is not (NpyDType.Float32 or NpyDType.Float64))
+        {
+            throw new InvalidInputException($"NPZ file '{path}': key '{key}' has dtype {a.DType}, expected float32 or float64");
+        }
     }
 
     /// <summary>
@@ -102,18 +121,17 @@ public static class NpzDataSet
         Npz.Write(path, arrays, key => key == LabelsKey ? NpyDType.Int64 : dtype);
     }
 
-    private static NpyArray Get(IReadOnlyDictionary<string, NpyArray> arrays, string key, string path)
+    private static NpyHeader Get(NpzReader npz, string key)
     {
-        if (arrays.TryGetValue(key, out NpyArray? array))
+        if (npz.Contains(key))
         {
-            return array;
+            return npz.Header(key);
         }
 
-        string found = arrays.Count == 0 ? "none" : string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal));
-        throw new InvalidInputException($"NPZ file '{path}': missing key '{key}'; keys found: {found}");
+        throw new InvalidInputException($"NPZ file '{npz.Path}': missing key '{key}'; keys found: {npz.KeyList}");
     }
 
-    private static void CheckRank(NpyArray array, string key, int rank, string path)
+    private static void CheckRank(NpyHeader array, string key, int rank, string path)
     {
         if (array.Shape.Length != rank)
         {

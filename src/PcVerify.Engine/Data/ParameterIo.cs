@@ -35,19 +35,27 @@ public static class ParameterIo
 
     /// <summary>
     /// The widths <c>n^0..n^L</c> (output first) and whether biases are present, read from the shapes of an NPZ
-    /// parameter file, for when the user gives <c>--init</c> without <c>--arch</c>.
+    /// parameter file (its entries' headers only), for when the user gives <c>--init</c> without <c>--arch</c>.
     /// </summary>
-    /// <exception cref="InvalidInputException">The file lacks <c>theta1</c>, or consecutive shapes do not chain.</exception>
+    /// <exception cref="InvalidInputException">The file lacks <c>theta1</c>, a shape is not a matrix or has a
+    /// zero dimension, or consecutive shapes do not chain.</exception>
     public static (int[] Widths, bool Bias) InferArchitecture(string path)
     {
-        IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
+        using NpzReader npz = NpzReader.Open(path);
         List<int> widths = [];
         int l = 1;
-        while (arrays.TryGetValue(ThetaKey(l), out NpyArray? theta))
+        while (npz.Contains(ThetaKey(l)))
         {
+            NpyHeader theta = npz.Header(ThetaKey(l));
             if (theta.Shape.Length != 2)
             {
                 throw new InvalidInputException($"{path}: key '{ThetaKey(l)}' has shape {NpyArray.FormatShape(theta.Shape)}, expected a matrix");
+            }
+
+            if (theta.Shape[0] == 0 || theta.Shape[1] == 0)
+            {
+                throw new InvalidInputException(
+                    $"{path}: key '{ThetaKey(l)}' has shape {NpyArray.FormatShape(theta.Shape)}; every layer width must be positive");
             }
 
             if (l == 1)
@@ -66,41 +74,87 @@ public static class ParameterIo
 
         if (widths.Count == 0)
         {
-            throw new InvalidInputException($"{path}: key 'theta1' not found; found keys: {string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal))}");
+            throw new InvalidInputException($"{path}: key 'theta1' not found; found keys: {npz.KeyList}");
         }
 
-        return ([.. widths], arrays.ContainsKey(BetaKey(1)));
+        return ([.. widths], npz.Contains(BetaKey(1)));
     }
 
-    /// <summary>Reads parameters for <paramref name="spec"/> from <paramref name="path"/>, exactly as stored.</summary>
-    /// <exception cref="InvalidInputException">A key is missing or unexpected, a shape is wrong, or a value is not finite.</exception>
+    /// <summary>
+    /// Reads parameters for <paramref name="spec"/> from <paramref name="path"/>, exactly as stored. The file
+    /// must hold exactly the keys the network has (<c>theta1..thetaL</c>, and <c>beta1..betaL</c> with biases);
+    /// every key and shape is checked from the entries' headers before any data is read.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A key is missing or unexpected (the expected keys are listed),
+    /// a shape or type is wrong, an entry is corrupt, or a value is not finite.</exception>
     public static Parameters<T> Load<T>(string path, NetworkSpec spec)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(spec);
-        IReadOnlyDictionary<string, NpyArray> arrays = Npz.Read(path);
-        Parameters<T> p = new(spec);
-        string found = string.Join(", ", arrays.Keys.Order(StringComparer.Ordinal));
+        using NpzReader npz = NpzReader.Open(path);
+        List<string> expected = [];
         for (int l = 0; l < spec.L; l++)
         {
-            NpyArray theta = Get(arrays, path, ThetaKey(l + 1), found);
-            CheckShape(path, ThetaKey(l + 1), theta, [spec.Widths[l], spec.Widths[l + 1]]);
-            Fill(path, ThetaKey(l + 1), theta, p.Theta[l + 1].Data);
-            if (spec.Bias)
+            expected.Add(ThetaKey(l + 1));
+        }
+
+        if (spec.Bias)
+        {
+            for (int l = 0; l < spec.L; l++)
             {
-                NpyArray beta = Get(arrays, path, BetaKey(l + 1), found);
-                CheckShape(path, BetaKey(l + 1), beta, [spec.Widths[l]]);
-                Fill(path, BetaKey(l + 1), beta, p.Beta[l + 1]);
+                expected.Add(BetaKey(l + 1));
             }
-            else if (arrays.ContainsKey(BetaKey(l + 1)))
+        }
+
+        for (int l = 0; l < spec.L; l++)
+        {
+            if (!spec.Bias && npz.Contains(BetaKey(l + 1)))
             {
                 throw new InvalidInputException($"{path}: has key '{BetaKey(l + 1)}' but the network has no biases (add --bias)");
             }
         }
 
-        if (arrays.ContainsKey(ThetaKey(spec.L + 1)))
+        if (npz.Contains(ThetaKey(spec.L + 1)))
         {
             throw new InvalidInputException($"{path}: has key '{ThetaKey(spec.L + 1)}' but the network has {spec.L} weight matrices");
+        }
+
+        foreach (string key in npz.Keys)
+        {
+            if (!expected.Contains(key))
+            {
+                throw new InvalidInputException($"{path}: unexpected key '{key}'; expected exactly the keys {string.Join(", ", expected)}");
+            }
+        }
+
+        var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        for (int l = 0; l < spec.L; l++)
+        {
+            shapes[ThetaKey(l + 1)] = [spec.Widths[l], spec.Widths[l + 1]];
+            if (spec.Bias)
+            {
+                shapes[BetaKey(l + 1)] = [spec.Widths[l]];
+            }
+        }
+
+        foreach (string key in expected)
+        {
+            if (!npz.Contains(key))
+            {
+                throw new InvalidInputException($"{path}: key '{key}' not found; found keys: {npz.KeyList}");
+            }
+
+            CheckShape(path, key, npz.Header(key), shapes[key]);
+        }
+
+        Parameters<T> p = new(spec);
+        for (int l = 0; l < spec.L; l++)
+        {
+            Fill(path, ThetaKey(l + 1), npz.Read(ThetaKey(l + 1)), p.Theta[l + 1].Data);
+            if (spec.Bias)
+            {
+                Fill(path, BetaKey(l + 1), npz.Read(BetaKey(l + 1)), p.Beta[l + 1]);
+            }
         }
 
         return p;
@@ -110,12 +164,7 @@ public static class ParameterIo
 
     private static string BetaKey(int lPlus1) => "beta" + lPlus1.ToString(CultureInfo.InvariantCulture);
 
-    private static NpyArray Get(IReadOnlyDictionary<string, NpyArray> arrays, string path, string key, string found) =>
-        arrays.TryGetValue(key, out NpyArray? a)
-            ? a
-            : throw new InvalidInputException($"{path}: key '{key}' not found; found keys: {found}");
-
-    private static void CheckShape(string path, string key, NpyArray a, int[] expected)
+    private static void CheckShape(string path, string key, NpyHeader a, int[] expected)
     {
         if (!a.Shape.SequenceEqual(expected))
         {

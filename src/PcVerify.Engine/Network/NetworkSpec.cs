@@ -15,7 +15,8 @@ public sealed class NetworkSpec
     /// <param name="widths">The widths <c>n^0 .. n^L</c>; at least two layers, every width positive.</param>
     /// <param name="activations">Either <c>L</c> activations for layers <c>1..L</c> (index 0 of this list is layer 1) or one for all.</param>
     /// <param name="bias">Whether the network has biases <c>β^{l+1}</c>.</param>
-    /// <exception cref="InvalidInputException">Fewer than two layers, a width ≤ 0, or the wrong number of activations.</exception>
+    /// <exception cref="InvalidInputException">Fewer than two layers, a width ≤ 0, a weight matrix with more
+    /// elements than one .NET array holds, or the wrong number of activations.</exception>
     public NetworkSpec(IReadOnlyList<int> widths, IReadOnlyList<Activation> activations, bool bias)
     {
         ArgumentNullException.ThrowIfNull(widths);
@@ -30,6 +31,16 @@ public sealed class NetworkSpec
             if (widths[l] <= 0)
             {
                 throw new InvalidInputException($"architecture: layer {l} (paper indexing, 0 = output) has width {widths[l]}; widths must be positive");
+            }
+        }
+
+        for (int l = 0; l + 1 < widths.Count; l++)
+        {
+            long elements = (long)widths[l] * widths[l + 1];
+            if (elements > Array.MaxLength)
+            {
+                throw new InvalidInputException(
+                    $"architecture: θ^{l + 1} would be {widths[l]} × {widths[l + 1]} = {elements} elements; a matrix holds at most {Array.MaxLength} (one .NET array)");
             }
         }
 
@@ -104,12 +115,52 @@ public sealed class NetworkSpec
             long n = 0;
             for (int l = 0; l < L; l++)
             {
-                n += ((long)Widths[l] * Widths[l + 1]) + (Bias ? Widths[l] : 0);
+                n = checked(n + ((long)Widths[l] * Widths[l + 1]) + (Bias ? Widths[l] : 0));
             }
 
             return n;
         }
     }
+
+    /// <summary>
+    /// The bytes a training run of this network needs for the structures whose size follows from the widths:
+    /// the parameters once in float64 (as read or initialised) and once in the element type (the working
+    /// copy), and the learner's workspace, at most <see cref="WorkspaceVectorsPerLayer"/> vectors of
+    /// <c>n^l · capacity</c> elements per layer (state, predictions, errors, derivatives, gates, batch buffers).
+    /// </summary>
+    /// <param name="elementBytes">Bytes per element of the working type (4 for float32, 8 for float64).</param>
+    /// <param name="capacity">The largest batch.</param>
+    /// <exception cref="InvalidInputException">The count exceeds 2^63 bytes (checked arithmetic).</exception>
+    public long TrainingMemoryBytes(int elementBytes, int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(elementBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        try
+        {
+            checked
+            {
+                long parameters = ParameterCount * (sizeof(double) + elementBytes);
+                long units = 0;
+                foreach (int n in Widths)
+                {
+                    units += n;
+                }
+
+                return parameters + (units * capacity * WorkspaceVectorsPerLayer * elementBytes);
+            }
+        }
+        catch (OverflowException e)
+        {
+            throw new InvalidInputException($"architecture {ArchitectureText} with batch {capacity}: the memory it needs exceeds 2^63 bytes", e);
+        }
+    }
+
+    /// <summary>
+    /// An upper bound on the per-layer vectors of one batch any learner allocates: the PCN state has seven
+    /// (x, μ, ε, f(x), f′(x), gradient, Δx), Fa-Z-IL two more (gates, fired flags), the trainer two batch
+    /// buffers; backprop fewer.
+    /// </summary>
+    public const int WorkspaceVectorsPerLayer = 12;
 
     /// <summary>Widths input first, comma-separated, as the CLI takes them (e.g. <c>784,128,64,10</c>).</summary>
     public string ArchitectureText => string.Join(",", Widths.Reverse());

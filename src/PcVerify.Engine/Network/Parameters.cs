@@ -12,9 +12,13 @@ public sealed class Parameters<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Zero parameters shaped for <paramref name="spec"/>.</summary>
+    /// <exception cref="InvalidInputException">They would exceed the <see cref="Resources.MemoryBudget"/>.</exception>
     public Parameters(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        Resources.MemoryBudget.Require(
+            checked(spec.ParameterCount * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()),
+            $"the parameters of the network {spec.ArchitectureText} ({spec.ParameterCount} × {typeof(T).Name})");
         Spec = spec;
         Theta = new Matrix<T>[spec.L + 1];
         Beta = new T[spec.L + 1][];

@@ -149,7 +149,7 @@ public sealed class IdxFormatTests : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    private static byte[] IdxBytes(int magic, int[] dims, byte[] body)
+    internal static byte[] IdxBytes(int magic, int[] dims, byte[] body)
     {
         var bytes = new byte[4 + (4 * dims.Length) + body.Length];
         BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
@@ -162,7 +162,7 @@ public sealed class IdxFormatTests : IDisposable
         return bytes;
     }
 
-    private static byte[] Gzip(byte[] data)
+    internal static byte[] Gzip(byte[] data)
     {
         using var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
