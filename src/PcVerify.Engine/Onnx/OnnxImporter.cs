@@ -898,7 +898,13 @@ public static class OnnxImporter
 
         private void CheckDeclaredOutputShape(string output)
         {
+            // The output's shape follows from the input's; a declared one must agree, an undeclared one is allowed.
             ValueInfoProto declared = _graph.Output[0];
+            if (declared.Type?.TensorType is { Shape: null })
+            {
+                return;
+            }
+
             int[] shape = DeclaredShape(declared, "graph output");
             int[] computed = _shapes[output];
             if (!shape.SequenceEqual(computed))

@@ -1,0 +1,141 @@
+using PcVerify.Engine;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
+using PcVerify.Engine.Onnx;
+using PcVerify.Tests.Data;
+
+namespace PcVerify.Tests.Onnx;
+
+/// <summary>
+/// ONNX Runtime as the independent oracle: it runs the shared models (checked against PyTorch's float64 forward), the
+/// re-exported models and the models <see cref="OnnxWriter"/> writes.
+/// </summary>
+public class OnnxRuntimeOracleTests
+{
+    /// <summary>
+    /// ORT evaluates in float32 (inputs rounded to float32, parameters float32 exactly), PyTorch's reference in float64
+    /// from the same parameters. A float32 dot product of n terms is within γ_n·Σ|w_i x_i| of the exact one (Higham
+    /// §3.1; γ_192 ≈ 1.1e-5 in float32); with fan-in ≤ 192, |x| &lt; 1 and |w| ≤ 1/√fan-in, Σ|w x| ≤ √192 ≈ 14, so the
+    /// last layer alone may contribute 1.6e-4 in the worst case, earlier layers less after the contracting
+    /// activations. 2e-4 absolute + 1e-4 relative covers that; a structural error (a transposed weight, a missing bias
+    /// or activation) moves the outputs by O(0.1).
+    /// </summary>
+    internal static readonly (double Abs, double Rel, string Reason) Float32Forward =
+        (2e-4, 1e-4, "float32 forward vs float64: γ_n·Σ|w x| with n ≤ 192, Σ|w x| ≤ 14, plus input rounding");
+
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Onnx_runtime_on_the_shared_model_reproduces_PyTorch_float64_forward(string name)
+    {
+        if (SharedModels.Directory() is not { } dir)
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, NpyArray> reference = Npz.Read(Path.Combine(dir, name + ".ref.npz"));
+        double[] y = Ort.Run(File.ReadAllBytes(Path.Combine(dir, name + ".onnx")), reference["inputs"]);
+        DataAssert.Close(reference["forward"].Data, y, Float32Forward.Abs, Float32Forward.Rel, Float32Forward.Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Re_export_with_the_original_values_runs_bit_identically_in_onnx_runtime(string name)
+    {
+        if (SharedModels.Load(name) is not { } loaded)
+        {
+            return;
+        }
+
+        // Same nodes, same float32 data: ORT on one thread computes the same bits.
+        byte[] original = File.ReadAllBytes(SharedModels.Model(name)!);
+        byte[] reexported = Export(loaded.Model, loaded.Model.Initializers);
+        NpyArray x = loaded.Ref["inputs"];
+        DataAssert.BitIdentical(Ort.Run(original, x), Ort.Run(reexported, x));
+    }
+
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Re_export_with_trained_values_holds_them_as_float32_and_runs_in_onnx_runtime(string name)
+    {
+        if (SharedModels.Load(name) is not { } loaded)
+        {
+            return;
+        }
+
+        // PyTorch's parameters after 5 SGD steps (float64): the re-exported file must hold each rounded to float32
+        // (the model's type), keyed and shaped as before, in the same graph.
+        var trained = loaded.Model.Initializers.Keys.ToDictionary(k => k, k => loaded.Ref[$"after_ce_5.{k}"]);
+        byte[] bytes = Export(loaded.Model, trained);
+        OnnxModel back = OnnxImporter.Parse(bytes, name + "-trained.onnx");
+        Assert.Equal(loaded.Model.Graph.Vertices.Select(Describe), back.Graph.Vertices.Select(Describe));
+        foreach ((string key, NpyArray value) in trained)
+        {
+            Assert.Equal(value.Shape, back.Initializers[key].Shape);
+            DataAssert.BitIdentical(value.Data.Select(v => (double)(float)v).ToArray(), back.Initializers[key].Data);
+        }
+
+        double[] before = Ort.Run(File.ReadAllBytes(SharedModels.Model(name)!), loaded.Ref["inputs"]);
+        double[] after = Ort.Run(bytes, loaded.Ref["inputs"]);
+        Assert.Equal(before.Length, after.Length);
+        Assert.Contains(Enumerable.Range(0, after.Length), i => after[i] != before[i]); // the new values are in use
+    }
+
+    [Fact]
+    public void Re_export_refuses_a_missing_an_unknown_or_a_misshapen_parameter()
+    {
+        OnnxModel m = OnnxImporter.Parse(OnnxModels.Linear(4, 3).Bytes(), "linear.onnx");
+        var missing = new Dictionary<string, NpyArray> { ["W"] = m.Initializers["W"] };
+        Assert.Contains("no value for parameter 'b'", Assert.Throws<InvalidInputException>(() => Export(m, missing)).Message, StringComparison.Ordinal);
+        var unknown = new Dictionary<string, NpyArray>(m.Initializers) { ["extra"] = m.Initializers["b"] };
+        Assert.Contains("'extra' is not an initializer", Assert.Throws<InvalidInputException>(() => Export(m, unknown)).Message, StringComparison.Ordinal);
+        var misshapen = new Dictionary<string, NpyArray>(m.Initializers) { ["W"] = new NpyArray([4, 3], new double[12]) };
+        Assert.Contains("has shape (4, 3), the model's initializer (3, 4)", Assert.Throws<InvalidInputException>(() => Export(m, misshapen)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Writer_output_imports_back_to_the_same_graph_and_values_and_runs_in_onnx_runtime(ulong seed)
+    {
+        (GraphSpec spec, Dictionary<string, NpyArray> parameters, int[] inputShape) = RandomGraphs.Create(seed);
+        byte[] bytes = OnnxWriter.ToBytes(spec, parameters);
+        OnnxModel back = OnnxImporter.Parse(bytes, $"random-{seed}.onnx");
+
+        // Round trip: the writer names nodes after vertices and the importer vertices after nodes; parameter keys are
+        // the vertices' default keys, which the importer reads as initializer names.
+        Assert.Equal(spec.Vertices.Select(Describe).Order(StringComparer.Ordinal), back.Graph.Vertices.Select(Describe).Order(StringComparer.Ordinal));
+        Assert.Equal(spec.Output, back.Graph.Output);
+        Assert.Equal(parameters.Keys.Order(StringComparer.Ordinal), back.Initializers.Keys.Order(StringComparer.Ordinal));
+        foreach ((string key, NpyArray value) in parameters)
+        {
+            DataAssert.BitIdentical(value.Data, back.Initializers[key].Data);
+        }
+
+        const int batch = 3;
+        double[] y = Ort.Run(bytes, RandomGraphs.Inputs(inputShape, batch, seed + 1000), batch);
+        Assert.All(y, v => Assert.True(double.IsFinite(v)));
+    }
+
+    public static TheoryData<ulong> Seeds()
+    {
+        var seeds = new TheoryData<ulong>();
+        for (ulong s = 1; s <= 24; s++)
+        {
+            seeds.Add(s);
+        }
+
+        return seeds;
+    }
+
+    /// <summary>A vertex as one comparable line: every attribute the mapping sets, with its parameter keys.</summary>
+    internal static string Describe(VertexSpec v) =>
+        $"{v.Name} {v.Kind} [{string.Join(", ", v.Parents.Select(e => $"{e.Parent}:{e.Activation.Name}"))}] shape ({string.Join(",", v.Shape)}) units {v.Units} "
+        + $"k {v.Kernel} s {v.Stride} p {v.Padding}{(v.Kind == VertexKind.AvgPool2d ? $" cip {v.CountIncludePad}" : "")} "
+        + (v.HasParameters ? $"{v.WeightLayout} {v.WeightName}{(v.Bias ? " " + v.BiasName : "")}" : "");
+
+    internal static byte[] Export(OnnxModel model, IReadOnlyDictionary<string, NpyArray> parameters)
+    {
+        using var stream = new MemoryStream();
+        model.ToBytes(parameters, stream);
+        return stream.ToArray();
+    }
+}
