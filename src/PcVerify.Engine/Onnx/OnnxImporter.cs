@@ -68,9 +68,12 @@ public static class OnnxImporter
         }
         catch (InvalidProtocolBufferException e)
         {
-            string why = e.Message.Contains("ended unexpectedly", StringComparison.Ordinal)
+            // Every ONNX writer puts ir_version (field 1, a varint: tag byte 0x08) first, so data that starts so and
+            // then ends mid-field is a truncated model; anything else that fails to parse is not ONNX at all.
+            bool truncated = e.Message.Contains("ended unexpectedly", StringComparison.Ordinal);
+            string why = truncated && bytes.Length > 0 && bytes[0] == 0x08
                 ? "truncated protobuf (the data ends in the middle of a field)"
-                : $"not an ONNX protobuf ({e.Message.ReplaceLineEndings(" ")})";
+                : $"not an ONNX model (it does not parse as ONNX protobuf: {(truncated ? "a field runs past the end of the data" : e.Message.ReplaceLineEndings(" "))})";
             throw new InvalidInputException($"{where}: {why}", e);
         }
 
