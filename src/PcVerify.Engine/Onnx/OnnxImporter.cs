@@ -187,8 +187,11 @@ public static class OnnxImporter
                 }
             }
 
-            return new OnnxModel(_source, _model, new GraphSpec(_vertices, output), parameters, _notes,
-                _removedOutputOp);
+            // The engine's own validation and shape inference must accept what the mapping built (e.g. its pooling
+            // padding rule); its messages are one line prefixed with the file.
+            var graph = new GraphSpec(_vertices, output);
+            _ = CompiledGraph.Compile(graph, _where);
+            return new OnnxModel(_source, _model, graph, parameters, _notes, _removedOutputOp);
         }
 
         /// <summary>Kahn's algorithm over the nodes; also records each value's consumers.</summary>

@@ -33,8 +33,8 @@ public static class OnnxWriter
     /// <see cref="VertexSpec.WeightName"/> and <see cref="VertexSpec.BiasName"/>, in the vertex's layout), every tensor
     /// of element type <paramref name="dtype"/> (float32 rounds to nearest). The batch dimension is dynamic.
     /// </summary>
-    /// <exception cref="InvalidInputException">A parameter is missing, the graph has no single input or has a cycle,
-    /// a vertex names an unknown parent, or an edge carries a custom activation (ONNX has no node for it).</exception>
+    /// <exception cref="InvalidInputException">The graph does not compile (<see cref="CompiledGraph.Compile"/>), a
+    /// parameter is missing, or an edge carries a custom activation (ONNX has no node for it).</exception>
     public static byte[] ToBytes(GraphSpec graph, IReadOnlyDictionary<string, NpyArray> parameters, NpyDType dtype = NpyDType.Float32)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -46,22 +46,19 @@ public static class OnnxWriter
             _ => throw new ArgumentException($"ONNX export writes float32 or float64, not {dtype}", nameof(dtype)),
         };
 
+        CompiledGraph compiled = CompiledGraph.Compile(graph, "ONNX export");
         var g = new GraphProto { Name = "pcverify" };
         var activated = new Dictionary<(string, string), string>();
-        VertexSpec[] inputs = [.. graph.Vertices.Where(v => v.Kind == VertexKind.Input)];
-        if (inputs.Length != 1)
+        GraphVertex input = compiled.Vertices[compiled.Input];
+        g.Input.Add(Info(input.Name, type, input.Shape));
+        foreach (GraphVertex vertex in compiled.Vertices)
         {
-            throw new InvalidInputException($"ONNX export: the graph has {inputs.Length} input vertices, ONNX export writes one");
-        }
-
-        g.Input.Add(Info(inputs[0].Name, type, inputs[0].Shape));
-        foreach (VertexSpec v in TopologicalOrder(graph))
-        {
-            if (v.Kind == VertexKind.Input)
+            if (vertex.Index == compiled.Input)
             {
                 continue;
             }
 
+            VertexSpec v = vertex.Spec;
             string[] xs = [.. v.Parents.Select(e => Activated(g, activated, e))];
             switch (v.Kind)
             {
@@ -105,11 +102,7 @@ public static class OnnxWriter
             }
         }
 
-        g.Output.Add(new ValueInfoProto
-        {
-            Name = graph.Output,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type } },
-        });
+        g.Output.Add(Info(graph.Output, type, compiled.Vertices[compiled.Output].Shape));
         var model = new ModelProto
         {
             IrVersion = 7,
@@ -118,56 +111,6 @@ public static class OnnxWriter
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return model.ToByteArray();
-    }
-
-    /// <summary>The vertices parents first (Kahn's algorithm); refuses unknown parents and cycles.</summary>
-    internal static List<VertexSpec> TopologicalOrder(GraphSpec graph)
-    {
-        var byName = new Dictionary<string, VertexSpec>(StringComparer.Ordinal);
-        foreach (VertexSpec v in graph.Vertices)
-        {
-            if (!byName.TryAdd(v.Name, v))
-            {
-                throw new InvalidInputException($"ONNX export: two vertices are named '{v.Name}'");
-            }
-        }
-
-        var pending = graph.Vertices.ToDictionary(v => v.Name, v => v.Parents.Count, StringComparer.Ordinal);
-        var children = graph.Vertices.ToDictionary(v => v.Name, _ => new List<string>(), StringComparer.Ordinal);
-        foreach (VertexSpec v in graph.Vertices)
-        {
-            foreach (EdgeSpec e in v.Parents)
-            {
-                if (!children.TryGetValue(e.Parent, out List<string>? list))
-                {
-                    throw new InvalidInputException($"ONNX export: vertex '{v.Name}' names the unknown parent '{e.Parent}'");
-                }
-
-                list.Add(v.Name);
-            }
-        }
-
-        var ready = new Queue<string>(graph.Vertices.Where(v => v.Parents.Count == 0).Select(v => v.Name));
-        var order = new List<VertexSpec>(graph.Vertices.Count);
-        while (ready.Count > 0)
-        {
-            string name = ready.Dequeue();
-            order.Add(byName[name]);
-            foreach (string c in children[name])
-            {
-                if (--pending[c] == 0)
-                {
-                    ready.Enqueue(c);
-                }
-            }
-        }
-
-        if (order.Count != graph.Vertices.Count)
-        {
-            throw new InvalidInputException($"ONNX export: the graph has a cycle through vertex '{pending.First(p => p.Value > 0).Key}'");
-        }
-
-        return order;
     }
 
     /// <summary>The tensor name of <c>f_e(x_p)</c>: the parent itself for the identity, else one shared activation node.</summary>

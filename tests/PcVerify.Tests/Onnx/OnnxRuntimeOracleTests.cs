@@ -1,3 +1,4 @@
+using System.Numerics;
 using PcVerify.Engine;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
@@ -35,6 +36,69 @@ public class OnnxRuntimeOracleTests
         IReadOnlyDictionary<string, NpyArray> reference = Npz.Read(Path.Combine(dir, name + ".ref.npz"));
         double[] y = Ort.Run(File.ReadAllBytes(Path.Combine(dir, name + ".onnx")), reference["inputs"]);
         DataAssert.Close(reference["forward"].Data, y, Float32Forward.Abs, Float32Forward.Rel, Float32Forward.Reason);
+    }
+
+    /// <summary>
+    /// The engine's float64 forward and PyTorch's are the same sums in different orders over the same float64 values: a
+    /// dot product of n ≤ 192 terms is within γ_n·Σ|w x| ≤ 2.2e-14 · 14 of the exact one in each (Higham §3.1),
+    /// through three layers of 1-Lipschitz activations and weights of norm ≤ 1 — 1e-12 absolute covers it with room.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Engine_float64_forward_on_the_imported_model_reproduces_PyTorch_float64_forward(string name)
+    {
+        if (SharedModels.Load(name) is not { } loaded)
+        {
+            return;
+        }
+
+        NpyArray x = loaded.Ref["inputs"];
+        double[] y = EngineForward<double>(loaded.Model.Graph, loaded.Model.Initializers, x.Data, x.Shape[0]);
+        DataAssert.Close(loaded.Ref["forward"].Data, y, 1e-12, 1e-12, "float64 forward, two summation orders: γ_192·Σ|w x| per layer");
+    }
+
+    /// <summary>Both evaluate in float32 from the same float32 values, in different orders: each is within the
+    /// worst-case float32 bound of the exact value (<see cref="Float32Forward"/>), so within twice it of each other.</summary>
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Engine_float32_forward_on_the_imported_model_agrees_with_onnx_runtime(string name)
+    {
+        if (SharedModels.Load(name) is not { } loaded)
+        {
+            return;
+        }
+
+        NpyArray x = loaded.Ref["inputs"];
+        double[] engine = EngineForward<float>(loaded.Model.Graph, loaded.Model.Initializers, x.Data, x.Shape[0]);
+        double[] ort = Ort.Run(File.ReadAllBytes(SharedModels.Model(name)!), x);
+        DataAssert.Close(ort, engine, 2 * Float32Forward.Abs, 2 * Float32Forward.Rel, "two float32 forwards: twice " + Float32Forward.Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(SharedModels.Names), MemberType = typeof(SharedModels))]
+    public void Resnet_depths_are_3_and_4_for_the_first_conv_and_the_graph_is_not_levelled(string name)
+    {
+        if (SharedModels.Load(name) is not { } loaded)
+        {
+            return;
+        }
+
+        // SPEC.md §10 depth, counted by hand from README's description: fc 0, flatten 1, add 2, c2 3; c1 reaches add
+        // directly (3) and through c2 (4). The mlp and cnn are chains: levelled.
+        CompiledGraph g = CompiledGraph.Compile(loaded.Model.Graph, name);
+        var depths = g.Vertices.ToDictionary(v => v.Name, v => (g.Depth.Min[v.Index], g.Depth.Max[v.Index]));
+        if (name == "resnet")
+        {
+            Assert.Equal((3, 4), depths["/c1/Conv"]);
+            Assert.Equal((3, 3), depths["/c2/Conv"]);
+            Assert.Equal((0, 0), depths["/fc/Gemm"]);
+            Assert.False(g.Depth.IsLevelled);
+        }
+        else
+        {
+            Assert.True(g.Depth.IsLevelled);
+            Assert.Equal(name == "mlp" ? 2 : 3, g.Depth.MaxDepth);
+        }
     }
 
     [Theory]
@@ -110,9 +174,42 @@ public class OnnxRuntimeOracleTests
             DataAssert.BitIdentical(value.Data, back.Initializers[key].Data);
         }
 
+        // The independent forward oracle: ORT's float32 forward vs the engine's float32 forward, each within the
+        // worst-case float32 bound γ_n·Σ|w x| of the exact value. Here n ≤ 400 (γ ≈ 2.4e-5) and the sums of magnitudes
+        // are sized by the float64 forward's largest |y| (+1 for the hidden layers), so the bound scales with it.
         const int batch = 3;
-        double[] y = Ort.Run(bytes, RandomGraphs.Inputs(inputShape, batch, seed + 1000), batch);
-        Assert.All(y, v => Assert.True(double.IsFinite(v)));
+        double[] x = RandomGraphs.Inputs(inputShape, batch, seed + 1000);
+        double[] ort = Ort.Run(bytes, x, batch);
+        double[] engine = EngineForward<float>(spec, parameters, x, batch);
+        double scale = 1 + EngineForward<double>(spec, parameters, x, batch).Max(Math.Abs);
+        DataAssert.Close(ort, engine, 2.4e-4 * scale, 1e-4, "two float32 forwards: 2·γ_400·Σ|w x|, Σ|w x| ≲ 5(1 + max|y|)");
+    }
+
+    [Fact]
+    public void Negative_control_a_transposed_weight_breaks_the_forward_agreement()
+    {
+        // The agreement above must be able to fail: the same graph read with a dense weight's layout flipped (a square
+        // weight, so shapes still fit) computes another function, far outside the float32 bound.
+        var m = OnnxModels.Linear(5, 5);
+        OnnxModel model = OnnxImporter.Parse(m.Bytes(), "square.onnx");
+        VertexSpec dense = model.Graph.Vertices[1];
+        var flipped = new GraphSpec([model.Graph.Vertices[0], dense with { WeightLayout = WeightLayout.InOut }], model.Graph.Output);
+        double[] x = RandomGraphs.Inputs([5], 2, 7);
+        double[] ort = Ort.Run(m.Bytes(), x, 2);
+        DataAssert.Close(ort, EngineForward<float>(model.Graph, model.Initializers, x, 2), 2.4e-4, 1e-4, "control: the right layout agrees");
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
+            DataAssert.Close(ort, EngineForward<float>(flipped, model.Initializers, x, 2), 2.4e-4, 1e-4, "a flipped layout must not agree"));
+    }
+
+    /// <summary>The engine's forward (graph-core's GraphForward) of <paramref name="spec"/> on <paramref name="inputs"/> in <typeparamref name="T"/>.</summary>
+    internal static double[] EngineForward<T>(GraphSpec spec, IReadOnlyDictionary<string, NpyArray> parameters, double[] inputs, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CompiledGraph graph = CompiledGraph.Compile(spec, "test graph");
+        var p = GraphParameters<T>.FromArrays(graph, parameters, "test parameters");
+        var forward = new GraphForward<T>(graph, batch);
+        forward.Run(p, inputs.Select(T.CreateTruncating).ToArray(), batch);
+        return [.. forward.Output.ToArray().Select(double.CreateTruncating)];
     }
 
     public static TheoryData<ulong> Seeds()
