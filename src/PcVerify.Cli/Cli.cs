@@ -20,6 +20,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create(output, error));
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
         root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create(output, error));
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = true });
     }
 

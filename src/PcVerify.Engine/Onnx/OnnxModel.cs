@@ -44,6 +44,12 @@ public sealed class OnnxModel
     /// </summary>
     public string? RemovedOutputOp { get; }
 
+    /// <summary>The model's default-domain opset.</summary>
+    public long Opset => Proto.OpsetImport.First(o => o.Domain is "" or "ai.onnx").Version;
+
+    /// <summary>The producer the file names, e.g. <c>pytorch 1.13.0</c> (empty when it names none).</summary>
+    public string Producer => $"{Proto.ProducerName} {Proto.ProducerVersion}".Trim();
+
     /// <summary>The original model, kept to write it back with new parameters.</summary>
     internal ModelProto Proto { get; }
 
