@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
@@ -57,6 +58,9 @@ public sealed record LearnerOptions
     /// <summary>Seed of the σ noise.</summary>
     public ulong NoiseSeed { get; init; }
 
+    /// <summary>The output loss (SPEC §11; default squared error), shared by BP and every PC rule.</summary>
+    public OutputLoss Loss { get; init; } = OutputLoss.SquaredError;
+
     /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
     /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
     public static void CheckRates(double alpha, double gamma, double sigma)
@@ -91,14 +95,14 @@ public sealed record LearnerOptions
 
         return Algorithm switch
         {
-            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity),
+            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity, Loss),
             Algorithm.IL => new PredictiveCodingLearner<TNum>(
                 spec, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
-                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed),
+                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
             Algorithm.ZIL => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed),
+                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
             _ => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed),
+                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
@@ -50,7 +51,7 @@ public sealed record TrainingPlan(int BatchSize = 1, long? Steps = null, int Epo
 /// <param name="Step">Steps done so far.</param>
 /// <param name="Pairs">Training pairs presented so far.</param>
 /// <param name="Epoch">Pairs presented ÷ training-set size.</param>
-/// <param name="TestLoss">Mean over test pairs of <c>½ ‖s_out − y^0‖²</c>.</param>
+/// <param name="TestLoss">Mean over test pairs of the learner's output loss <c>ℒ(s_out, y^0)</c> (<c>½ ‖s_out − y^0‖²</c> for squared error).</param>
 /// <param name="TestError">Fraction of misclassified test pairs (NaN without labels).</param>
 public sealed record Checkpoint(long Step, long Pairs, double Epoch, double TestLoss, double TestError);
 
@@ -68,11 +69,12 @@ public sealed record TrainingResult(IReadOnlyList<Checkpoint> Checkpoints, long 
 public static class Evaluation
 {
     /// <summary>
-    /// Mean loss per pair and error rate (NaN when <paramref name="data"/> has no labels). <paramref name="afterStep"/>
-    /// is the training step the parameters come from, named if the output is not finite (−1: not during training).
+    /// Mean loss per pair (<paramref name="outputLoss"/>, default squared error) and error rate (NaN when
+    /// <paramref name="data"/> has no labels). <paramref name="afterStep"/> is the training step the parameters come
+    /// from, named if the output is not finite (−1: not during training).
     /// </summary>
     /// <exception cref="InvalidInputException">The data widths do not match the network.</exception>
-    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1)
+    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(p);
@@ -80,7 +82,7 @@ public static class Evaluation
         NetworkSpec spec = p.Spec;
         Trainer.CheckWidths(spec, data);
         int capacity = Math.Max(1, Math.Min(256, data.Count));
-        Backprop<T> bp = new(spec, 1.0, capacity);
+        Backprop<T> bp = new(spec, 1.0, capacity, outputLoss);
         T[] x = new T[capacity * spec.InputWidth];
         T[] y = new T[capacity * spec.OutputWidth];
         double loss = 0;
@@ -154,6 +156,12 @@ public static class Trainer
         }
 
         plan.Validate(train.Count);
+        learner.OutputLoss.CheckTargets(train.Targets, train.OutputWidth, train.Name);
+        if (test is not null)
+        {
+            learner.OutputLoss.CheckTargets(test.Targets, test.OutputWidth, test.Name);
+        }
+
         int batch = Math.Min(plan.BatchSize, train.Count);
         if (batch > learner.Capacity)
         {
@@ -207,7 +215,7 @@ public static class Trainer
                     throw new TrainingDivergedException(step, $"parameters after the update ({bad})");
                 }
 
-                Checkpoint c = Evaluate(parameters, test ?? train, step + 1, pairs, train.Count);
+                Checkpoint c = Evaluate(parameters, test ?? train, step + 1, pairs, train.Count, learner.OutputLoss);
                 checkpoints.Add(c);
                 onCheckpoint?.Invoke(c);
             }
@@ -216,10 +224,10 @@ public static class Trainer
         return new TrainingResult(checkpoints, totalSteps, clock.Elapsed);
     }
 
-    private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount)
+    private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount, OutputLoss outputLoss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        (double loss, double error) = Evaluation.Run(p, data, afterStep: step - 1);
+        (double loss, double error) = Evaluation.Run(p, data, step - 1, outputLoss);
 
         return new Checkpoint(step, pairs, (double)pairs / trainCount, loss, error);
     }
