@@ -16,9 +16,10 @@ public static class VertexOps
         {
             VertexKind.Dense => new DenseOp<T>(graph, vertex, capacity),
             VertexKind.Sum => new SumOp<T>(graph, vertex, capacity),
+            VertexKind.Conv2d => new Conv2dOp<T>(graph, vertex, capacity),
+            VertexKind.AvgPool2d or VertexKind.MaxPool2d => new PoolOp<T>(graph, vertex, capacity),
             VertexKind.Identity or VertexKind.Flatten => new CopyOp<T>(graph, vertex, capacity),
-            VertexKind.Input => throw new ArgumentException($"vertex '{graph.Vertices[vertex].Name}' is the input; it has no op", nameof(vertex)),
-            VertexKind kind => throw new NotSupportedException($"vertex kind {kind} has no op yet"),
+            _ => throw new ArgumentException($"vertex '{graph.Vertices[vertex].Name}' is the input; it has no op", nameof(vertex)),
         };
     }
 
