@@ -19,6 +19,63 @@ internal static class GraphNets
 
     private static VertexSpec Id(string name, EdgeSpec parent) => new() { Name = name, Kind = VertexKind.Identity, Parents = [parent] };
 
+    private static VertexSpec Conv(string name, int units, EdgeSpec parent, int k, int stride = 1, int pad = 0, bool bias = true) =>
+        new() { Name = name, Kind = VertexKind.Conv2d, Units = units, Parents = [parent], Kernel = (k, k), Stride = (stride, stride), Padding = (pad, pad), Bias = bias };
+
+    private static VertexSpec Pool(string name, VertexKind kind, EdgeSpec parent, int k, int stride, int pad = 0) =>
+        new() { Name = name, Kind = kind, Parents = [parent], Kernel = (k, k), Stride = (stride, stride), Padding = (pad, pad) };
+
+    private static VertexSpec Flatten(string name, EdgeSpec parent) => new() { Name = name, Kind = VertexKind.Flatten, Parents = [parent] };
+
+    /// <summary>A small CNN: conv 3×3 (padding 1) → max pool 2×2 → flatten → dense; input 1×6×6.</summary>
+    public static GraphSpec CnnMaxPool => new(
+        [
+            Input("in", 1, 6, 6),
+            Conv("c1", 3, E("in"), 3, pad: 1),
+            Pool("mp", VertexKind.MaxPool2d, E("c1", "tanh"), 2, 2),
+            Flatten("f", E("mp")),
+            Dense("out", 4, E("f", "tanh")),
+        ],
+        "out");
+
+    /// <summary>Odd sizes, two input channels, stride and padding: conv 3×3 stride 2 → avg pool 3×3 stride 2 padding 1 → flatten → dense; input 2×7×7.</summary>
+    public static GraphSpec CnnAvgPool => new(
+        [
+            Input("in", 2, 7, 7),
+            Conv("c1", 3, E("in", "tanh"), 3, stride: 2),
+            Pool("ap", VertexKind.AvgPool2d, E("c1", "logistic"), 3, 2, pad: 1),
+            Flatten("f", E("ap", "identity")),
+            Dense("out", 3, E("f", "tanh")),
+        ],
+        "out");
+
+    /// <summary>A residual conv block, levelled: <c>s = conv2(tanh c1) + identity(tanh c1)</c> → avg pool → flatten → dense.</summary>
+    public static GraphSpec ResNetLevelled => new(
+        [
+            Input("in", 1, 6, 6),
+            Conv("c1", 4, E("in"), 3, pad: 1),
+            Conv("c2", 4, E("c1", "tanh"), 3, pad: 1),
+            Id("id", E("c1", "tanh")),
+            Sum("s", E("c2"), E("id")),
+            Pool("ap", VertexKind.AvgPool2d, E("s", "tanh"), 2, 2),
+            Flatten("f", E("ap")),
+            Dense("out", 3, E("f", "tanh")),
+        ],
+        "out");
+
+    /// <summary>The residual block with the skip straight from c1 (<c>s = conv2(tanh c1) + tanh c1</c>): not levelled.</summary>
+    public static GraphSpec ResNetUnlevelled => new(
+        [
+            Input("in", 1, 6, 6),
+            Conv("c1", 4, E("in"), 3, pad: 1),
+            Conv("c2", 4, E("c1", "tanh"), 3, pad: 1),
+            Sum("s", E("c2"), E("c1", "tanh")),
+            Pool("ap", VertexKind.MaxPool2d, E("s", "tanh"), 2, 2),
+            Flatten("f", E("ap")),
+            Dense("out", 3, E("f", "tanh")),
+        ],
+        "out");
+
     /// <summary>
     /// A residual block that is levelled: <c>s = dense_b(tanh a) + identity(tanh a)</c>, <c>out = dense(tanh s)</c>;
     /// depths out 0, s 1, b and c 2, a 3.
