@@ -57,6 +57,7 @@ public static class Cli
         o.WriteLine($"network: {c.Spec} ({c.Spec.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
         o.WriteLine($"initial parameters: {c.InitPath ?? $"seed {c.Seed}"}");
         o.WriteLine($"data: {c.Data.Description}");
+        o.WriteLine($"loss: {c.Learner.Loss.Description}");
         LearnerOptions l = c.Learner;
         TrainingPlan p = c.Plan;
         int batch = Math.Min(p.BatchSize, c.Data.Train.Count);

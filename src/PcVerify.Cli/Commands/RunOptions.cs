@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PcVerify.Engine;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
@@ -64,6 +65,12 @@ internal sealed class RunOptions
 
     public Option<int?> Moments { get; } = new("--moments") { Description = "Fa-Z-IL: number of inference moments (default L)." };
 
+    public Option<string> Loss { get; } = new("--loss")
+    {
+        Description = "Output loss (SPEC §11) for BP and every PC algorithm: se (squared error ½‖s − y‖², the paper's) or ce (softmax cross-entropy; targets must be ≥ 0).",
+        DefaultValueFactory = _ => "se",
+    };
+
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, synthetic data, shuffling and σ noise.", DefaultValueFactory = _ => 1UL };
 
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle the training pairs each epoch (seeded)." };
@@ -72,7 +79,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Arch, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Seed, Shuffle, EvalEvery })
+        foreach (Option o in new Option[] { Arch, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Seed, Shuffle, EvalEvery })
         {
             command.Options.Add(o);
         }
@@ -89,6 +96,7 @@ internal sealed class RunOptions
         }
 
         LearnerOptions.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
+        OutputLoss loss = OutputLoss.Parse(r.GetValue(Loss)!);
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
         int[] widthsInputFirst;
@@ -136,7 +144,10 @@ internal sealed class RunOptions
             Synchronous = r.GetValue(Sync),
             Moments = r.GetValue(Moments),
             NoiseSeed = seed,
+            Loss = loss,
         };
+        loss.CheckTargets(data.Train.Targets, data.Train.OutputWidth, data.Train.Name);
+        loss.CheckTargets(data.Test.Targets, data.Test.OutputWidth, data.Test.Name);
         TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
         plan.Validate(data.Train.Count);
         return new RunConfig(spec, data, initial, init, learner, plan, dtype == "float32", seed);

@@ -273,6 +273,10 @@ public sealed class CompiledGraph
 
         List<int> cycle = path.GetRange(seen[v], path.Count - seen[v]);
         cycle.Reverse();
+
+        // Start at the vertex listed first in the spec, so the message does not depend on where the walk began.
+        int first = cycle.IndexOf(cycle.Min());
+        cycle = [.. cycle.Skip(first), .. cycle.Take(first)];
         cycle.Add(cycle[0]);
         return string.Join(" → ", cycle.Select(i => $"'{vs[i].Name}'"));
     }
