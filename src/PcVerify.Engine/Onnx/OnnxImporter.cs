@@ -74,12 +74,12 @@ public static class OnnxImporter
             string why = truncated && bytes.Length > 0 && bytes[0] == 0x08
                 ? "truncated protobuf (the data ends in the middle of a field)"
                 : $"not an ONNX model (it does not parse as ONNX protobuf: {(truncated ? "a field runs past the end of the data" : e.Message.ReplaceLineEndings(" "))})";
-            throw new InvalidInputException($"{where}: {why}", e);
+            throw new InvalidInputException(OneLine($"{where}: {why}"), e);
         }
 
         if (model.Graph is null || model.IrVersion <= 0 || model.OpsetImport.Count == 0)
         {
-            throw new InvalidInputException($"{where}: not an ONNX model (no graph, IR version or opset)");
+            throw new InvalidInputException(OneLine($"{where}: not an ONNX model (no graph, IR version or opset)"));
         }
 
         OperatorSetIdProto? opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx");
@@ -93,8 +93,21 @@ public static class OnnxImporter
             throw new InvalidInputException($"{where}: opset {opset.Version}, PcVerify needs opset {MinimumOpset} or newer (re-export with opset_version ≥ {MinimumOpset})");
         }
 
-        return new Mapper(source, where, model, (int)opset.Version).Map();
+        try
+        {
+            return new Mapper(source, where, model, (int)opset.Version).Map();
+        }
+        catch (InvalidInputException e) when (e.Message.Any(char.IsControl))
+        {
+            // Names come from the file and may hold any character (a newline in a corrupted name); the message
+            // must stay one printable line.
+            throw new InvalidInputException(OneLine(e.Message), e);
+        }
     }
+
+    /// <summary>The text with every control character written as <c>\uXXXX</c>.</summary>
+    private static string OneLine(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     /// <summary>What a tensor name holds while the graph is walked.</summary>
     private abstract record Value;
@@ -334,6 +347,7 @@ public static class OnnxImporter
             }
 
             int[] shape = new int[dims.Count - 1];
+            long size = 1;
             for (int d = 1; d < dims.Count; d++)
             {
                 TensorShapeProto.Types.Dimension dim = dims[d];
@@ -348,6 +362,11 @@ public static class OnnxImporter
                 }
 
                 shape[d - 1] = (int)dim.DimValue;
+                size *= dim.DimValue;
+                if (size > Array.MaxLength)
+                {
+                    throw Fail($"{what} '{v.Name}': shape (batch, {string.Join(", ", shape[..d])}) holds more than {Array.MaxLength} elements per pair");
+                }
             }
 
             return shape;
@@ -389,6 +408,12 @@ public static class OnnxImporter
             if (!IsDefaultDomain(node))
             {
                 throw Fail($"{Position(i)}: operator domain '{node.Domain}' is not supported");
+            }
+
+            int required = MinimumInputs.GetValueOrDefault(node.OpType, 0);
+            if (node.Input.Count < required || node.Input.Take(required).Any(n => n.Length == 0) || node.Output.Count == 0 || node.Output[0].Length == 0)
+            {
+                throw Fail($"{Position(i)}: {node.Input.Count} input(s) and {node.Output.Count} output(s); expected at least {required} input(s) and an output");
             }
 
             switch (node.OpType)
@@ -459,6 +484,15 @@ public static class OnnxImporter
                     throw Fail($"{Position(i)}: unsupported operator (supported: {SupportedOperators})");
             }
         }
+
+        /// <summary>The inputs each mapped operator must have (the rest are optional).</summary>
+        private static readonly Dictionary<string, int> MinimumInputs = new(StringComparer.Ordinal)
+        {
+            ["Identity"] = 1, ["Dropout"] = 1, ["Relu"] = 1, ["Tanh"] = 1, ["Sigmoid"] = 1, ["Softplus"] = 1, ["LeakyRelu"] = 1,
+            ["Gemm"] = 2, ["MatMul"] = 2, ["Conv"] = 2, ["AveragePool"] = 1, ["MaxPool"] = 1, ["Add"] = 2, ["Sum"] = 1,
+            ["Flatten"] = 1, ["Reshape"] = 2, ["Pad"] = 2, ["Constant"] = 0, ["Shape"] = 1, ["Gather"] = 2, ["Unsqueeze"] = 1,
+            ["Concat"] = 1,
+        };
 
         /// <summary>The operators the importer maps, for messages and docs.</summary>
         private const string SupportedOperators =
@@ -662,7 +696,7 @@ public static class OnnxImporter
             }
 
             long[] kernel = Ints(node, "kernel_shape", []);
-            if (kernel.Length != 2 || kernel[0] <= 0 || kernel[1] <= 0)
+            if (kernel.Length != 2 || kernel.Any(k => k is <= 0 or > 65536))
             {
                 throw Fail($"{Position(i)}: kernel_shape ({string.Join(", ", kernel)}), expected two positive sizes");
             }
@@ -782,7 +816,7 @@ public static class OnnxImporter
         {
             int[] s = _shapes[x.Vertex];
             AddVertex(i, _graph.Node[i].Output[0], new VertexSpec { Name = VertexName(i), Kind = VertexKind.Flatten, Parents = [Edge(x)] },
-                [checked((int)ElementCount(s))], null, null);
+                [(int)ElementCount(s)], null, null);
         }
 
         private void MapPad(int i)
@@ -965,13 +999,13 @@ public static class OnnxImporter
 
         private int[] SpatialOut(int i, int[] s, (int H, int W) kernel, (int H, int W) stride, (int H, int W) pad)
         {
-            int h = s[1] + (2 * pad.H) - kernel.H, w = s[2] + (2 * pad.W) - kernel.W;
+            long h = (long)s[1] + (2L * pad.H) - kernel.H, w = (long)s[2] + (2L * pad.W) - kernel.W;
             if (h < 0 || w < 0)
             {
                 throw Fail($"{Position(i)}: kernel {kernel.H}×{kernel.W} is larger than the padded input {s[1] + (2 * pad.H)}×{s[2] + (2 * pad.W)}");
             }
 
-            return [(h / stride.H) + 1, (w / stride.W) + 1];
+            return [(int)((h / stride.H) + 1), (int)((w / stride.W) + 1)];
         }
 
         private (int H, int W) Stride(int i)

@@ -190,3 +190,48 @@ public class OnnxBadInputTests
         Assert.Equal("ONNX file '/nonexistent/model.onnx' not found", e.Message);
     }
 }
+
+/// <summary>
+/// Corrupted models: a model the importer accepts, with bytes flipped or cut at seeded random places. Whatever the
+/// damage, the importer must accept the result or refuse it with <see cref="InvalidInputException"/> — never another
+/// exception (a crash with a stack trace in the CLI).
+/// </summary>
+public class OnnxCorruptionTests
+{
+    [Theory]
+    [InlineData(1ul)]
+    [InlineData(2ul)]
+    [InlineData(3ul)]
+    [InlineData(4ul)]
+    public void Any_corruption_is_imported_or_refused_with_one_line_never_a_crash(ulong seed)
+    {
+        (var spec, var parameters, _) = RandomGraphs.Create(seed);
+        byte[] original = PcVerify.Engine.Onnx.OnnxWriter.ToBytes(spec, parameters);
+        var rng = new PcVerify.Engine.Rng(seed + 99);
+        int refused = 0, imported = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            byte[] bytes = trial % 4 == 0 ? original[..rng.NextInt(original.Length)] : (byte[])original.Clone();
+            if (trial % 4 != 0)
+            {
+                for (int flips = 1 + rng.NextInt(3); flips > 0; flips--)
+                {
+                    bytes[rng.NextInt(bytes.Length)] = (byte)rng.NextInt(256);
+                }
+            }
+
+            try
+            {
+                _ = OnnxImporter.Parse(bytes, "corrupt.onnx");
+                imported++;
+            }
+            catch (InvalidInputException e)
+            {
+                Assert.DoesNotContain('\n', e.Message);
+                refused++;
+            }
+        }
+
+        Assert.True(refused > 0, "no corruption was refused: the corruption did not reach the importer");
+    }
+}

@@ -130,6 +130,18 @@ public class OnnxImportTests
     }
 
     [Fact]
+    public void Initializers_also_listed_as_graph_inputs_are_parameters_not_inputs()
+    {
+        // keep_initializers_as_inputs = True (older exporters): the weights appear among the graph inputs too.
+        OnnxModels m = OnnxModels.Linear(4, 3);
+        m.Graph.Input.Add(OnnxModels.Info("W", 4));
+        m.Graph.Input.Add(OnnxModels.Info("b"));
+        OnnxModel model = OnnxImporter.Parse(m.Bytes(), "inputs.onnx");
+        Assert.Equal([VertexKind.Input, VertexKind.Dense], model.Graph.Vertices.Select(v => v.Kind));
+        Assert.Equal(["W", "b"], model.Initializers.Keys);
+    }
+
+    [Fact]
     public void PyTorch_view_pattern_folds_into_one_flatten_vertex()
     {
         OnnxModel m = OnnxImporter.Parse(OnnxModels.ViewFlatten(), "view.onnx");
