@@ -51,10 +51,19 @@ public static class Cli
         }
     }
 
-    internal static void PrintHeader(TextWriter o, RunConfig c)
+    internal static void PrintHeader(TextWriter o, RunConfig c, bool runsZil = false)
     {
         o.WriteLine($"engine: {EngineEnvironment.Describe()}");
-        o.WriteLine($"network: {c.Spec} ({c.Spec.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
+        if (c.Graph is not null)
+        {
+            c.Graph.PrintHeader(o, runsZil);
+            o.WriteLine($"element type: {(c.Float32 ? "float32" : "float64")}");
+        }
+        else
+        {
+            o.WriteLine($"network: {c.Spec} ({c.Spec!.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
+        }
+
         o.WriteLine($"initial parameters: {c.InitPath ?? $"seed {c.Seed}"}");
         o.WriteLine($"data: {c.Data.Description}");
         o.WriteLine($"loss: {c.Learner.Loss.Description}");

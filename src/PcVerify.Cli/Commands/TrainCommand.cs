@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
@@ -26,6 +27,12 @@ internal static class TrainCommand
             string? savePath = r.GetValue(save);
             OutputPath.CheckWritable(savePath);
             RunConfig c = options.Resolve(r);
+            options.CheckUsed(r, [a]);
+            if (c.Graph is not null)
+            {
+                return c.Float32 ? RunGraph<float>(c, a, savePath, output) : RunGraph<double>(c, a, savePath, output);
+            }
+
             return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
         }));
         return command;
@@ -34,8 +41,8 @@ internal static class TrainCommand
     private static int Run<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Parameters<T> p = c.Initial.Convert<T>();
-        ILearner<T> learner = (c.Learner with { Algorithm = algorithm }).Create<T>(c.Spec, Math.Min(c.Plan.BatchSize, c.Data.Train.Count));
+        Parameters<T> p = c.Initial!.Convert<T>();
+        ILearner<T> learner = (c.Learner with { Algorithm = algorithm }).Create<T>(c.Spec!, Math.Min(c.Plan.BatchSize, c.Data.Train.Count));
         Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithm } });
         o.WriteLine($"algorithm: {learner.Name}");
         TrainingResult result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, cp => o.WriteLine(Cli.FormatCheckpoint(cp)));
@@ -46,6 +53,24 @@ internal static class TrainCommand
         {
             ParameterIo.Save(savePath, p, c.Float32 ? NpyDType.Float32 : NpyDType.Float64);
             o.WriteLine($"saved parameters to {savePath}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static int RunGraph<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GraphRun g = c.Graph!;
+        Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithm } }, runsZil: algorithm == Algorithm.ZIL);
+        (string name, GraphParameters<T> p, TrainingResult result) = g.Train<T>(c, algorithm, cp => o.WriteLine(Cli.FormatCheckpoint(cp)));
+        Checkpoint f = result.Final;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final ({name}): steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
+        if (savePath is not null)
+        {
+            GraphRun.Save(savePath, p, c.Float32);
+            o.WriteLine($"saved parameters to {savePath} (keys {string.Join(", ", g.Graph.ParameterSlots.Select(s => s.Key))})");
         }
 
         return ExitCodes.Ok;
