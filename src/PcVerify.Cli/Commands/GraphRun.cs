@@ -5,6 +5,7 @@ using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
+using PcVerify.Engine.Onnx;
 using PcVerify.Engine.Training;
 
 namespace PcVerify.Cli.Commands;
@@ -19,7 +20,8 @@ namespace PcVerify.Cli.Commands;
 /// <param name="Source">The graph file.</param>
 /// <param name="Inserted">The identity vertices <c>--level</c> inserted (empty without it).</param>
 /// <param name="LevelAsked">Whether <c>--level</c> was given.</param>
-internal sealed record GraphRun(CompiledGraph Graph, GraphParameters<double> Initial, string Source, IReadOnlyList<InsertedVertex> Inserted, bool LevelAsked)
+/// <param name="Onnx">The imported ONNX model for <c>--model</c> (its notes, and the file <c>--save-model</c> rewrites); null for <c>--graph</c>.</param>
+internal sealed record GraphRun(CompiledGraph Graph, GraphParameters<double> Initial, string Source, IReadOnlyList<InsertedVertex> Inserted, bool LevelAsked, OnnxModel? Onnx = null)
 {
     /// <summary>Reads, optionally levels, and compiles the graph; loads or initialises its parameters.</summary>
     /// <exception cref="InvalidInputException">The file, the graph or the parameters are bad (one line).</exception>
@@ -43,11 +45,47 @@ internal sealed record GraphRun(CompiledGraph Graph, GraphParameters<double> Ini
         return new GraphRun(graph, initial, path, inserted, level);
     }
 
+    /// <summary>
+    /// Imports an ONNX model (<c>--model</c>), optionally levels and compiles its graph; the initial parameters are the
+    /// model's initializers, or <paramref name="initPath"/>'s arrays keyed by the same ONNX names.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The model cannot be imported, <c>--init</c> does not fit it, or the model
+    /// ends in a softmax that was removed and <paramref name="loss"/> is not cross-entropy.</exception>
+    public static GraphRun LoadOnnx(string path, bool level, string? initPath, OutputLoss loss)
+    {
+        OnnxModel model = OnnxImporter.Load(path);
+        if (model.RemovedOutputOp is { } op && loss.Kind != LossKind.SoftmaxCrossEntropy)
+        {
+            throw new InvalidInputException(
+                $"ONNX file '{path}' ends in {op}, which belongs to the loss and was removed: train it with --loss ce (found --loss {loss.Name})");
+        }
+
+        GraphSpec spec = model.Graph;
+        IReadOnlyList<InsertedVertex> inserted = [];
+        if (level)
+        {
+            LevellingResult levelled = Levelling.Level(spec, path);
+            spec = levelled.Spec;
+            inserted = levelled.Inserted;
+        }
+
+        CompiledGraph graph = CompiledGraph.Compile(spec, path);
+        GraphParameters<double> initial = initPath is not null
+            ? GraphParameterIo.Load<double>(initPath, graph)
+            : GraphParameters<double>.FromArrays(graph, model.Initializers, path);
+        return new GraphRun(graph, initial, path, inserted, level, model);
+    }
+
     /// <summary>The header lines: the graph, its depth, whether it is levelled and what that means for Z-IL.</summary>
     public void PrintHeader(TextWriter o, bool runsZil)
     {
         CompiledGraph g = Graph;
         long parameters = g.ParameterSlots.Sum(s => (long)s.Size);
+        foreach (string note in Onnx?.Notes ?? [])
+        {
+            o.WriteLine($"note: {note}");
+        }
+
         o.WriteLine($"network: graph {Source}: {g.Vertices.Count} vertices, input '{g.Vertices[g.Input].Name}' {Shape(g.Vertices[g.Input])}, output '{g.Vertices[g.Output].Name}' {Shape(g.Vertices[g.Output])}, {parameters} parameters, max depth {g.Depth.MaxDepth}");
         if (LevelAsked)
         {

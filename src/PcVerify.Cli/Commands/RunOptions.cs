@@ -23,9 +23,14 @@ internal sealed class RunOptions
         Description = "A computation graph (JSON; docs/graph-format.md, examples/) instead of --arch (they exclude each other). With a graph: activations are per edge and biases per vertex in the file (--act and --bias are refused); --init-scheme applies per vertex (fan-in: dense in, conv in·kh·kw); --schedule has one entry per depth d = 0..max d (vertex v follows d_max(v)); --init/--save use <vertex>.weight/<vertex>.bias in PyTorch layout. A data row is the input vertex's value, row-major (NCHW).",
     };
 
+    public Option<string?> Model { get; } = new("--model")
+    {
+        Description = "An ONNX model (e.g. from torch.onnx.export; docs/onnx.md) instead of --arch or --graph (they exclude each other). Its initializers are the initial parameters (or --init, an NPZ keyed by the ONNX names); --save writes them under those names, as ONNX holds them. A model ending in Softmax/LogSoftmax needs --loss ce. A data row is the model's input without the batch, row-major; NPZ inputs may keep that shape, e.g. (N, 1, 8, 8).",
+    };
+
     public Option<bool> Level { get; } = new("--level")
     {
-        Description = "With --graph: level the graph by inserting identity vertices on short edges (SPEC §10) and print what was inserted. Without it an unlevelled graph is run as it is (Z-IL then is the negative control).",
+        Description = "With --graph or --model: level the graph by inserting identity vertices on short edges (SPEC §10) and print what was inserted. Without it an unlevelled graph is run as it is (Z-IL then is the negative control).",
     };
 
     public Option<string> Act { get; } = new("--act")
@@ -90,7 +95,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Arch, Graph, Level, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Seed, Shuffle, EvalEvery })
+        foreach (Option o in new Option[] { Arch, Graph, Model, Level, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Seed, Shuffle, EvalEvery })
         {
             command.Options.Add(o);
         }
@@ -112,18 +117,19 @@ internal sealed class RunOptions
         string? init = r.GetValue(Init);
         string? arch = r.GetValue(Arch);
         string? graphPath = r.GetValue(Graph);
+        string? modelPath = r.GetValue(Model);
         NetworkSpec? spec = null;
         Parameters<double>? initial = null;
         GraphRun? graph = null;
-        if (graphPath is not null)
+        if (graphPath is not null || modelPath is not null)
         {
-            graph = ResolveGraph(r, graphPath, arch, init, data, seed);
+            graph = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss);
         }
         else
         {
             if (r.GetValue(Level))
             {
-                throw new InvalidInputException("--level applies to --graph only (a chain from --arch is always levelled)");
+                throw new InvalidInputException("--level applies to --graph and --model only (a chain from --arch is always levelled)");
             }
 
             (spec, initial) = ResolveChain(r, arch, init, data, seed);
@@ -149,7 +155,8 @@ internal sealed class RunOptions
         loss.CheckTargets(data.Test.Targets, data.Test.OutputWidth, data.Test.Name);
         TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
         plan.Validate(data.Train.Count);
-        return new RunConfig(spec, data, initial, init, learner, plan, dtype == "float32", seed, graph);
+        string? initText = init ?? (modelPath is not null ? $"the initializers of {modelPath}" : null);
+        return new RunConfig(spec, data, initial, initText, learner, plan, dtype == "float32", seed, graph);
     }
 
     /// <summary>The network from <c>--arch</c>, <c>--init</c>'s shapes or the default, and its initial parameters.</summary>
@@ -189,12 +196,22 @@ internal sealed class RunOptions
         return (spec, initial);
     }
 
-    /// <summary>The graph of <c>--graph</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
-    private GraphRun ResolveGraph(ParseResult r, string graphPath, string? arch, string? init, DataSplit data, ulong seed)
+    /// <summary>The graph of <c>--graph</c> or <c>--model</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
+    private GraphRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss)
     {
+        if (modelPath is not null && (arch is not null || graphPath is not null))
+        {
+            throw new InvalidInputException($"--model and {(arch is not null ? "--arch" : "--graph")} exclude each other: give the network one way");
+        }
+
         if (arch is not null)
         {
             throw new InvalidInputException("--arch and --graph exclude each other: give the network one way");
+        }
+
+        if (modelPath is not null && r.GetResult(InitScheme) is { Implicit: false })
+        {
+            throw new InvalidInputException("--init-scheme does not apply to --model: the model's initializers are the initial parameters (or --init)");
         }
 
         if (r.GetResult(Act) is { Implicit: false })
@@ -207,12 +224,14 @@ internal sealed class RunOptions
             throw new InvalidInputException("--bias does not apply to --graph: each dense or conv2d vertex says \"bias\" in the graph file");
         }
 
-        GraphRun run = GraphRun.Load(graphPath, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed);
+        GraphRun run = modelPath is not null
+            ? GraphRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss)
+            : GraphRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed);
         GraphVertex input = run.Graph.Vertices[run.Graph.Input], output = run.Graph.Vertices[run.Graph.Output];
         if (data.Train.InputWidth != input.Size || data.Train.OutputWidth != output.Size)
         {
             throw new InvalidInputException(
-                $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the graph {graphPath} has input '{input.Name}' of shape {string.Join("×", input.Shape)} ({input.Size} elements, a data row read row-major) and output '{output.Name}' of {output.Size}");
+                $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the graph {run.Source} has input '{input.Name}' of shape {string.Join("×", input.Shape)} ({input.Size} elements, a data row read row-major) and output '{output.Name}' of {output.Size}");
         }
 
         return run;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using PcVerify.Engine;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
@@ -18,19 +19,28 @@ internal static class TrainCommand
         RunOptions options = new();
         Option<string> algo = new("--algo") { Description = "Algorithm: bp, il, zil (Z-IL) or fazil (Fa-Z-IL).", DefaultValueFactory = _ => "zil" };
         Option<string?> save = new("--save") { Description = "Write the trained parameters to this NPZ file (atomically)." };
+        Option<string?> saveModel = new("--save-model") { Description = "With --model: write the model back as ONNX with the trained parameters (same graph, each initializer in its original type; atomically)." };
         command.Options.Add(algo);
         options.AddTo(command);
         command.Options.Add(save);
+        command.Options.Add(saveModel);
         command.SetAction(r => Cli.Guard(output, error, () =>
         {
             Algorithm a = LearnerOptions.ParseAlgorithm(r.GetValue(algo)!);
             string? savePath = r.GetValue(save);
+            string? saveModelPath = r.GetValue(saveModel);
             OutputPath.CheckWritable(savePath);
+            OutputPath.CheckWritable(saveModelPath);
             RunConfig c = options.Resolve(r);
             options.CheckUsed(r, [a]);
+            if (saveModelPath is not null && c.Graph?.Onnx is null)
+            {
+                throw new InvalidInputException("--save-model writes an ONNX model back and needs --model");
+            }
+
             if (c.Graph is not null)
             {
-                return c.Float32 ? RunGraph<float>(c, a, savePath, output) : RunGraph<double>(c, a, savePath, output);
+                return c.Float32 ? RunGraph<float>(c, a, savePath, saveModelPath, output) : RunGraph<double>(c, a, savePath, saveModelPath, output);
             }
 
             return c.Float32 ? Run<float>(c, a, savePath, output) : Run<double>(c, a, savePath, output);
@@ -58,7 +68,7 @@ internal static class TrainCommand
         return ExitCodes.Ok;
     }
 
-    private static int RunGraph<T>(RunConfig c, Algorithm algorithm, string? savePath, TextWriter o)
+    private static int RunGraph<T>(RunConfig c, Algorithm algorithm, string? savePath, string? saveModelPath, TextWriter o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GraphRun g = c.Graph!;
@@ -71,6 +81,12 @@ internal static class TrainCommand
         {
             GraphRun.Save(savePath, p, c.Float32);
             o.WriteLine($"saved parameters to {savePath} (keys {string.Join(", ", g.Graph.ParameterSlots.Select(s => s.Key))})");
+        }
+
+        if (saveModelPath is not null)
+        {
+            g.Onnx!.Save(saveModelPath, p.ToArrays(NpyDType.Float64));
+            o.WriteLine($"saved the model with the trained parameters to {saveModelPath}");
         }
 
         return ExitCodes.Ok;

@@ -121,7 +121,7 @@ public class GraphCliTests
 
     [Fact]
     public void Level_without_a_graph_is_refused() =>
-        Assert.Contains("--level applies to --graph only", CliRunner.Run("train", "--level", "--steps", "1").Err, StringComparison.Ordinal);
+        Assert.Contains("--level applies to --graph and --model only", CliRunner.Run("train", "--level", "--steps", "1").Err, StringComparison.Ordinal);
 
     [Fact]
     public void Cross_entropy_refuses_negative_targets_before_training() =>
