@@ -64,12 +64,12 @@ public sealed class OnnxModel
     public void Save(string path, IReadOnlyDictionary<string, NpyArray> parameters)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.Write(path, stream => ToBytes(parameters, stream));
+        AtomicFile.Write(path, stream => WriteTo(parameters, stream));
     }
 
     /// <summary>Writes the model with <paramref name="parameters"/> to <paramref name="stream"/> (see <see cref="Save"/>).</summary>
     /// <exception cref="InvalidInputException">A parameter is missing, unknown, or of another shape.</exception>
-    public void ToBytes(IReadOnlyDictionary<string, NpyArray> parameters, Stream stream)
+    public void WriteTo(IReadOnlyDictionary<string, NpyArray> parameters, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(stream);

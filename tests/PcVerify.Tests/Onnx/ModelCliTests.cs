@@ -78,6 +78,27 @@ public class ModelCliTests
     }
 
     [Fact]
+    public void Init_keyed_by_onnx_names_resumes_training_one_step_then_four_equal_PyTorchs_five()
+    {
+        if (SharedModels.Load("mlp") is not { } loaded)
+        {
+            return;
+        }
+
+        using var tmp = new TempDirectory();
+        string dir = SharedModels.Directory()!, model = Path.Combine(dir, "mlp.onnx"), data = "npz:" + Path.Combine(dir, "mlp.ref.npz");
+        string[] common = ["train", "--model", model, "--loss", "ce", "--algo", "zil", "--data", data, "--batch", "4", "--lr", "0.05"];
+        var first = CliRunner.Run([.. common, "--steps", "1", "--save", tmp.File("one.npz")]);
+        Assert.True(first.Code == 0, first.Err);
+        var rest = CliRunner.Run([.. common, "--steps", "4", "--init", tmp.File("one.npz"), "--save", tmp.File("five.npz")]);
+        Assert.True(rest.Code == 0, rest.Err);
+        foreach ((string key, NpyArray value) in Npz.Read(tmp.File("five.npz")))
+        {
+            DataAssert.Close(loaded.Ref[$"after_ce_5.{key}"].Data, value.Data, 1e-14, 1e-12, $"'{key}': 1 + 4 Z-IL steps vs PyTorch's 5 BP steps (float64 summation order)");
+        }
+    }
+
+    [Fact]
     public void A_model_ending_in_softmax_needs_loss_ce()
     {
         using var tmp = new TempDirectory();

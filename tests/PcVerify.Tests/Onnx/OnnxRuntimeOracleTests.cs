@@ -2,6 +2,7 @@ using System.Numerics;
 using PcVerify.Engine;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
+using PcVerify.Engine.Network;
 using PcVerify.Engine.Onnx;
 using PcVerify.Tests.Data;
 
@@ -212,6 +213,21 @@ public class OnnxRuntimeOracleTests
         return [.. forward.Output.ToArray().Select(double.CreateTruncating)];
     }
 
+    [Fact]
+    public void Writer_refuses_a_custom_activation_and_a_missing_parameter()
+    {
+        (GraphSpec spec, Dictionary<string, NpyArray> parameters, _) = RandomGraphs.Create(5);
+        VertexSpec last = spec.Vertices[^1];
+        var custom = Activation.Custom("cube", x => x * x * x, x => 3 * x * x);
+        GraphSpec withCustom = spec with { Vertices = [.. spec.Vertices.SkipLast(1), last with { Parents = [last.Parents[0] with { Activation = custom }] }] };
+        Assert.Contains("carries the activation 'cube', which has no ONNX operator",
+            Assert.Throws<InvalidInputException>(() => OnnxWriter.ToBytes(withCustom, parameters)).Message, StringComparison.Ordinal);
+
+        parameters.Remove(last.WeightName);
+        Assert.Contains($"no value for parameter '{last.WeightName}'",
+            Assert.Throws<InvalidInputException>(() => OnnxWriter.ToBytes(spec, parameters)).Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<ulong> Seeds()
     {
         var seeds = new TheoryData<ulong>();
@@ -232,7 +248,7 @@ public class OnnxRuntimeOracleTests
     internal static byte[] Export(OnnxModel model, IReadOnlyDictionary<string, NpyArray> parameters)
     {
         using var stream = new MemoryStream();
-        model.ToBytes(parameters, stream);
+        model.WriteTo(parameters, stream);
         return stream.ToArray();
     }
 }
