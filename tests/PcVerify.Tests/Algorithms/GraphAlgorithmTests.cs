@@ -189,6 +189,29 @@ public class GraphAlgorithmTests
     }
 
     [Theory]
+    [InlineData("levelled-skip", "se")]
+    [InlineData("unlevelled-skip", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("parallel-edges", "ce")]
+    [InlineData("cnn-max", "se")]
+    [InlineData("resnet-unlevelled", "ce")]
+    [InlineData("resnet-levelled-by-levelling", "se")]
+    public void Skipping_Fa_Z_IL_gives_the_faithful_simulations_parameters_bit_for_bit(string name, string lossName)
+    {
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        GraphPredictiveCoding<double> skipping = new(graph, PcRule.FullyAutonomous, 0.05, 3, loss: loss);
+        GraphPredictiveCoding<double> faithful = new(graph, PcRule.FullyAutonomous, 0.05, 3, synchronous: true, loss: loss);
+        Assert.True(skipping.FaZilSkipping);
+        Assert.False(faithful.FaZilSkipping);
+        GraphParameters<double>[] p = Train(graph, loss, faithful, skipping);
+        foreach (ParameterSlot slot in graph.ParameterSlots)
+        {
+            Tolerance.Exact.Assert<double>(p[0][slot], p[1][slot], $"{name}: skipping vs faithful Fa-Z-IL {slot.Key}");
+        }
+    }
+
+    [Theory]
     [InlineData("unlevelled-skip", "se")]
     [InlineData("unlevelled-skip", "ce")]
     [InlineData("resnet-unlevelled", "se")]
