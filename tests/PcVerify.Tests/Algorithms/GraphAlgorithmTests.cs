@@ -170,6 +170,63 @@ public class GraphAlgorithmTests
         }
     }
 
+    [Theory]
+    [InlineData("levelled-skip", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("cnn-max", "ce")]
+    [InlineData("resnet-levelled-by-levelling", "se")]
+    public void At_t_equal_to_its_depth_every_vertex_error_is_BPs_delta(string name, string lossName)
+    {
+        // Thm 3.1 on a graph (SPEC §10), for every vertex including sums, pools and identities: event-driven Z-IL leaves
+        // each ε_v as it was at t = d(v) (it is never formed again after its moment), BP leaves δ_v.
+        const int batch = 3;
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        GraphParameters<double> p = GraphNets.Params<double>(graph, 121);
+        double[] x = GraphNets.Normal<double>(batch * graph.InputSize, 122), s = GraphNets.Targets<double>(loss, batch, graph.OutputSize, 123);
+        GraphBackprop<double> bp = new(graph, 0.05, batch, loss);
+        GraphPredictiveCoding<double> zil = new(graph, PcRule.ZeroDivergence, 0.05, batch, loss: loss);
+        bp.Step(p.Clone(), x, s, batch);
+        zil.Step(p.Clone(), x, s, batch);
+        for (int v = 0; v < graph.Vertices.Count; v++)
+        {
+            if (v != graph.Input)
+            {
+                Float64Exactness.Assert<double>(bp.State.Rows(bp.State.Eps, v), zil.State.Rows(zil.State.Eps, v), $"{name}: ε of '{graph.Vertices[v].Name}' at t = {graph.Depth.Max[v]} vs δ");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("resnet", true)]
+    [InlineData("branches", true)]
+    [InlineData("resnet", false)]
+    public void With_gamma_below_one_Z_IL_equals_BP_only_with_the_gamma_correction(string name, bool corrected)
+    {
+        // A.5 on a graph: under C1 and C2 with any γ, ε_v at t = d(v) is γ^{d(v)} δ_v, so scaling θ_v's rate by
+        // γ^{−d(v)} restores BP's update; without the correction the updates shrink by γ^{d(v)} (negative control).
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.SquaredError;
+        GraphParameters<double>[] p = Train(
+            graph, loss,
+            new GraphBackprop<double>(graph, 0.05, 3, loss),
+            new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 3, gamma: 0.5, gammaCorrection: corrected, loss: loss));
+        if (corrected)
+        {
+            // γ^{−d} up to 2^5 amplifies the rounding of the small ε; 1e-11 keeps a factor 1e3 over it.
+            Tolerance bound = new(1e-11, 1e-11, "float64 rounding of (x0+Δx)−x0 per level, times γ^{−d} ≤ 32");
+            foreach (ParameterSlot slot in graph.ParameterSlots)
+            {
+                bound.Assert<double>(p[0][slot], p[1][slot], $"{name}: γ-corrected Z-IL {slot.Key} vs BP");
+            }
+        }
+        else
+        {
+            double d = MaxParameterDifference(p[0], p[1]);
+            Assert.True(d > Measurable, $"Z-IL with γ = 0.5 uncorrected should leave BP; max |θ − w| = {d:G17}");
+        }
+    }
+
     [Fact]
     public void Fa_Z_IL_leaves_BP_where_max_pooling_zeroes_an_error_before_the_last_moment_while_Z_IL_stays_exact()
     {
