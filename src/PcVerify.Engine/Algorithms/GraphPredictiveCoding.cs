@@ -39,6 +39,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     private readonly T[][] _gated;
     private readonly bool[][] _fired;
     private readonly Rng? _noise;
+    private GraphPcTrace<T>? _trace;
 
     /// <summary>Creates a learner.</summary>
     /// <param name="graph">The graph.</param>
@@ -162,23 +163,36 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     public GraphState<T> State { get; }
 
     /// <inheritdoc />
-    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch) =>
+        Step(parameters, inputs, targets, batch, null);
+
+    /// <summary>One training step; with a <paramref name="trace"/>, the faithful synchronous simulation runs and every moment is recorded.</summary>
+    /// <exception cref="TrainingDivergedException">A prediction at t = 0 or an error used for an update is not finite.</exception>
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, GraphPcTrace<T>? trace)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         State.Clamp(inputs, targets, batch);
         State.Feedforward(parameters, pcn: true, Sigma, _noise);
         CheckInitialPredictions();
-        if (EventDriven)
+        _trace = trace;
+        try
         {
-            RunEventDriven(parameters);
+            if (EventDriven && trace is null)
+            {
+                RunEventDriven(parameters);
+            }
+            else if (Rule == PcRule.FullyAutonomous)
+            {
+                RunFullyAutonomous(parameters);
+            }
+            else
+            {
+                RunScheduled(parameters);
+            }
         }
-        else if (Rule == PcRule.FullyAutonomous)
+        finally
         {
-            RunFullyAutonomous(parameters);
-        }
-        else
-        {
-            RunScheduled(parameters);
+            _trace = null;
         }
     }
 
@@ -211,6 +225,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         for (int t = 0; t <= Schedule.LastMoment; t++)
         {
             State.PredictAll(p);
+            _trace?.Capture(State, t);
             IncrementAll(p, gamma);
             for (int v = 0; v < n; v++)
             {
@@ -276,7 +291,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
         for (int t = 0; t < Moments; t++)
         {
-            int reach = FaZilSkipping ? t : int.MaxValue - 1;
+            bool skipping = FaZilSkipping && _trace is null;
+            int reach = skipping ? t : int.MaxValue - 1;
             bool last = t == Moments - 1;
             for (int v = 0; v < n; v++)
             {
@@ -288,7 +304,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
                 }
             }
 
-            bool increments = !(FaZilSkipping && last);
+            _trace?.Capture(State, t);
+            bool increments = !(skipping && last);
             if (increments)
             {
                 for (int v = 0; v < n; v++)

@@ -198,6 +198,58 @@ public class GraphAlgorithmTests
     }
 
     [Theory]
+    [InlineData("unlevelled-skip", "se")]
+    [InlineData("resnet-unlevelled", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("cnn-avg", "ce")]
+    public void Under_C1_a_vertex_error_is_exactly_zero_before_its_shortest_depth_and_reaches_it_then(string name, string lossName)
+    {
+        // Lemma A.3 on a graph (SPEC §10): ε_v,t = 0 for t < d_min(v), on any graph; at t = d_min(v) the error has
+        // arrived (some element non-zero). Where d_min < d_max this is the early error that breaks Z-IL when unlevelled.
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        int moments = graph.Depth.MaxDepth + 2;
+        GraphPredictiveCoding<double> il = new(graph, PcRule.Scheduled, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
+        GraphPcTrace<double> trace = new();
+        il.Step(GraphNets.Params<double>(graph, 131), GraphNets.Normal<double>(2 * graph.InputSize, 132), GraphNets.Targets<double>(loss, 2, graph.OutputSize, 133), 2, trace);
+        Assert.Equal(moments, trace.Moments.Count);
+        for (int v = 0; v < graph.Vertices.Count; v++)
+        {
+            if (v == graph.Input)
+            {
+                continue;
+            }
+
+            int dMin = graph.Depth.Min[v];
+            string vertex = graph.Vertices[v].Name;
+            for (int t = 0; t < dMin; t++)
+            {
+                Assert.True(trace.Moments[t].Eps[v]!.All(e => e == 0), $"{name}: ε of '{vertex}' at t = {t} < d_min = {dMin} is not exactly 0");
+            }
+
+            Assert.True(trace.Moments[dMin].Eps[v]!.Any(e => e != 0), $"{name}: ε of '{vertex}' is still 0 at t = d_min = {dMin}");
+        }
+    }
+
+    [Theory]
+    [InlineData(PcRule.ZeroDivergence)]
+    [InlineData(PcRule.FullyAutonomous)]
+    public void A_traced_step_changes_the_parameters_exactly_as_an_untraced_one(PcRule rule)
+    {
+        CompiledGraph graph = Graph("resnet");
+        GraphParameters<double> a = GraphNets.Params<double>(graph, 141), b = a.Clone();
+        double[] x = GraphNets.Normal<double>(2 * graph.InputSize, 142), s = GraphNets.Normal<double>(2 * graph.OutputSize, 143);
+        new GraphPredictiveCoding<double>(graph, rule, 0.05, 2).Step(a, x, s, 2);
+        GraphPcTrace<double> trace = new();
+        new GraphPredictiveCoding<double>(graph, rule, 0.05, 2).Step(b, x, s, 2, trace);
+        Assert.Equal(graph.Depth.MaxDepth + 1, trace.Moments.Count);
+        foreach (ParameterSlot slot in graph.ParameterSlots)
+        {
+            Tolerance.Exact.Assert<double>(a[slot], b[slot], $"{rule}: traced vs untraced {slot.Key}");
+        }
+    }
+
+    [Theory]
     [InlineData("resnet", true)]
     [InlineData("branches", true)]
     [InlineData("resnet", false)]
