@@ -314,11 +314,18 @@ public static class GraphJson
 
     private static void Only(JsonElement o, string source, string at, string[] allowed)
     {
+        HashSet<string> seen = new(StringComparer.Ordinal);
         foreach (JsonProperty p in o.EnumerateObject())
         {
             if (Array.IndexOf(allowed, p.Name) < 0)
             {
                 throw new InvalidInputException($"{source}: {at}: unknown property '{p.Name}'; allowed: {string.Join(", ", allowed)}");
+            }
+
+            if (!seen.Add(p.Name))
+            {
+                // JSON leaves duplicates undefined; a reader that kept one of them would ignore the other silently.
+                throw new InvalidInputException($"{source}: {at}: property '{p.Name}' appears twice");
             }
         }
     }

@@ -216,6 +216,7 @@ public class GraphJsonTests
         Assert.Contains("vertex 'o' parent 'x': unknown activation 'swish'", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "identity", "parents": [{"from": "x", "activation": "swish"}]}], "output": "o"}"""));
         Assert.Contains("the top level: missing required property 'output'", BadFile($$"""{"vertices": [{{X}}]}"""));
         Assert.Contains("'format' must be \"pcverify-graph/1\"", BadFile("""{"format": "onnx", "vertices": [], "output": "o"}"""));
+        Assert.Contains("vertex 'o' (conv2d): property 'kernel' appears twice", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "conv2d", "parents": [{"from": "x"}], "units": 1, "kernel": 1, "kernel": 3}], "output": "o"}"""));
         Assert.Contains("'units' must be an integer, found 2.5", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "conv2d", "parents": [{"from": "x"}], "units": 2.5, "kernel": 1}], "output": "o"}"""));
     }
 
