@@ -330,8 +330,23 @@ public static class GraphJson
         }
     }
 
-    private static string String(JsonElement e, string source, string at, string name) =>
-        e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new InvalidInputException($"{source}: {at}: '{name}' must be a string, found {Describe(e)}");
+    private static string String(JsonElement e, string source, string at, string name)
+    {
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidInputException($"{source}: {at}: '{name}' must be a string, found {Describe(e)}");
+        }
+
+        string s = e.GetString()!;
+        int bad = s.AsSpan().IndexOfAnyInRange('\u0000', '\u001f');
+        if (bad >= 0 || s.Contains('\u007f', StringComparison.Ordinal))
+        {
+            // Strings end up in one-line messages; a control character would break them.
+            throw new InvalidInputException($"{source}: {at}: '{name}' contains a control character");
+        }
+
+        return s;
+    }
 
     private static bool Bool(JsonElement e, string source, string at, string name) => e.ValueKind switch
     {

@@ -221,6 +221,14 @@ public class GraphJsonTests
     }
 
     [Fact]
+    public void A_name_with_a_control_character_is_refused_before_it_reaches_a_message()
+    {
+        Assert.Contains("vertices[1]: 'name' contains a control character", BadFile($$"""{"vertices": [{{X}}, {"name": "a\nb", "kind": "identity", "parents": [{"from": "x"}]}], "output": "a"}"""));
+        var e = Assert.Throws<InvalidInputException>(() => CompiledGraph.Compile(G.Spec("o", G.Input("x", 3), G.Id("o", G.E("x\r")))));
+        Assert.Contains("a parent of vertex 1 contains the control character U+000D", e.Message);
+    }
+
+    [Fact]
     public void A_missing_file_is_one_line()
     {
         var e = Assert.Throws<InvalidInputException>(() => GraphJson.Read("/nonexistent/graph.json"));
