@@ -101,7 +101,7 @@ public sealed class CompiledGraph
             throw new InvalidInputException($"{source}: the graph has no vertices");
         }
 
-        CheckPrintable(source, "the output's name", spec.Output ?? "");
+        CheckPrintable(source, "the output's name", spec.Output);
         Dictionary<string, int> specIndex = new(StringComparer.Ordinal);
         for (int i = 0; i < vs.Count; i++)
         {
