@@ -19,7 +19,8 @@ public static class GraphJson
     /// <summary>The value of the optional <c>format</c> property.</summary>
     public const string FormatName = "pcverify-graph/1";
 
-    private static readonly string[] Kinds = ["input", "dense", "conv2d", "avgpool2d", "maxpool2d", "sum", "flatten", "identity"];
+    /// <summary>The kinds by their names in the format (the enum's names in lower case).</summary>
+    private static readonly Dictionary<string, VertexKind> Kinds = Enum.GetValues<VertexKind>().ToDictionary(ShapeInference.Kind, StringComparer.Ordinal);
 
     private static readonly Dictionary<VertexKind, string[]> Allowed = new()
     {
@@ -229,13 +230,11 @@ public static class GraphJson
         string name = String(Required(v, source, at, "name"), source, at, "name");
         at = $"vertex '{name}'";
         string kindText = String(Required(v, source, at, "kind"), source, at, "kind");
-        int k = Array.IndexOf(Kinds, kindText);
-        if (k < 0)
+        if (!Kinds.TryGetValue(kindText, out VertexKind kind))
         {
-            throw new InvalidInputException($"{source}: {at} has unknown kind '{kindText}'; expected one of: {string.Join(", ", Kinds)}");
+            throw new InvalidInputException($"{source}: {at} has unknown kind '{kindText}'; expected one of: {string.Join(", ", Kinds.Keys)}");
         }
 
-        VertexKind kind = (VertexKind)Enum.Parse(typeof(VertexKind), kindText, ignoreCase: true);
         Only(v, source, $"{at} ({kindText})", ["name", "kind", .. Allowed[kind]]);
         if (kind == VertexKind.Input)
         {
