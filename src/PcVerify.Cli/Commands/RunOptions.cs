@@ -75,7 +75,7 @@ internal sealed class RunOptions
 
     public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update (t_c = T unless --tc is given).", DefaultValueFactory = _ => 20 };
 
-    public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L: moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
+    public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L (with --graph: one per depth d = 0..max d; vertex v follows d_max(v)): moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
 
     public Option<bool> Sync { get; } = new("--sync") { Description = "Z-IL: run the faithful synchronous simulation instead of the (bit-identical) event-driven one." };
 

@@ -34,10 +34,12 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int[] _depth;
+    private readonly int[] _depthMin;
     private readonly int[][] _byDepth;
     private readonly T[][] _gated;
     private readonly bool[][] _fired;
     private readonly Rng? _noise;
+    private GraphPcTrace<T>? _trace;
 
     /// <summary>Creates a learner.</summary>
     /// <param name="graph">The graph.</param>
@@ -83,9 +85,11 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         }
 
         EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0 && graph.Depth.IsLevelled;
+        FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
         State = new GraphState<T>(graph, capacity, loss);
         int n = graph.Vertices.Count;
         _depth = [.. graph.Depth.Max];
+        _depthMin = [.. graph.Depth.Min];
         _byDepth = new int[depths + 1][];
         for (int d = 0; d <= depths; d++)
         {
@@ -149,27 +153,46 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <summary>Whether Z-IL runs event-driven (levelled graph, σ = 0, not forced synchronous).</summary>
     public bool EventDriven { get; }
 
+    /// <summary>
+    /// Whether Fa-Z-IL skips the work that provably cannot change its parameters (σ = 0, not forced synchronous); see
+    /// <see cref="RunFullyAutonomous"/>.
+    /// </summary>
+    public bool FaZilSkipping { get; }
+
     /// <summary>The state after the last step (for inspection).</summary>
     public GraphState<T> State { get; }
 
     /// <inheritdoc />
-    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch) =>
+        Step(parameters, inputs, targets, batch, null);
+
+    /// <summary>One training step; with a <paramref name="trace"/>, the faithful synchronous simulation runs and every moment is recorded.</summary>
+    /// <exception cref="TrainingDivergedException">A prediction at t = 0 or an error used for an update is not finite.</exception>
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, GraphPcTrace<T>? trace)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         State.Clamp(inputs, targets, batch);
         State.Feedforward(parameters, pcn: true, Sigma, _noise);
         CheckInitialPredictions();
-        if (EventDriven)
+        _trace = trace;
+        try
         {
-            RunEventDriven(parameters);
+            if (EventDriven && trace is null)
+            {
+                RunEventDriven(parameters);
+            }
+            else if (Rule == PcRule.FullyAutonomous)
+            {
+                RunFullyAutonomous(parameters);
+            }
+            else
+            {
+                RunScheduled(parameters);
+            }
         }
-        else if (Rule == PcRule.FullyAutonomous)
+        finally
         {
-            RunFullyAutonomous(parameters);
-        }
-        else
-        {
-            RunScheduled(parameters);
+            _trace = null;
         }
     }
 
@@ -202,6 +225,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         for (int t = 0; t <= Schedule.LastMoment; t++)
         {
             State.PredictAll(p);
+            _trace?.Capture(State, t);
             IncrementAll(p, gamma);
             for (int v = 0; v < n; v++)
             {
@@ -245,7 +269,17 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         }
     }
 
-    /// <summary>Fa-Z-IL: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.</summary>
+    /// <summary>
+    /// Fa-Z-IL: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.
+    /// <para>With <see cref="FaZilSkipping"/> it leaves out work that cannot change the parameters, by Lemma A.3 on a
+    /// graph with <c>d_min</c> (it needs no levelling): under C1 a vertex's children are at least at <c>d_min(v) − 1</c>,
+    /// so before moment <c>d_min(v) − 1</c> nothing reaches <c>Δx_v</c> but signed zeros, <c>x_v</c> and <c>μ_v</c> keep their
+    /// C1 bits and <c>ε_v = x − μ = +0</c>, so no neuron of <c>v</c> fires. Hence at moment <c>t</c> only the vertices with
+    /// <c>d_min ≤ t</c> are predicted and gated, only the hidden ones with <c>d_min ≤ t + 1</c> get <c>Δx</c>, and nothing
+    /// is incremented at the last moment (no later moment reads it). Everything computed is computed as in the faithful
+    /// simulation; what is skipped could differ from it at most in the sign of a zero, which changes no parameter.
+    /// The state left behind differs (skipped buffers are stale); tests check the parameters bit for bit.</para>
+    /// </summary>
     private void RunFullyAutonomous(GraphParameters<T> p)
     {
         T gamma = T.CreateTruncating(Gamma);
@@ -257,41 +291,78 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
         for (int t = 0; t < Moments; t++)
         {
-            State.PredictAll(p);
-            IncrementAll(p, gamma);
+            bool skipping = FaZilSkipping && _trace is null;
+            int reach = skipping ? t : int.MaxValue - 1;
+            bool last = t == Moments - 1;
             for (int v = 0; v < n; v++)
             {
-                if (!State.HasParameters(v))
+                if (v != Graph.Input && _depthMin[v] <= reach)
                 {
-                    continue;
-                }
-
-                ReadOnlySpan<T> eps = State.Rows(State.Eps, v);
-                Span<T> gated = _gated[v].AsSpan(0, eps.Length);
-                bool[] fired = _fired[v];
-                bool any = false;
-                for (int k = 0; k < eps.Length; k++)
-                {
-                    // φ = 1 exactly once: at the first moment this neuron's error differs from 0.
-                    if (!fired[k] && eps[k] != T.Zero)
-                    {
-                        fired[k] = true;
-                        gated[k] = eps[k];
-                        any = true;
-                    }
-                    else
-                    {
-                        gated[k] = T.Zero;
-                    }
-                }
-
-                if (any)
-                {
-                    Update(p, v, gated, t);
+                    State.Activate(v);
+                    State.Predict(p, v, State.Mu);
+                    State.Error(v);
                 }
             }
 
-            ApplyAll();
+            _trace?.Capture(State, t);
+            bool increments = !(skipping && last);
+            if (increments)
+            {
+                for (int v = 0; v < n; v++)
+                {
+                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    {
+                        State.InferenceIncrement(p, v, gamma);
+                    }
+                }
+            }
+
+            for (int v = 0; v < n; v++)
+            {
+                if (State.HasParameters(v) && _depthMin[v] <= reach)
+                {
+                    Gate(p, v, t);
+                }
+            }
+
+            if (increments)
+            {
+                for (int v = 0; v < n; v++)
+                {
+                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    {
+                        State.ApplyIncrement(v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>φ for vertex <paramref name="v"/> at moment <paramref name="t"/>: the update with the errors of the neurons that fire now.</summary>
+    private void Gate(GraphParameters<T> p, int v, int t)
+    {
+        ReadOnlySpan<T> eps = State.Rows(State.Eps, v);
+        Span<T> gated = _gated[v].AsSpan(0, eps.Length);
+        bool[] fired = _fired[v];
+        bool any = false;
+        for (int k = 0; k < eps.Length; k++)
+        {
+            // φ = 1 exactly once: at the first moment this neuron's error differs from 0.
+            if (!fired[k] && eps[k] != T.Zero)
+            {
+                fired[k] = true;
+                gated[k] = eps[k];
+                any = true;
+            }
+            else
+            {
+                gated[k] = T.Zero;
+            }
+        }
+
+        if (any)
+        {
+            Update(p, v, gated, t);
         }
     }
 

@@ -101,12 +101,20 @@ public sealed class CompiledGraph
             throw new InvalidInputException($"{source}: the graph has no vertices");
         }
 
+        CheckPrintable(source, "the output's name", spec.Output);
         Dictionary<string, int> specIndex = new(StringComparer.Ordinal);
         for (int i = 0; i < vs.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(vs[i].Name))
             {
                 throw new InvalidInputException($"{source}: vertex {i} has an empty name");
+            }
+
+            // Names appear in every message; a control character would break the one-line rule.
+            CheckPrintable(source, $"vertex {i}'s name", vs[i].Name);
+            foreach (EdgeSpec? e in vs[i].Parents)
+            {
+                CheckPrintable(source, $"a parent of vertex {i}", e?.Parent ?? "");
             }
 
             if (!specIndex.TryAdd(vs[i].Name, i))
@@ -220,6 +228,18 @@ public sealed class CompiledGraph
         }
 
         return new CompiledGraph(spec, vertices, [.. edges], topo[specIndex[inputs[0]]], topo[outputSpec], byName);
+    }
+
+    private static void CheckPrintable(string source, string what, string name)
+    {
+        foreach (char ch in name)
+        {
+            if (char.IsControl(ch))
+            {
+                throw new InvalidInputException(string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture, $"{source}: {what} contains the control character U+{(int)ch:X4}"));
+            }
+        }
     }
 
     private static int[] TopologicalOrder(string source, IReadOnlyList<VertexSpec> vs, int[][] parentsOf, List<int>[] childrenOf)

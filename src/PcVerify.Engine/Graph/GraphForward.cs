@@ -74,11 +74,11 @@ public sealed class GraphForward<T>
         Shapes.CheckLength(inputs.Length, batch * Graph.InputSize, nameof(inputs));
         Batch = batch;
         inputs.CopyTo(Y[Graph.Input]);
-        foreach (GraphVertex v in Graph.Vertices)
+        for (int v = 0; v < Graph.Vertices.Count; v++)
         {
-            if (v.Index != Graph.Input)
+            if (v != Graph.Input)
             {
-                Evaluate(v.Index, parameters, batch);
+                Evaluate(v, parameters, batch);
             }
         }
     }

@@ -19,7 +19,8 @@ public static class GraphJson
     /// <summary>The value of the optional <c>format</c> property.</summary>
     public const string FormatName = "pcverify-graph/1";
 
-    private static readonly string[] Kinds = ["input", "dense", "conv2d", "avgpool2d", "maxpool2d", "sum", "flatten", "identity"];
+    /// <summary>The kinds by their names in the format (the enum's names in lower case).</summary>
+    private static readonly Dictionary<string, VertexKind> Kinds = Enum.GetValues<VertexKind>().ToDictionary(ShapeInference.Kind, StringComparer.Ordinal);
 
     private static readonly Dictionary<VertexKind, string[]> Allowed = new()
     {
@@ -229,13 +230,11 @@ public static class GraphJson
         string name = String(Required(v, source, at, "name"), source, at, "name");
         at = $"vertex '{name}'";
         string kindText = String(Required(v, source, at, "kind"), source, at, "kind");
-        int k = Array.IndexOf(Kinds, kindText);
-        if (k < 0)
+        if (!Kinds.TryGetValue(kindText, out VertexKind kind))
         {
-            throw new InvalidInputException($"{source}: {at} has unknown kind '{kindText}'; expected one of: {string.Join(", ", Kinds)}");
+            throw new InvalidInputException($"{source}: {at} has unknown kind '{kindText}'; expected one of: {string.Join(", ", Kinds.Keys)}");
         }
 
-        VertexKind kind = (VertexKind)Enum.Parse(typeof(VertexKind), kindText, ignoreCase: true);
         Only(v, source, $"{at} ({kindText})", ["name", "kind", .. Allowed[kind]]);
         if (kind == VertexKind.Input)
         {
@@ -314,17 +313,39 @@ public static class GraphJson
 
     private static void Only(JsonElement o, string source, string at, string[] allowed)
     {
+        HashSet<string> seen = new(StringComparer.Ordinal);
         foreach (JsonProperty p in o.EnumerateObject())
         {
             if (Array.IndexOf(allowed, p.Name) < 0)
             {
                 throw new InvalidInputException($"{source}: {at}: unknown property '{p.Name}'; allowed: {string.Join(", ", allowed)}");
             }
+
+            if (!seen.Add(p.Name))
+            {
+                // JSON leaves duplicates undefined; a reader that kept one of them would ignore the other silently.
+                throw new InvalidInputException($"{source}: {at}: property '{p.Name}' appears twice");
+            }
         }
     }
 
-    private static string String(JsonElement e, string source, string at, string name) =>
-        e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new InvalidInputException($"{source}: {at}: '{name}' must be a string, found {Describe(e)}");
+    private static string String(JsonElement e, string source, string at, string name)
+    {
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidInputException($"{source}: {at}: '{name}' must be a string, found {Describe(e)}");
+        }
+
+        string s = e.GetString()!;
+        int bad = s.AsSpan().IndexOfAnyInRange('\u0000', '\u001f');
+        if (bad >= 0 || s.Contains('\u007f', StringComparison.Ordinal))
+        {
+            // Strings end up in one-line messages; a control character would break them.
+            throw new InvalidInputException($"{source}: {at}: '{name}' contains a control character");
+        }
+
+        return s;
+    }
 
     private static bool Bool(JsonElement e, string source, string at, string name) => e.ValueKind switch
     {

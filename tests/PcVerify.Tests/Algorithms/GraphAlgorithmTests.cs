@@ -170,6 +170,115 @@ public class GraphAlgorithmTests
         }
     }
 
+    [Theory]
+    [InlineData("levelled-skip", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("cnn-max", "ce")]
+    [InlineData("resnet-levelled-by-levelling", "se")]
+    public void At_t_equal_to_its_depth_every_vertex_error_is_BPs_delta(string name, string lossName)
+    {
+        // Thm 3.1 on a graph (SPEC §10), for every vertex including sums, pools and identities: event-driven Z-IL leaves
+        // each ε_v as it was at t = d(v) (it is never formed again after its moment), BP leaves δ_v.
+        const int batch = 3;
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        GraphParameters<double> p = GraphNets.Params<double>(graph, 121);
+        double[] x = GraphNets.Normal<double>(batch * graph.InputSize, 122), s = GraphNets.Targets<double>(loss, batch, graph.OutputSize, 123);
+        GraphBackprop<double> bp = new(graph, 0.05, batch, loss);
+        GraphPredictiveCoding<double> zil = new(graph, PcRule.ZeroDivergence, 0.05, batch, loss: loss);
+        bp.Step(p.Clone(), x, s, batch);
+        zil.Step(p.Clone(), x, s, batch);
+        for (int v = 0; v < graph.Vertices.Count; v++)
+        {
+            if (v != graph.Input)
+            {
+                Float64Exactness.Assert<double>(bp.State.Rows(bp.State.Eps, v), zil.State.Rows(zil.State.Eps, v), $"{name}: ε of '{graph.Vertices[v].Name}' at t = {graph.Depth.Max[v]} vs δ");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("unlevelled-skip", "se")]
+    [InlineData("resnet-unlevelled", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("cnn-avg", "ce")]
+    public void Under_C1_a_vertex_error_is_exactly_zero_before_its_shortest_depth_and_reaches_it_then(string name, string lossName)
+    {
+        // Lemma A.3 on a graph (SPEC §10): ε_v,t = 0 for t < d_min(v), on any graph; at t = d_min(v) the error has
+        // arrived (some element non-zero). Where d_min < d_max this is the early error that breaks Z-IL when unlevelled.
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        int moments = graph.Depth.MaxDepth + 2;
+        GraphPredictiveCoding<double> il = new(graph, PcRule.Scheduled, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
+        GraphPcTrace<double> trace = new();
+        il.Step(GraphNets.Params<double>(graph, 131), GraphNets.Normal<double>(2 * graph.InputSize, 132), GraphNets.Targets<double>(loss, 2, graph.OutputSize, 133), 2, trace);
+        Assert.Equal(moments, trace.Moments.Count);
+        for (int v = 0; v < graph.Vertices.Count; v++)
+        {
+            if (v == graph.Input)
+            {
+                continue;
+            }
+
+            int dMin = graph.Depth.Min[v];
+            string vertex = graph.Vertices[v].Name;
+            for (int t = 0; t < dMin; t++)
+            {
+                Assert.True(trace.Moments[t].Eps[v]!.All(e => e == 0), $"{name}: ε of '{vertex}' at t = {t} < d_min = {dMin} is not exactly 0");
+            }
+
+            Assert.True(trace.Moments[dMin].Eps[v]!.Any(e => e != 0), $"{name}: ε of '{vertex}' is still 0 at t = d_min = {dMin}");
+        }
+    }
+
+    [Theory]
+    [InlineData(PcRule.ZeroDivergence)]
+    [InlineData(PcRule.FullyAutonomous)]
+    public void A_traced_step_changes_the_parameters_exactly_as_an_untraced_one(PcRule rule)
+    {
+        CompiledGraph graph = Graph("resnet");
+        GraphParameters<double> a = GraphNets.Params<double>(graph, 141), b = a.Clone();
+        double[] x = GraphNets.Normal<double>(2 * graph.InputSize, 142), s = GraphNets.Normal<double>(2 * graph.OutputSize, 143);
+        new GraphPredictiveCoding<double>(graph, rule, 0.05, 2).Step(a, x, s, 2);
+        GraphPcTrace<double> trace = new();
+        new GraphPredictiveCoding<double>(graph, rule, 0.05, 2).Step(b, x, s, 2, trace);
+        Assert.Equal(graph.Depth.MaxDepth + 1, trace.Moments.Count);
+        foreach (ParameterSlot slot in graph.ParameterSlots)
+        {
+            Tolerance.Exact.Assert<double>(a[slot], b[slot], $"{rule}: traced vs untraced {slot.Key}");
+        }
+    }
+
+    [Theory]
+    [InlineData("resnet", true)]
+    [InlineData("branches", true)]
+    [InlineData("resnet", false)]
+    public void With_gamma_below_one_Z_IL_equals_BP_only_with_the_gamma_correction(string name, bool corrected)
+    {
+        // A.5 on a graph: under C1 and C2 with any γ, ε_v at t = d(v) is γ^{d(v)} δ_v, so scaling θ_v's rate by
+        // γ^{−d(v)} restores BP's update; without the correction the updates shrink by γ^{d(v)} (negative control).
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.SquaredError;
+        GraphParameters<double>[] p = Train(
+            graph, loss,
+            new GraphBackprop<double>(graph, 0.05, 3, loss),
+            new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 3, gamma: 0.5, gammaCorrection: corrected, loss: loss));
+        if (corrected)
+        {
+            // γ^{−d} up to 2^5 amplifies the rounding of the small ε; 1e-11 keeps a factor 1e3 over it.
+            Tolerance bound = new(1e-11, 1e-11, "float64 rounding of (x0+Δx)−x0 per level, times γ^{−d} ≤ 32");
+            foreach (ParameterSlot slot in graph.ParameterSlots)
+            {
+                bound.Assert<double>(p[0][slot], p[1][slot], $"{name}: γ-corrected Z-IL {slot.Key} vs BP");
+            }
+        }
+        else
+        {
+            double d = MaxParameterDifference(p[0], p[1]);
+            Assert.True(d > Measurable, $"Z-IL with γ = 0.5 uncorrected should leave BP; max |θ − w| = {d:G17}");
+        }
+    }
+
     [Fact]
     public void Fa_Z_IL_leaves_BP_where_max_pooling_zeroes_an_error_before_the_last_moment_while_Z_IL_stays_exact()
     {
@@ -186,6 +295,29 @@ public class GraphAlgorithmTests
         double fazil = MaxParameterDifference(p[0], p[1]), zil = MaxParameterDifference(p[0], p[2]);
         Assert.True(fazil > Measurable, $"Fa-Z-IL should leave BP below a max pool; max |θ − w| = {fazil:G17}");
         Assert.True(zil < 1e-12, $"Z-IL should stay on BP; max |θ − w| = {zil:G17}");
+    }
+
+    [Theory]
+    [InlineData("levelled-skip", "se")]
+    [InlineData("unlevelled-skip", "ce")]
+    [InlineData("branches", "se")]
+    [InlineData("parallel-edges", "ce")]
+    [InlineData("cnn-max", "se")]
+    [InlineData("resnet-unlevelled", "ce")]
+    [InlineData("resnet-levelled-by-levelling", "se")]
+    public void Skipping_Fa_Z_IL_gives_the_faithful_simulations_parameters_bit_for_bit(string name, string lossName)
+    {
+        CompiledGraph graph = Graph(name);
+        OutputLoss loss = OutputLoss.Parse(lossName);
+        GraphPredictiveCoding<double> skipping = new(graph, PcRule.FullyAutonomous, 0.05, 3, loss: loss);
+        GraphPredictiveCoding<double> faithful = new(graph, PcRule.FullyAutonomous, 0.05, 3, synchronous: true, loss: loss);
+        Assert.True(skipping.FaZilSkipping);
+        Assert.False(faithful.FaZilSkipping);
+        GraphParameters<double>[] p = Train(graph, loss, faithful, skipping);
+        foreach (ParameterSlot slot in graph.ParameterSlots)
+        {
+            Tolerance.Exact.Assert<double>(p[0][slot], p[1][slot], $"{name}: skipping vs faithful Fa-Z-IL {slot.Key}");
+        }
     }
 
     [Theory]

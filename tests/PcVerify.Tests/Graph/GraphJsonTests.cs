@@ -216,7 +216,16 @@ public class GraphJsonTests
         Assert.Contains("vertex 'o' parent 'x': unknown activation 'swish'", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "identity", "parents": [{"from": "x", "activation": "swish"}]}], "output": "o"}"""));
         Assert.Contains("the top level: missing required property 'output'", BadFile($$"""{"vertices": [{{X}}]}"""));
         Assert.Contains("'format' must be \"pcverify-graph/1\"", BadFile("""{"format": "onnx", "vertices": [], "output": "o"}"""));
+        Assert.Contains("vertex 'o' (conv2d): property 'kernel' appears twice", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "conv2d", "parents": [{"from": "x"}], "units": 1, "kernel": 1, "kernel": 3}], "output": "o"}"""));
         Assert.Contains("'units' must be an integer, found 2.5", BadFile($$"""{"vertices": [{{X}}, {"name": "o", "kind": "conv2d", "parents": [{"from": "x"}], "units": 2.5, "kernel": 1}], "output": "o"}"""));
+    }
+
+    [Fact]
+    public void A_name_with_a_control_character_is_refused_before_it_reaches_a_message()
+    {
+        Assert.Contains("vertices[1]: 'name' contains a control character", BadFile($$"""{"vertices": [{{X}}, {"name": "a\nb", "kind": "identity", "parents": [{"from": "x"}]}], "output": "a"}"""));
+        var e = Assert.Throws<InvalidInputException>(() => CompiledGraph.Compile(G.Spec("o", G.Input("x", 3), G.Id("o", G.E("x\r")))));
+        Assert.Contains("a parent of vertex 1 contains the control character U+000D", e.Message);
     }
 
     [Fact]
