@@ -866,7 +866,7 @@ public static class OnnxImporter
                 throw Fail($"{Position(i)}: Shape with start/end is not supported");
             }
 
-            _ = Tensor(i, 0);
+            _ = Tensor(i, 0); // the shape of a computed value, never of a constant
             _values[node.Output[0]] = new ShapeValue();
         }
 
@@ -1052,6 +1052,7 @@ public static class OnnxImporter
                 throw Fail($"{Position(i)}: bias '{b.Name}' has shape {Dims(b)}, expected ({units},)");
             }
 
+            // Reading validates the element type and that the data holds what the dims claim, before the value is used.
             _ = OnnxTensors.ReadFloating(b, $"{_where}: initializer '{b.Name}'");
         }
 
@@ -1064,6 +1065,8 @@ public static class OnnxImporter
                 throw Fail($"{Position(i)}: its {role} '{name}' is not an initializer; PcVerify trains initializers only");
             }
 
+            // Reading validates the element type and that the data holds what the dims claim (no allocation beyond the
+            // bytes present), so the dims can be trusted in the shape checks that follow.
             _ = OnnxTensors.ReadFloating(t, $"{_where}: initializer '{name}'");
             return t;
         }
