@@ -71,7 +71,9 @@ public static class InspectCommand
         {
             IReadOnlyList<int> un = depth.Unlevelled(g);
             o.WriteLine($"levelled: no — {string.Join(", ", un.Select(v => $"{g.Vertices[v].Name} (d_min {depth.Min[v]} < d_max {depth.Max[v]})"))}; "
-                + "Z-IL's claim needs a levelled graph: --level inserts identity vertices on the short edges");
+                + "Z-IL's claim needs a levelled graph");
+            IReadOnlyList<InsertedVertex> inserted = Levelling.Level(model.Graph, model.Source).Inserted;
+            o.WriteLine($"--level would insert {inserted.Count} identity vertex(es): {string.Join(", ", inserted.Select(v => $"'{v.Name}' on {v.Parent} → {v.Child}"))}");
         }
 
         foreach (string note in model.Notes)

@@ -26,6 +26,7 @@ public class InspectCommandTests
         Assert.Equal("relu(/Add)", Row(output, "/Flatten")[^1]);
         Assert.Equal(["fc.weight", "(10,", "192)", "float32"], Row(output, "fc.weight"));
         Assert.Contains("levelled: no — /c1/Conv (d_min 3 < d_max 4)", output, StringComparison.Ordinal);
+        Assert.Contains("--level would insert 1 identity vertex(es): '/c1/Conv~/Add.level1' on /c1/Conv → /Add", output, StringComparison.Ordinal);
     }
 
     [Fact]

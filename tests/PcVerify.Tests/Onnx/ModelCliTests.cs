@@ -133,6 +133,22 @@ public class ModelCliTests
     }
 
     [Fact]
+    public void An_unsupported_operator_exits_2_with_one_line_and_writes_nothing()
+    {
+        using var tmp = new TempDirectory();
+        var m = new OnnxModels().Input("x", 20).Output("y", 10);
+        m.Node("Gemm", ["x", m.Init("W", 10, 20), m.Init("b", 10)], "z", OnnxModels.Int("transB", 1));
+        m.Node("Erf", ["z"], "y");
+        string model = tmp.File("erf.onnx");
+        File.WriteAllBytes(model, m.Bytes());
+        var r = CliRunner.Run("train", "--model", model, "--steps", "1", "--save", tmp.File("out.npz"), "--save-model", tmp.File("out.onnx"));
+        Assert.Equal(2, r.Code);
+        Assert.Equal($"error: ONNX file '{model}': node 'y' (Erf, node 2 of 2): unsupported operator", r.Err.Split(" (supported:")[0]);
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+        Assert.Equal(["erf.onnx"], tmp.Names());
+    }
+
+    [Fact]
     public void Save_model_without_model_is_refused()
     {
         using var tmp = new TempDirectory();
