@@ -152,7 +152,7 @@ public class ModelCliTests
     public void Save_model_without_model_is_refused()
     {
         using var tmp = new TempDirectory();
-        var r = CliRunner.Run("train", "--arch", "20,10", "--steps", "1", "--save-model", tmp.File("x.onnx"));
+        var r = CliRunner.Run("train", "--arch", "64,10", "--steps", "1", "--save-model", tmp.File("x.onnx"));
         Assert.Equal(2, r.Code);
         Assert.Contains("--save-model writes an ONNX model back and needs --model", r.Err, StringComparison.Ordinal);
         Assert.Empty(tmp.Names());
