@@ -11,7 +11,7 @@ namespace PcVerify.Tests.Kernels;
 /// </summary>
 /// <remarks>
 /// Bounds. double: the kernels' error analysis (a few roundings after an exponential of ≈ 1 ulp) gives ≤ 2.5 ulp for
-/// tanh and σ and ≤ 2 ulp for softplus; measured maxima are 2.31, 2.21 and 1.65 ulp (docs/determinism.md). float: the
+/// tanh and σ and ≤ 2 ulp for softplus; measured maxima are 2.22, 2.21 and 1.50 ulp (docs/determinism.md). float: the
 /// double kernel rounded once, so ≤ ½ ulp + 2.5 double ulps = (½ + 2.5·2^{−29}) float ulp. Derivatives are
 /// <c>1 − t²</c> and <c>s(1 − s)</c> from the rounded value, which cancel as f saturates: their error is absolute,
 /// in units of u = 2^{−53} (2^{−24}): |Δ(1 − t²)| ≤ 2|Δt| + 1u ≤ 6u, |Δ(s(1 − s))| ≤ |Δs| + ¾u ≤ 3u (float: ½u-ulps of
