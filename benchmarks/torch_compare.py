@@ -122,7 +122,7 @@ def bdn_times(art):
     for path in glob.glob(os.path.join(art, 'results', '*BpStepBenchmarks*-report.csv')):
         with open(path, newline='') as fh:
             for row in csv.DictReader(fh):
-                value, unit = row['Min'].replace(',', '').split()
+                value, unit = row.get('Min', row['Mean']).replace(',', '').split()
                 dtype = 'float64' if 'Double' in row.get('Type', '') or 'Double' in path else 'float32'
                 key = (dtype, row['Activation'], int(row['Batch']), int(row['Threads']))
                 out[key] = float(value) * units[unit]

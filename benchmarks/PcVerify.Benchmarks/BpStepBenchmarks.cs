@@ -11,8 +11,11 @@ namespace PcVerify.Benchmarks;
 /// One BP step of 784-256-256-10 in float32 and float64: exactly the cells of benchmarks/torch_compare.py (batch 1
 /// and 64, 1 and 2 threads, relu and tanh), so the two can run side by side (docs/performance.md). Same setup as
 /// <see cref="TrainingStepBenchmarks"/> (He-normal parameters from seed 42, MNIST-like pairs from seed 43, α = 10⁻³).
+/// The Min column is what the script compares (its figure is a min over samples too).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 [BenchmarkCategory(Data.Training)]
 [GenericTypeArguments(typeof(float))]
 [GenericTypeArguments(typeof(double))]
