@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """One BP step of 784-256-256-10 in PyTorch, timed the way BenchmarkDotNet times PcVerify's BpStepBenchmarks.
 
-The peer of issue 15 (item 2): PyTorch from the Debian registry (python3-torch, OpenBLAS). Same formulation as the
+The peer of issue 15 (item 2): PyTorch from the Debian registry (python3-torch, with libopenblas0-pthread providing libblas.so.3: without it
+Debian's python3-torch runs on the reference BLAS, ~40x slower, and the script warns). Same formulation as the
 engine's BP (SPEC.md §2; Backprop.cs), written with explicit tensor operations, not autograd:
     forward    y^3 = s_in;  y^l = W^{l+1} f(y^{l+1}) + v^{l+1}   (f applied to the input too; the output is linear)
     errors     d^0 = s_out − y^0;  d^l = f'(y^l) ⊙ (W^l)ᵀ d^{l−1}
@@ -21,6 +22,7 @@ Every run first checks that the explicit formulation and autograd agree (two ste
 ratio (PyTorch time ÷ PcVerify time: > 1 means PcVerify is faster) per cell.
 """
 import argparse
+import ctypes
 import csv
 import glob
 import os
@@ -92,8 +94,25 @@ class AutogradBp:
         self.opt.step()
 
 
-def time_cell(make, batch, dtype, threads, samples, warmup, quick):
+def blas_libraries():
+    """The BLAS shared objects loaded into this process (after a first matrix product)."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+    with open('/proc/self/maps') as fh:
+        paths = {line.split()[-1] for line in fh if 'blas' in line.lower() and line.split()[-1].startswith('/')}
+    return sorted(paths)
+
+
+def set_threads(threads):
+    """torch's intra-op threads, and OpenBLAS's own pool, which torch.set_num_threads does not always reach."""
     torch.set_num_threads(threads)
+    for path in blas_libraries():
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, 'openblas_set_num_threads'):
+            lib.openblas_set_num_threads(threads)
+
+
+def time_cell(make, batch, dtype, threads, samples, warmup, quick):
+    set_threads(threads)
     gen = torch.Generator().manual_seed(42)
     s_in = torch.rand(batch, WIDTHS[0], generator=gen, dtype=dtype)
     s_out = torch.zeros(batch, WIDTHS[-1], dtype=dtype)
@@ -170,6 +189,10 @@ def main():
 
     print(f'PyTorch {torch.__version__} ({"autograd" if a.autograd else "explicit BP"}), Python {platform.python_version()}, '
           f'{os.cpu_count()} CPUs, load average {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+    blas = blas_libraries()
+    print(f'BLAS: {", ".join(blas) or "none found"}')
+    if not any('openblas' in b for b in blas):
+        print('warning: not OpenBLAS (the reference BLAS is ~40x slower); `apt-get install libopenblas0-pthread` selects it')
     header = f'{"dtype":8} {"f":5} {"batch":>5} {"threads":>7} {"PyTorch µs":>11}'
     if bdn:
         header += f' {"PcVerify µs":>12} {"speed vs PyTorch":>17}'
