@@ -120,7 +120,10 @@ public static class GraphJson
         }
     }
 
-    /// <summary>Writes <paramref name="spec"/> in the format (indented; attributes that equal their defaults are left out).</summary>
+    /// <summary>
+    /// Writes <paramref name="spec"/> in the format, indented: every attribute of each vertex's kind explicitly (so the
+    /// file does not depend on the defaults), except the weight layout and parameter keys when they are the defaults.
+    /// </summary>
     public static string Write(GraphSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
