@@ -25,7 +25,8 @@ namespace PcVerify.Engine.Algorithms;
 /// <para><b>Fa-Z-IL</b>: φ per error neuron (SPEC §5, §10): an element of <c>ε_v</c> of one pair fires at the first
 /// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
 /// <c>φ_t ⊙ ε_v,t</c> (so a conv weight shared by many error neurons receives each neuron's term once).
-/// It runs <c>max d + 1</c> moments unless told otherwise.</para>
+/// It runs <c>max d + 1</c> moments unless told otherwise, and with σ = 0 skips the work that cannot change the
+/// parameters (see <see cref="FaZilSkipping"/>).</para>
 /// <para><b>σ</b> adds <c>σ·N(0,1)</c> to every hidden vertex at C1, in topological order from the input side (each
 /// μ from already-noisy parents); a chain draws the noise as the layered engine does.</para>
 /// </remarks>
@@ -51,7 +52,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="sigma">σ ≥ 0 (C1 is σ = 0).</param>
     /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments per depth (required; <c>max d + 1</c> entries).</param>
     /// <param name="gammaCorrection">Scale the learning rate of <c>θ_v</c> by <c>γ^{−d_max(v)}</c> (A.5 on a graph).</param>
-    /// <param name="synchronous">For Z-IL: force the synchronous simulation.</param>
+    /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation (no event-driven Z-IL, no skipping).</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments (default <c>max d + 1</c>).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default squared error).</param>
