@@ -73,7 +73,7 @@ public class GraphCliTests
     [Fact]
     public void Compare_on_a_layered_net_with_cross_entropy_reports_Z_IL_on_BP()
     {
-        var r = CliRunner.Run("compare", "--algos", "zil,fazil", "--loss", "ce", "--arch", "20,16,12,10", "--steps", "100", "--lr", "0.05");
+        var r = CliRunner.Run("compare", "--algos", "zil,fazil", "--loss", "ce", "--arch", "64,16,12,10", "--steps", "100", "--lr", "0.05");
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("loss: softmax cross-entropy", r.Out, StringComparison.Ordinal);
         double zil = WeightDivergence(r.Out, "zil"), fazil = WeightDivergence(r.Out, "fazil");
