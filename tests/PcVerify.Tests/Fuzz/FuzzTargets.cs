@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
+using PcVerify.Engine.Onnx;
 
 namespace PcVerify.Tests.Fuzz;
 
@@ -12,8 +14,8 @@ namespace PcVerify.Tests.Fuzz;
 internal sealed record FuzzTarget(string Name, IReadOnlyList<byte[]> Seeds, Action<string> Read);
 
 /// <summary>
-/// The readers that take files from users (NPY, NPZ, data NPZ, parameter NPZ, IDX raw and gzip) with small
-/// valid seeds built by the engine's own writers. Shared by the in-process campaign
+/// The readers that take files from users (NPY, NPZ, data NPZ, parameter NPZ, IDX raw and gzip, graph JSON with
+/// its compilation, ONNX import) with small valid seeds built by the engine's own writers. Shared by the in-process campaign
 /// (<see cref="ReaderFuzzTests"/>) and the SharpFuzz harness in <c>fuzz/</c>, which compiles this file.
 /// </summary>
 internal static class FuzzTargets
@@ -24,7 +26,7 @@ internal static class FuzzTargets
     public static IReadOnlyList<FuzzTarget> All => Targets.Value;
 
     /// <summary>The targets' names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["npy", "npz", "data-npz", "parameter-npz", "idx-images", "idx-labels"];
+    public static IReadOnlyList<string> Names { get; } = ["npy", "npz", "data-npz", "parameter-npz", "idx-images", "idx-labels", "graph-json", "onnx"];
 
     /// <summary>
     /// The read call of target <paramref name="name"/>, without building seeds: under SharpFuzz the engine is
@@ -46,6 +48,8 @@ internal static class FuzzTargets
         },
         "idx-images" => path => Idx.ReadImages(path),
         "idx-labels" => path => Idx.ReadLabels(path),
+        "graph-json" => path => CompiledGraph.Compile(GraphJson.Read(path), path),
+        "onnx" => path => OnnxImporter.Load(path),
         _ => throw new ArgumentException($"unknown fuzz target '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
     };
 
@@ -87,6 +91,11 @@ internal static class FuzzTargets
 
             byte[] images = IdxBytes(Idx.ImagesMagic, [3, 4, 4], [.. Enumerable.Range(0, 48).Select(k => (byte)(k * 37))]);
             byte[] labels = IdxBytes(Idx.LabelsMagic, [5], [0, 3, 9, 1, 2]);
+            GraphSpec cnn = SmallCnn();
+            CompiledGraph cnnGraph = CompiledGraph.Compile(cnn);
+            GraphSpec chain = GraphSpec.Chain(spec);
+            Dictionary<string, NpyArray> cnnParameters = GraphParameters<double>.Initialise(cnnGraph, InitScheme.XavierUniform, 3, biasScale: 0.5).ToArrays(NpyDType.Float32);
+            Dictionary<string, NpyArray> chainParameters = GraphParameters<double>.FromChain(CompiledGraph.Compile(chain), p).ToArrays(NpyDType.Float32);
             Dictionary<string, IReadOnlyList<byte[]>> seeds = new()
             {
                 ["npy"] =
@@ -101,6 +110,8 @@ internal static class FuzzTargets
                 ["parameter-npz"] = [parameters64, parameters32],
                 ["idx-images"] = [images, Gzip(images)],
                 ["idx-labels"] = [labels, Gzip(labels)],
+                ["graph-json"] = [System.Text.Encoding.UTF8.GetBytes(GraphJson.Write(cnn)), System.Text.Encoding.UTF8.GetBytes(GraphJson.Write(chain))],
+                ["onnx"] = [OnnxWriter.ToBytes(cnn, cnnParameters), OnnxWriter.ToBytes(chain, chainParameters)],
             };
             return [.. Names.Select(n => new FuzzTarget(n, seeds[n], Reader(n)))];
         }
@@ -109,6 +120,19 @@ internal static class FuzzTargets
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>A conv whose output is max-pooled (relu) and average-pooled (tanh), summed, flattened and dense: every vertex kind, small enough to fuzz quickly.</summary>
+    private static GraphSpec SmallCnn() => new(
+        [
+            new VertexSpec { Name = "x", Kind = VertexKind.Input, Shape = [1, 4, 4] },
+            new VertexSpec { Name = "conv", Kind = VertexKind.Conv2d, Parents = [new EdgeSpec("x", Activation.Identity)], Units = 2, Kernel = (3, 3), Padding = (1, 1), Bias = true },
+            new VertexSpec { Name = "pool", Kind = VertexKind.MaxPool2d, Parents = [new EdgeSpec("conv", Activation.Relu)], Kernel = (2, 2), Stride = (2, 2) },
+            new VertexSpec { Name = "avg", Kind = VertexKind.AvgPool2d, Parents = [new EdgeSpec("conv", Activation.Tanh)], Kernel = (2, 2), Stride = (2, 2) },
+            new VertexSpec { Name = "sum", Kind = VertexKind.Sum, Parents = [new EdgeSpec("pool", Activation.Identity), new EdgeSpec("avg", Activation.Identity)] },
+            new VertexSpec { Name = "flat", Kind = VertexKind.Flatten, Parents = [new EdgeSpec("sum", Activation.Identity)] },
+            new VertexSpec { Name = "fc", Kind = VertexKind.Dense, Parents = [new EdgeSpec("flat", Activation.Tanh)], Units = 3, Bias = true },
+        ],
+        "fc");
 
     private static byte[] NpyBytes(NpyArray array, NpyDType dtype)
     {
