@@ -187,7 +187,7 @@ let ``F8 replay: trained Z-IL and BP predict alike within the bound propagated f
 // F9 — test verdict (fixed): the F5 property measured Fa-Z-IL's late update by its effect on θ^1, which rounding can erase.
 
 /// F9 replay: the generated case of issue 8 (widths 2,1,2,4 out→in, leaky ReLU 0.01, 0.01, 0.2, no bias, scale
-/// 0.658, α = 0.00287). It failed once in about ten runs of 1000 cases: the late update α ε^0_{0,1} f(x^1_1) ≈ 7e-17
+/// 0.658, α = 0.00287), reported to fail once in about ten runs of 1000 cases: the late update α ε^0_{0,1} f(x^1_1) ≈ 7e-17
 /// is below half an ulp (1.1e-16) of θ^1_{0,0} ≈ 1.29, so the parameters came out bit-equal although Fa-Z-IL fired.
 /// It passes now because the verdict reads the update from the trace (fazilLateUpdate): Z-IL's row-0 update is
 /// exactly 0, Fa-Z-IL's is α ε^0_{0,1} f(x^1_1) ≠ 0 — not because a threshold moved.

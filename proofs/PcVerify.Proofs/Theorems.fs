@@ -839,7 +839,7 @@ let fazilLateUpdate (c: Case) (b: Run.Built) =
 /// row 0 of θ^1 by exactly 0 (α·0·f); Fa-Z-IL updates it by α ε^0_{0,1} f(x^1_1)ᵀ ≠ 0 (fazilLateUpdate). The update
 /// is measured where it is made, in the trace: the late error is second order in θ^1 and can be tiny (ε ≈ 1e-7,
 /// f(x^1) ≈ 2e-7 in issue 8's case), so α ε f can fall below half an ulp of the weight and leave the parameters
-/// bit-equal; a verdict on the parameter difference then failed about once in 10⁴ cases (F9). No threshold
+/// bit-equal; a verdict on the parameter difference then failed (F9, issue 8's replay — rare, < 1e-5 per case). No threshold
 /// remains: ε^0_{0,1} is a non-zero first-order change of μ^0 (exactly 0 only if that change is itself absorbed
 /// below half an ulp of μ^0, an event of probability ~u per case). Whether θ^1 kept the update is classified.
 /// Generated so it must break: n^0 ≥ 2 (the other output errors move x^1), L ≥ 2, |f'| bounded away from 0.
