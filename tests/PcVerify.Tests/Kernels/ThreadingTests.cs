@@ -253,22 +253,31 @@ public class ThreadingTests
             T = 3,
         };
         ILearner<float> learner = o.Create<float>(spec, B);
-        long allocated = WithThreads(threads, () =>
+        long[] allocated = WithThreads(threads, () =>
         {
             for (int warm = 0; warm < 3; warm++)
             {
                 learner.Step(p, sIn, sOut, B);
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int step = 0; step < 20; step++)
+            // Two windows of 20 steps: a per-step allocation shows in both, while a one-time allocation of the
+            // runtime's first blocking wait on this thread (which happens only when a worker is descheduled, i.e.
+            // under load) shows in at most one. The steady state is the smaller of the two.
+            long[] windows = new long[2];
+            for (int w = 0; w < windows.Length; w++)
             {
-                learner.Step(p, sIn, sOut, B);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int step = 0; step < 20; step++)
+                {
+                    learner.Step(p, sIn, sOut, B);
+                }
+
+                windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
             }
 
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            return windows;
         });
-        Assert.True(allocated == 0, $"{algorithm} with {threads} threads allocated {allocated} bytes in 20 steps");
+        Assert.True(allocated.Min() == 0, $"{algorithm} with {threads} threads allocated {allocated[0]} and {allocated[1]} bytes in two windows of 20 steps");
     }
 
     public static TheoryData<string> Algorithms => new() { "bp", "zil", "zil-sync", "fazil", "il" };
