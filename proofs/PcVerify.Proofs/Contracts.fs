@@ -208,9 +208,12 @@ let ``Recording a trace does not change the step of any learner`` () =
 /// The σ relaxation of C1 (docs/math.md §6) adds σ·N(0,1) to every hidden value node: at t = 0 the hidden errors are
 /// ε^l_0 = σ·n. Over ≥ 1000 samples the sample mean is within 5σ/√N of 0 and the sample variance within
 /// 5·√(2/N) (relative) of σ² — a five-standard-error test, false-alarm rate about 1e-6 per case. Being a
-/// statistical test, it runs a fixed 100 cases whatever PCVERIFY_PROOF_CASES says (family-wise false-alarm rate
-/// about 1e-4): repeated 30 000 times in a campaign, a 5.05-standard-error variance duly turned up by chance.
-[<FsCheck.Xunit.Property(MaxTest = 100, EndSize = 100)>]
+/// statistical test, it runs a fixed 100 cases whatever PCVERIFY_PROOF_CASES says: repeated 30 000 times in a
+/// campaign, a 5.05-standard-error variance duly turned up by chance. Its seed is fixed too (whatever
+/// PCVERIFY_PROOF_SEED says): with a fresh seed per run the family-wise false-alarm rate of about 1e-4 would be
+/// paid again by every CI run; on these fixed samples the verdict is deterministic, so a failure means the noise
+/// the engine draws has changed (issue 8, docs/findings.md "Seeds and the CI budget").
+[<FsCheck.Xunit.Property(MaxTest = 100, EndSize = 100, Replay = "(20260412,11400714819323198485)")>]
 let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
     let gen =
         gen {
@@ -239,7 +242,9 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
 
 /// Fa-Z-IL over several steps and with more moments than L: its φ state is reset per step (bit-identical to Z-IL
 /// over 3 steps on the bounded-f' domain in the stable-training regime — in an exploding run errors reach 1e31 and
-/// absorption (F4) silences neurons), and `moments` runs exactly that many moments (engine vs oracle).
+/// absorption (F4) silences neurons), and `moments` runs exactly that many moments (engine vs oracle). As in the
+/// bounded-f' property, a step in which Z-IL's trace shows an absorbed error (absorbedAtZilMoment) ends the
+/// bit-identity claim for the run: the late update it allows may or may not survive rounding (F9, F11).
 [<ProofAttribute>]
 let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` () =
     let domain = { fazilDomain with MaxDepth = 5; MaxScale = 1.2; Valid = fun n -> fazilDomain.Valid n && stableDomain.Valid n }
@@ -250,22 +255,27 @@ let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` ()
         let fa = b.Theta.Clone()
         let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 3, synchronous = true)
         let fazil = PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, alpha, 3)
+        let mutable absorbed = false
         for k in 0 .. 2 do
             let d = { c.Data with Seed = c.Data.Seed + uint64 k }
-            zil.Step(z, d.Inputs b.Spec, d.Targets b.Spec, d.Batch)
+            // The trace changes nothing (`Recording a trace does not change the step…`); it shows absorbed errors.
+            let zT = PcTrace<float>()
+            zil.Step(z, d.Inputs b.Spec, d.Targets b.Spec, d.Batch, zT)
             fazil.Step(fa, d.Inputs b.Spec, d.Targets b.Spec, d.Batch)
+            absorbed <- absorbed || not (absorbedAtZilMoment c zT).IsEmpty
         let extra = 1 + int (c.Net.Seed % 3UL)
         let t = PcTrace<float>()
         let th = b.Theta.Clone()
         PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, c.Alpha, 3, moments = Nullable(c.Net.L + extra)).Step(th, b.Inputs, b.Targets, b.Batch, t)
         let run = { Gamma = 1.0; Alpha = c.Alpha; Schedule = (fun _ _ -> false); FaZil = true; Moments = c.Net.L + extra }
         let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run b.Batch b.Inputs b.Targets
-        [ for l in 1 .. c.Net.L do
+        [ for l in 1 .. (if absorbed then 0 else c.Net.L) do
               yield! Check.exact (sprintf "3 steps: Fa-Z-IL θ^%d vs Z-IL" l) z.Theta.[l].Data fa.Theta.[l].Data
           if t.Moments.Count <> c.Net.L + extra then yield sprintf "moments: %d, requested %d" t.Moments.Count (c.Net.L + extra)
           for l in 1 .. c.Net.L do
               yield! Check.within (sprintf "moments = L+%d: θ^%d vs oracle" extra l) (fun _ -> 1e-9 * (1.0 + Math.Abs(pO.Flat(l) |> Array.map Math.Abs |> Array.max))) (pO.Flat l) th.Theta.[l].Data ]
-        |> Check.verdict)
+        |> Check.verdict
+        |> Prop.classify absorbed "an error absorbed at t = l (F4): bit-identity not claimed")
 
 /// Schedule names are what reports print: `t = l`, `all at t = T`, `[…]` for explicit moments; depth ≤ 0 is refused.
 [<ProofAttribute>]

@@ -30,13 +30,35 @@ module Budget =
     /// A property's share of the budget (heavier properties run a fraction of the cases, at least 5).
     let fraction (divisor: int) = max 5 (cases / divisor)
 
-/// A property whose case count is `PCVERIFY_PROOF_CASES` (see Budget). FsCheck prints the replay seed
-/// `(seed,gamma)` of any failure in the test message; paste it into `Replay` to re-run exactly that case.
+    /// The odd SplitMix gamma paired with a seed given alone.
+    [<Literal>]
+    let DefaultGamma = 11400714819323198485UL
+
+    /// `PCVERIFY_PROOF_SEED`, unset by default: every property then draws a fresh random seed per run, so each CI run
+    /// tests new cases and the campaign grows with every run (docs/findings.md, "Seeds and the CI budget"). Set to
+    /// a number `s` or a pair `s,g` (FsCheck's `(seed,gamma)`), every property starts from that seed instead: the
+    /// whole run is reproducible, and disjoint seeds give disjoint shards of a campaign. Returned in FsCheck's
+    /// `Replay` form.
+    let replay =
+        match Environment.GetEnvironmentVariable "PCVERIFY_PROOF_SEED" with
+        | null
+        | "" -> None
+        | s ->
+            let parts = s.Trim().Trim('(', ')').Split(',') |> Array.map (fun p -> p.Trim())
+            match parts |> Array.map UInt64.TryParse with
+            | [| (true, seed) |] -> Some(sprintf "(%d,%d)" seed DefaultGamma)
+            | [| (true, seed); (true, gamma) |] -> Some(sprintf "(%d,%d)" seed gamma)
+            | _ -> failwithf "PCVERIFY_PROOF_SEED must be a seed or seed,gamma (unsigned 64-bit integers), found '%s'" s
+
+/// A property whose case count is `PCVERIFY_PROOF_CASES` and whose seed is `PCVERIFY_PROOF_SEED` if set (see
+/// Budget). FsCheck prints the replay seed `(seed,gamma)` of any failure in the test message; paste it into
+/// `Replay` to re-run exactly that case.
 type ProofAttribute() as this =
     inherit PropertyAttribute()
     do
         this.MaxTest <- Budget.cases
         this.EndSize <- 100
+        Budget.replay |> Option.iter (fun r -> this.Replay <- r)
 
 /// A heavier property: a quarter of the budget (multi-step training, finite differences over every coordinate).
 type HeavyProofAttribute() as this =
@@ -44,6 +66,7 @@ type HeavyProofAttribute() as this =
     do
         this.MaxTest <- Budget.fraction 4
         this.EndSize <- 100
+        Budget.replay |> Option.iter (fun r -> this.Replay <- r)
 
 /// An activation, as a value the oracle can evaluate independently of the engine.
 type Act =

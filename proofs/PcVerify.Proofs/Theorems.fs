@@ -535,12 +535,26 @@ let silentAtZilMoment (c: Case) (pcT: PcTrace<float>) =
           for k in 0 .. e.Length - 1 do
               if e.[k] = 0.0 then yield (k / c.Net.Widths.[l], l, k % c.Net.Widths.[l]) ]
 
+/// The silent neurons (silentAtZilMoment) that rounding made silent: neuron i of a hidden layer l whose increment
+/// Δx^l_{i,l−1} (the one that moves x^l to t = l) was non-zero, yet ε^l_{i,l} = (μ^l_0 + Δx) − μ^l_0 = 0 — the increment
+/// was absorbed below half an ulp of μ^l (F4). Read from the trace bit for bit, no threshold: under C1 x^l_{l−1} =
+/// μ^l_0 = μ^l_l (Lemma A.3), so a zero error after a non-zero increment has no other cause. The other silent
+/// neurons have an exact-arithmetic cause: f' = 0 or (θ^l)ᵀε^{l−1} = 0 (Δx = 0), or an output target equal to the prediction.
+let absorbedAtZilMoment (c: Case) (pcT: PcTrace<float>) =
+    silentAtZilMoment c pcT
+    |> List.filter (fun (k, l, i) -> l >= 1 && (Run.dx pcT.Moments.[l - 1] l).[k * c.Net.Widths.[l] + i] <> 0.0)
+
 // ---------------------------------------------------------------------------------------------------------------
-// Negative controls: relaxing one condition must break the equivalence measurably. "Measurably" = for some layer
-// the relative difference max_k |Δθ_k − Δw_k| / max_k |Δw_k| exceeds 1e-6, ten million times the float64
-// rounding level of the positive properties (~1e-13). The generators make the break unavoidable: a hidden layer
-// (L ≥ 2), activations with |f'| bounded away from 0 (no ReLU, no saturation), weight scale ≥ 0.5. (At scale 0.1
-// with saturating f', IL at t_c = 1 on a 1-1-1 net was found to differ by only 1.1e-7: small, not absent.)
+// Negative controls: relaxing one condition must break the equivalence — the suite must be able to fail (SPEC §6).
+// The verdict is the positive statement's own check: for some layer, Thm 3.2's comparison of Δθ^{l+1} with
+// Δw^{l+1} (bound kSame·u·(MW + |Δw|)) fails. A break the positive property cannot see is exactly what a control
+// must exclude; a fixed relative threshold (1e-6 until the campaign of issue 8) was a line a legitimate break can
+// cross, since its size is O(σ), O(1 − γ^l) or a difference of errors at two moments, each with random
+// coefficients (docs/findings.md, F10). The worst relative difference max_k |Δθ_k − Δw_k| / max_k |Δw_k| is
+// still reported and classified against 1e-6, so a campaign shows how far above the rounding level breaks are.
+// The generators make the break unavoidable: a hidden layer (L ≥ 2), activations with |f'| bounded away from 0
+// (no ReLU, no saturation), weight scale ≥ 0.5. (At scale 0.1 with saturating f', IL at t_c = 1 on a 1-1-1 net was
+// found to differ by only 1.1e-7: small, not absent.)
 // ---------------------------------------------------------------------------------------------------------------
 
 let private controlDomain =
@@ -550,11 +564,22 @@ let private controlDomain =
         Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway)
         MinScale = 0.5 }
 
-let measurable = 1e-6
+/// A PC step's total updates against BP's: the failures of Thm 3.2's check on every layer (none: the step passes
+/// as Z-IL would) and the largest per-layer relative difference (reported only).
+let private againstBp (c: Case) (b: Run.Built) (bpT: BpTrace<float>) (pcT: PcTrace<float>) (theta: Parameters<float>) =
+    let o = oracle c b
+    let failures =
+        [ for l in 1 .. c.Net.L do
+              let dw = Run.dW bpT l
+              yield! Check.within (sprintf "Δθ^%d vs Δw^%d" l l) (Check.rounding kSame u (flat o.MW.[l]) dw) dw (Run.totalTheta pcT theta l) ]
+    let worst = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
+    failures, worst
 
-/// The largest per-layer relative difference between a PC step's total updates and BP's.
-let private worstLayer (c: Case) (bpT: BpTrace<float>) (pcT: PcTrace<float>) (theta: Parameters<float>) =
-    [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
+/// A control's verdict: the condition is broken (as generated) and Thm 3.2's check fails on some layer.
+let private breaks (what: string) (conditionBroken: bool) (failures: string list, worst: float) =
+    (conditionBroken && not failures.IsEmpty)
+    |> Prop.label (sprintf "%s: every layer within Thm 3.2's bound (worst relative difference %s)" what (Check.g17 worst))
+    |> Prop.classify (worst <= 1e-6) "worst relative difference ≤ 1e-6"
 
 /// Negative control C1 (docs/math.md §6, Table 1): with σ > 0 (x^l_0 = μ^l_0 + σ·N(0,1)) Z-IL's updates differ measurably
 /// from BP's for every generated network with a hidden layer.
@@ -566,10 +591,7 @@ let ``C1 negative control: with σ > 0 Z-IL's update differs measurably from BP'
         let b = Run.build c
         let bpT, _ = Run.bp c b
         let pcT, theta, learner = Run.pc c b PcRule.ZeroDivergence sigma None false false
-        let d = worstLayer c bpT pcT theta
-        (not learner.EventDriven && d > measurable)
-        |> Prop.label (sprintf "σ = %g: worst relative difference %s ≤ %g" sigma (Check.g17 d) measurable)
-        |> Prop.collect (sprintf "σ=%g" sigma))
+        againstBp c b bpT pcT theta |> breaks (sprintf "σ = %g" sigma) (not learner.EventDriven) |> Prop.collect (sprintf "σ=%g" sigma))
 
 /// The schedules that break C2: IL with every layer at one t_c (any t_c ∈ 0..L when L ≥ 2), or one layer moved
 /// off its moment t = l (earlier, later, twice, or never).
@@ -602,21 +624,19 @@ let ``C2 negative control: IL at one t_c or any schedule other than t = l differ
         let b = Run.build c
         let bpT, _ = Run.bp c b
         let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some s) false false
-        let d = worstLayer c bpT pcT theta
-        (not s.IsZeroDivergence && d > measurable)
-        |> Prop.label (sprintf "schedule %s: worst relative difference %s ≤ %g" s.Name (Check.g17 d) measurable)
+        againstBp c b bpT pcT theta
+        |> breaks (sprintf "schedule %s" s.Name) (not s.IsZeroDivergence)
         |> Prop.classify (s.Name.StartsWith "all at") "IL at one t_c")
 
 /// Negative control C3 (Supp. A.5): with γ ∈ [0.05, 0.95] and no γ^{−l} correction, Z-IL's update of a hidden
-/// layer's θ^{l+1} is γ^l times BP's, a relative difference 1 − γ^l ≥ 0.05 ≫ 1e-6.
+/// layer's θ^{l+1} is γ^l times BP's, a relative difference 1 − γ^l ≥ 0.05, ~10¹³ times Thm 3.2's rounding bound.
 [<ProofAttribute>]
 let ``C3 negative control: with γ < 1 and no γ^l correction Z-IL differs measurably from BP`` () =
     Prop.forAll (Cases.arb controlDomain (Gen.constant 1) Cases.gammaBelowOne) (fun c ->
         let b = Run.build c
         let bpT, _ = Run.bp c b
         let pcT, theta, _ = Run.zil c b
-        let d = worstLayer c bpT pcT theta
-        (d > measurable) |> Prop.label (sprintf "γ = %g: worst relative difference %s ≤ %g" c.Gamma (Check.g17 d) measurable))
+        againstBp c b bpT pcT theta |> breaks (sprintf "γ = %g" c.Gamma) true)
 
 // ---------------------------------------------------------------------------------------------------------------
 // The engine against the independent oracle (Oracles.fs).
@@ -667,12 +687,31 @@ let private anySchedule (L: int) =
 /// and in a fast-growing run it can exceed every x — a 50 000-case campaign found Δx ≈ 4e16 with S(x, μ, ε) ≈ 6e10). Over ≤ L+1 ≤ 6 moments each quantity is a composition of ≤ 3L dot products (n ≤ 13 terms) and
 /// activations with Lipschitz constant ≤ 7 at weight scale ≤ 1.5; the first-order growth of a rounding error
 /// is then ≤ 1e5·n·u·S ≈ 1e-10·S, a factor 10 below the bound; a real error is O(S).
-let private pcTolerance (trace: PcMomentO list) =
-    let s =
+let private pcScale (trace: PcMomentO list) =
+    trace
+    |> List.collect (fun m -> [ m.X; m.Mu; m.Eps; m.DX ] |> List.collect (fun a -> a |> Array.toList |> List.collect (fun per -> per |> Array.toList |> List.collect Array.toList)))
+    |> List.fold (fun acc v -> Math.Max(acc, Math.Abs(v: float))) 0.0
+
+let private pcTolerance (trace: PcMomentO list) = 1e-9 * (1.0 + pcScale trace)
+
+/// The bound for the parameters of layer l (final θ^l, β^l and the trace's summed updates): the state bound plus
+/// 1e-9 of the parameters' own magnitude and of the first-order error of every update added to them. Parameters
+/// are not bounded by S: an update α ε^{l−1}_t f(x^l_t) is a product of two state values, and one applied at the
+/// last moment never enters a recorded state (a campaign found θ³ ≈ 4e14 with S ≈ 1.4e8, F12). Each factor carries
+/// the state's absolute error ≤ 1e-10·S (above) and f adds Lip ≤ 7 times it, so one moment's update is off by
+/// ≤ 1e-10·α·S·(|f| + 7|ε|) (α·1e-10·S for β); summed over every moment of the trace, with 10× slack as above.
+let private parameterTolerance (c: Case) (trace: PcMomentO list) (p0: P) (pO: P) (l: int) =
+    let maxAbs (xs: seq<float>) = Seq.fold (fun m (v: float) -> Math.Max(m, Math.Abs v)) 0.0 xs
+    let s = pcScale trace
+    let act = c.Net.Acts.[l - 1]
+    let updates =
         trace
-        |> List.collect (fun m -> [ m.X; m.Mu; m.Eps; m.DX ] |> List.collect (fun a -> a |> Array.toList |> List.collect (fun per -> per |> Array.toList |> List.collect Array.toList)))
-        |> List.fold (fun acc v -> Math.Max(acc, Math.Abs(v: float))) 0.0
-    1e-9 * (1.0 + s)
+        |> List.sumBy (fun m ->
+            let eps = maxAbs (seq { for per in m.Eps do yield! per.[l - 1] })
+            let fx = maxAbs (seq { for per in m.X do for x in per.[l] -> f act x })
+            c.Alpha * s * (1.0 + fx + 7.0 * eps))
+    let own = maxAbs (Seq.concat [ p0.Flat l; pO.Flat l; p0.B.[l]; pO.B.[l] ])
+    pcTolerance trace + 1e-9 * (own + updates)
 
 let private pcDomain = { Domains.all with MaxDepth = 5; MaxScale = 1.5 }
 
@@ -689,11 +728,29 @@ let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (th
               if l >= 1 then yield! Check.within (sprintf "t=%d Δx^%d" mo.T l) (fun _ -> tol) (rows mo.DX l) (Run.dx m l)
       let p0 = P.OfEngine b.Theta
       for l in 1 .. c.Net.L do
-          yield! Check.within (sprintf "final θ^%d" l) (fun _ -> tol) (pO.Flat l) theta.Theta.[l].Data
-          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tol) pO.B.[l] theta.Beta.[l]
+          let tolP = parameterTolerance c trace p0 pO l
+          yield! Check.within (sprintf "final θ^%d" l) (fun _ -> tolP) (pO.Flat l) theta.Theta.[l].Data
+          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tolP) pO.B.[l] theta.Beta.[l]
           // The trace's summed updates are the oracle's total change of θ^l and β^l.
-          yield! Check.within (sprintf "Σ_t Δθ^%d" l) (fun _ -> tol) (Array.map2 (-) (pO.Flat l) (p0.Flat l)) (Run.totalTheta pcT theta l)
-          yield! Check.within (sprintf "Σ_t Δβ^%d" l) (fun _ -> tol) (Array.map2 (-) pO.B.[l] p0.B.[l]) (Run.totalBeta pcT theta l) ]
+          yield! Check.within (sprintf "Σ_t Δθ^%d" l) (fun _ -> tolP) (Array.map2 (-) (pO.Flat l) (p0.Flat l)) (Run.totalTheta pcT theta l)
+          yield! Check.within (sprintf "Σ_t Δβ^%d" l) (fun _ -> tolP) (Array.map2 (-) pO.B.[l] p0.B.[l]) (Run.totalBeta pcT theta l) ]
+
+/// IL with the schedule `moments` (per layer, the moments θ^{l+1} is updated at) against the oracle's synchronous
+/// simulation: the comparison's failures and the schedule's name.
+let scheduledAgainstOracle (c: Case) (moments: int list list) =
+    let b = Run.build c
+    let sched = UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
+    let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
+    let run =
+        { Gamma = c.Gamma
+          Alpha = c.Alpha
+          Schedule = fun l t -> List.contains t moments.[l]
+          FaZil = false
+          Moments = sched.LastMoment + 1 }
+    let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
+    // Reported for F12: the largest engine-vs-oracle difference of a final parameter, and the state bound.
+    let worstParameter = [ for l in 1 .. c.Net.L -> Array.fold2 (fun m (e: float) (a: float) -> Math.Max(m, Math.Abs(a - e))) 0.0 (pO.Flat l) theta.Theta.[l].Data ] |> List.max
+    compareWithOracle c b pcT theta trace pO, sched.Name, worstParameter, pcTolerance trace
 
 /// The engine's synchronous PCN (IL with an arbitrary schedule, any γ, batches) equals the oracle's plain-loop
 /// synchronous simulation of docs/math.md §3: every moment's x, ε, Δx and the final θ, β.
@@ -707,17 +764,8 @@ let ``Oracle: the engine's synchronous PCN equals the independent simulation for
         }
     let shrink (c: Case, s: int list list) = Cases.shrink pcDomain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, s)
     Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, moments) ->
-        let b = Run.build c
-        let sched = UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-        let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
-        let run =
-            { Gamma = c.Gamma
-              Alpha = c.Alpha
-              Schedule = fun l t -> List.contains t moments.[l]
-              FaZil = false
-              Moments = sched.LastMoment + 1 }
-        let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
-        compareWithOracle c b pcT theta trace pO |> Check.verdict |> Prop.collect sched.Name)
+        let failures, name, _, _ = scheduledAgainstOracle c moments
+        failures |> Check.verdict |> Prop.collect name)
 
 /// The engine's Fa-Z-IL equals the oracle's Fa-Z-IL (φ of docs/math.md §5 written as plain loops) on every activation —
 /// including the cases where Fa-Z-IL and Z-IL part ways (the engine implements φ as specified).
@@ -746,12 +794,26 @@ let fazilDomain =
         Acts = Gens.boundedAwayAct
         Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway) }
 
-/// Fa-Z-IL ≡ Z-IL (Supp. A.6): with f' bounded away from zero, every error neuron is non-zero at its moment t = l,
-/// φ fires exactly then (Lemma A.3 keeps it silent before), so Fa-Z-IL applies exactly Z-IL's updates: the final
-/// parameters are bit-identical to the synchronous Z-IL simulation, for batches of 1–4 and every architecture.
+/// Fa-Z-IL ≡ Z-IL (Supp. A.6): with f' bounded away from zero, every error neuron is non-zero at its moment t = l
+/// (in exact arithmetic), φ fires exactly then (Lemma A.3 keeps it silent before), so Fa-Z-IL applies exactly
+/// Z-IL's updates: the final parameters are bit-identical to the synchronous Z-IL simulation, for batches of 1–4 and
+/// every architecture. In floating point one more way to be silent remains, absorption (F4: |f'·(θᵀε)| below half an
+/// ulp of μ, reachable here through leaky-ReLU slopes of 0.01 and weight scales of 0.01 over six layers); the
+/// late update it allows may or may not survive rounding in θ (F9), so bit-identity is not claimed for a case with
+/// an absorbed neuron (absorbedAtZilMoment, read bit for bit from the trace) — instead every silent neuron of such
+/// a case must be an absorbed one (issue 8, F11).
 [<ProofAttribute>]
 let ``Fa-Z-IL equals Z-IL bit for bit when every activation's derivative is bounded away from zero`` () =
-    Prop.forAll (Cases.arb fazilDomain (Gen.choose (1, 4)) (Gen.constant 1.0)) (fun c -> fazilVsZil c |> Check.verdict |> depthClass c)
+    Prop.forAll (Cases.arb fazilDomain (Gen.choose (1, 4)) (Gen.constant 1.0)) (fun c ->
+        let b = Run.build c
+        let pcT, _, _ = Run.zilSync c b
+        let absorbed = absorbedAtZilMoment c pcT
+        [ for (k, l, i) in silentAtZilMoment c pcT do
+              if not (List.contains (k, l, i) absorbed) then yield sprintf "pair %d: ε^%d_{%d,%d} = 0 without absorption" k l i l
+          if absorbed.IsEmpty then yield! fazilVsZil c ]
+        |> Check.verdict
+        |> depthClass c
+        |> Prop.classify (not absorbed.IsEmpty) "an error absorbed at t = l (F4): bit-identity not claimed")
 
 /// The boundary of Fa-Z-IL ≡ Z-IL, on every activation (ReLU, saturating and custom ones included): if no error
 /// neuron of a layer l ≤ L−2 is exactly zero (in floating point) at its Z-IL moment t = l, Fa-Z-IL's final
@@ -771,29 +833,47 @@ let ``Fa-Z-IL equals Z-IL whenever no error of a layer l ≤ L-2 is exactly zero
         |> Prop.classify (not silent.IsEmpty && differs.IsEmpty) "silent neuron, Fa-Z-IL still equal"
         |> Prop.classify (silent.IsEmpty) "no silent neuron")
 
+/// The F5 case: `b` with the target of output neuron 0 (pair 0) replaced by the network's prediction, bit for bit.
+let targetAtPrediction (c: Case) (b: Run.Built) =
+    let fwd = Backprop<float>(b.Spec, c.Alpha)
+    fwd.Forward(b.Theta, b.Inputs, 1)
+    let targets = Array.copy b.Targets
+    targets.[0] <- fwd.Y.[0].[0]
+    { b with Targets = targets }
+
+/// F5's verdict on a single-pair case whose target of output neuron 0 equals the prediction, read from the
+/// traces' recorded updates (PcTrace ΔΘ per moment), not from the parameters: the failures of "ε^0_{0,0} = 0; Z-IL's
+/// update of row 0 of θ^1 is α·0·f = 0 exactly; ε^0_{0,1} ≠ 0 and Fa-Z-IL's update of row 0 is α ε^0_{0,1} f(x^1_1)ᵀ"
+/// (the right-hand side from the trace's t = 1 state and the oracle's f; a product, so its rounding is relative:
+/// kOracle·u·|expected|), and whether that late update vanished when applied to θ^1 (bit-equal parameters, F9).
+let fazilLateUpdate (c: Case) (b: Run.Built) =
+    let tZ, thZ, _ = Run.zilSync c b
+    let tF, thF, _ = Run.fazil c b
+    let cols = c.Net.Widths.[1]
+    let m1 = tF.Moments.[1]
+    let late = (Run.eps m1 0).[0]
+    let expected = (Run.xs m1 1).[.. cols - 1] |> Array.map (fun x -> c.Alpha * late * f c.Net.Acts.[0] x)
+    let row0F = (Run.totalTheta tF thF 1).[.. cols - 1]
+    let failures =
+        [ if (Run.eps tZ.Moments.[0] 0).[0] <> 0.0 then yield sprintf "ε^0_{0,0} = %s, not 0" (Check.g17 (Run.eps tZ.Moments.[0] 0).[0])
+          yield! Check.exact "Z-IL's update of row 0 of θ^1" (Array.zeroCreate cols) (Run.totalTheta tZ thZ 1).[.. cols - 1]
+          if late = 0.0 then yield "ε^0_{0,1} = 0: output neuron 0 did not fire at t = 1"
+          if row0F |> Array.forall (fun d -> d = 0.0) then yield "Fa-Z-IL's update of row 0 of θ^1 is 0"
+          yield! Check.within "Fa-Z-IL's update of row 0 of θ^1 vs α ε^0_{0,1} f(x^1_1)" (fun j -> kOracle * u * Math.Abs expected.[j]) expected row0F ]
+    failures, thF.Theta.[1].Data.[.. cols - 1] = thZ.Theta.[1].Data.[.. cols - 1]
+
 /// Finding F5 as a property: when the target of one output neuron equals the network's prediction exactly,
 /// ε^0_{0,0} = 0, φ stays 0 at t = 0, the neuron fires at t = 1 with the error the moved x^1 produces. Z-IL updates
-/// row 0 of θ^1 by exactly 0 (α·0·f); Fa-Z-IL updates it by α ε^0_{0,1} f(x^1_1)ᵀ ≠ 0. "Measurably" here: the row's
-/// change exceeds 1e-10 of Z-IL's largest Δθ^1 element (≥ 1000× the rounding level of the positive properties; the
-/// smallest ratio seen in 2·10⁴ cases was 8e-8 — the late error is second order in θ^1, so it can be small).
+/// row 0 of θ^1 by exactly 0 (α·0·f); Fa-Z-IL updates it by α ε^0_{0,1} f(x^1_1)ᵀ ≠ 0 (fazilLateUpdate). The update
+/// is measured where it is made, in the trace: the late error is second order in θ^1 and can be tiny (ε ≈ 1e-7,
+/// f(x^1) ≈ 2e-7 in issue 8's case), so α ε f can fall below half an ulp of the weight and leave the parameters
+/// bit-equal; a verdict on the parameter difference then failed (F9, issue 8's replay — rare, < 1e-5 per case). No threshold
+/// remains: ε^0_{0,1} is a non-zero first-order change of μ^0 (exactly 0 only if that change is itself absorbed
+/// below half an ulp of μ^0, an event of probability ~u per case). Whether θ^1 kept the update is classified.
 /// Generated so it must break: n^0 ≥ 2 (the other output errors move x^1), L ≥ 2, |f'| bounded away from 0.
 [<ProofAttribute>]
 let ``Finding: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` () =
     let domain = { controlDomain with Valid = fun n -> n.Widths.[0] >= 2 && controlDomain.Valid n }
     Prop.forAll (Cases.arb domain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
-        let b = Run.build c
-        let fwd = Backprop<float>(b.Spec, c.Alpha)
-        fwd.Forward(b.Theta, b.Inputs, 1)
-        let targets = Array.copy b.Targets
-        targets.[0] <- fwd.Y.[0].[0]
-        let b2 = { b with Targets = targets }
-        let _, thZ, _ = Run.zilSync c b2
-        let _, thF, _ = Run.fazil c b2
-        let cols = c.Net.Widths.[1]
-        let dZ = Array.map2 (-) thZ.Theta.[1].Data b.Theta.Theta.[1].Data
-        let dF = Array.map2 (-) thF.Theta.[1].Data b.Theta.Theta.[1].Data
-        let scale = dZ |> Array.map Math.Abs |> Array.max
-        let row0Z = dZ.[.. cols - 1] |> Array.map Math.Abs |> Array.max
-        let row0F = dF.[.. cols - 1] |> Array.map Math.Abs |> Array.max
-        (row0Z = 0.0 && row0F > 1e-10 * scale)
-        |> Prop.label (sprintf "row 0 of Δθ^1: Z-IL %s, Fa-Z-IL %s, largest Z-IL element %s" (Check.g17 row0Z) (Check.g17 row0F) (Check.g17 scale)))
+        let failures, absorbed = fazilLateUpdate c (targetAtPrediction c (Run.build c))
+        failures |> Check.verdict |> Prop.classify absorbed "late update absorbed by θ^1 (parameters bit-equal)")
