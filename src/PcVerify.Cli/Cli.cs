@@ -22,6 +22,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create(output, error));
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
         root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create(output, error));
         Option<long?> memoryLimit = MemoryLimitOption();
         root.Options.Add(memoryLimit);
         ParseResult parsed = root.Parse(args);
