@@ -22,6 +22,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create(output, error));
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
         root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create(output, error));
         root.Subcommands.Add(MergeCommand.Create(output, error));
         Option<long?> memoryLimit = MemoryLimitOption();
         root.Options.Add(memoryLimit);
@@ -160,12 +161,22 @@ public static class Cli
         return $"try {string.Join(", ", knobs[..^1])} or {knobs[^1]}";
     }
 
-    internal static void PrintHeader(TextWriter o, RunConfig c)
+    internal static void PrintHeader(TextWriter o, RunConfig c, bool runsZil = false)
     {
         o.WriteLine($"engine: {EngineEnvironment.Describe()}");
-        o.WriteLine($"network: {c.Spec} ({c.Spec.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
+        if (c.Graph is not null)
+        {
+            c.Graph.PrintHeader(o, runsZil);
+            o.WriteLine($"element type: {(c.Float32 ? "float32" : "float64")}");
+        }
+        else
+        {
+            o.WriteLine($"network: {c.Spec} ({c.Spec!.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
+        }
+
         o.WriteLine($"initial parameters: {c.InitPath ?? $"seed {c.Seed}"}");
         o.WriteLine($"data: {c.Data.Description}");
+        o.WriteLine($"loss: {c.Learner.Loss.Description}");
         LearnerOptions l = c.Learner;
         TrainingPlan p = c.Plan;
         int batch = Math.Min(p.BatchSize, c.Data.Train.Count);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using PcVerify.Cli.Reporting;
 using PcVerify.Engine;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
@@ -33,7 +34,13 @@ internal static class CompareCommand
             }
 
             RunConfig c = options.Resolve(r);
+            options.CheckUsed(r, [Algorithm.BP, .. list]);
             used = c.Learner with { Algorithm = list.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL };
+            if (c.Graph is not null)
+            {
+                return c.Float32 ? RunGraph<float>(c, list, output) : RunGraph<double>(c, list, output);
+            }
+
             return c.Float32 ? Run<float>(c, list, output, error) : Run<double>(c, list, output, error);
         }, () => used is null ? null : Cli.DivergenceAdvice(used)));
         return command;
@@ -48,8 +55,8 @@ internal static class CompareCommand
         Dictionary<Algorithm, (string Name, Parameters<T> P, TrainingResult R)> runs = [];
         foreach (Algorithm a in order)
         {
-            Parameters<T> p = c.Initial.Convert<T>();
-            ILearner<T> learner = (c.Learner with { Algorithm = a }).Create<T>(c.Spec, capacity);
+            Parameters<T> p = c.Initial!.Convert<T>();
+            ILearner<T> learner = (c.Learner with { Algorithm = a }).Create<T>(c.Spec!, capacity);
             StatusLine? status = StatusLine.ForTerminal(e);
             TrainingResult result;
             try
@@ -78,7 +85,7 @@ internal static class CompareCommand
             IReadOnlyList<LayerDivergence> d = Divergence.Compute(theta, w);
             double errDiv = run.Checkpoints.Zip(bpRun.Checkpoints, (x, y) => Math.Abs(x.TestError - y.TestError) * 100).DefaultIfEmpty(double.NaN).Average();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-10} {Divergence.TotalWeights(d),16:0.000E+00} {(c.Spec.Bias ? d.Sum(x => x.BiasL1).ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {d.Max(x => x.MaxAbs),12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
+                $"{name,-10} {Divergence.TotalWeights(d),16:0.000E+00} {(c.Spec!.Bias ? d.Sum(x => x.BiasL1).ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {d.Max(x => x.MaxAbs),12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
         }
 
         foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
@@ -91,10 +98,72 @@ internal static class CompareCommand
             {
                 Matrix<T> m = theta.Theta[d.Layer];
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  θ^{d.Layer,-6} {m.Rows + "×" + m.Cols,-12} {d.WeightL1,12:0.000E+00} {(c.Spec.Bias ? d.BiasL1.ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),12} {d.MaxAbs,12:0.000E+00}"));
+                    $"  θ^{d.Layer,-6} {m.Rows + "×" + m.Cols,-12} {d.WeightL1,12:0.000E+00} {(c.Spec!.Bias ? d.BiasL1.ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),12} {d.MaxAbs,12:0.000E+00}"));
             }
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// As <see cref="Run{T}"/> for a computation graph: divergence from BP per parameter tensor. A PC algorithm whose
+    /// training diverges to NaN/∞ (e.g. IL with γ = 1 on a deep graph) gets a row saying where, the others are still
+    /// compared, and the exit code is then 3. BP diverging ends the run, since there is nothing to compare with.
+    /// </summary>
+    private static int RunGraph<T>(RunConfig c, Algorithm[] algorithms, TextWriter o)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GraphRun g = c.Graph!;
+        Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithms.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL } }, algorithms.Contains(Algorithm.ZIL));
+        List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
+        Dictionary<Algorithm, (string Name, GraphParameters<T> P, TrainingResult R)> runs = [];
+        Dictionary<Algorithm, string> diverged = [];
+        foreach (Algorithm a in order)
+        {
+            try
+            {
+                runs[a] = g.Train<T>(c, a);
+            }
+            catch (TrainingDivergedException e) when (a != Algorithm.BP)
+            {
+                diverged[a] = e.Message;
+                o.WriteLine($"trained {a.ToString().ToLowerInvariant(),-8} {e.Message}");
+                continue;
+            }
+
+            (string name, _, TrainingResult result) = runs[a];
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained {name,-8} steps {result.Steps}, test loss {result.Final.TestLoss:G6}, test error {Cli.Percent(result.Final.TestError)}, {result.Elapsed.TotalSeconds:F2} s"));
+        }
+
+        (string _, GraphParameters<T> w, TrainingResult bpRun) = runs[Algorithm.BP];
+        o.WriteLine();
+        o.WriteLine("Divergence from BP (SPEC §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
+        o.WriteLine("test-error divergence = mean over the checkpoints of |err_PC − err_BP| in percentage points.");
+        o.WriteLine();
+        o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");
+        bool hasBias = g.Graph.ParameterSlots.Any(s => s.IsBias);
+        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        {
+            if (!runs.TryGetValue(a, out var entry))
+            {
+                o.WriteLine($"{a.ToString().ToLowerInvariant(),-10} diverged (non-finite values; see above)");
+                continue;
+            }
+
+            (string name, GraphParameters<T> theta, TrainingResult run) = entry;
+            (double weights, double biases, double max) = GraphRun.Divergence(theta, w);
+            double errDiv = run.Checkpoints.Zip(bpRun.Checkpoints, (x, y) => Math.Abs(x.TestError - y.TestError) * 100).DefaultIfEmpty(double.NaN).Average();
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-10} {weights,16:0.000E+00} {(hasBias ? biases.ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {max,12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
+        }
+
+        foreach (Algorithm a in order.Where(runs.ContainsKey).Where(a => a != Algorithm.BP))
+        {
+            o.WriteLine();
+            GraphRun.PrintPerTensor(o, runs[a].Name, runs[a].P, w);
+        }
+
+        return diverged.Count == 0 ? ExitCodes.Ok : ExitCodes.Diverged;
     }
 }

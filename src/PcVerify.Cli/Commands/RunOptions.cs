@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using PcVerify.Engine;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Resources;
@@ -15,6 +17,21 @@ internal sealed class RunOptions
     public Option<string?> Arch { get; } = new("--arch")
     {
         Description = "Layer widths from INPUT to OUTPUT, comma-separated, e.g. 784,128,64,10 (internally the paper's indexing: layer 0 = output). Default: the data's input width, 64, 32, the data's output width (or the shapes in --init).",
+    };
+
+    public Option<string?> Graph { get; } = new("--graph")
+    {
+        Description = "A computation graph (JSON; docs/graph-format.md, examples/) instead of --arch (they exclude each other). With a graph: activations are per edge and biases per vertex in the file (--act and --bias are refused); --init-scheme applies per vertex (fan-in: dense in, conv in·kh·kw); --schedule has one entry per depth d = 0..max d (vertex v follows d_max(v)); --init/--save use <vertex>.weight/<vertex>.bias in PyTorch layout. A data row is the input vertex's value, row-major (NCHW).",
+    };
+
+    public Option<string?> Model { get; } = new("--model")
+    {
+        Description = "An ONNX model (e.g. from torch.onnx.export; docs/onnx.md) instead of --arch or --graph (they exclude each other). Its initializers are the initial parameters (or --init, an NPZ keyed by the ONNX names); --save writes them under those names, as ONNX holds them. A model ending in Softmax/LogSoftmax needs --loss ce. A data row is the model's input without the batch, row-major; NPZ inputs may keep that shape, e.g. (N, 1, 8, 8).",
+    };
+
+    public Option<bool> Level { get; } = new("--level")
+    {
+        Description = "With --graph or --model: level the graph by inserting identity vertices on short edges (SPEC §10) and print what was inserted. Without it an unlevelled graph is run as it is (Z-IL then is the negative control).",
     };
 
     public Option<string> Act { get; } = new("--act")
@@ -59,11 +76,17 @@ internal sealed class RunOptions
 
     public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update (t_c = T unless --tc is given).", DefaultValueFactory = _ => 20 };
 
-    public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L: moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
+    public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L (with --graph: one per depth d = 0..max d; vertex v follows d_max(v)): moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
 
     public Option<bool> Sync { get; } = new("--sync") { Description = "Z-IL: run the faithful synchronous simulation instead of the (bit-identical) event-driven one." };
 
     public Option<int?> Moments { get; } = new("--moments") { Description = "Fa-Z-IL: number of inference moments (default L)." };
+
+    public Option<string> Loss { get; } = new("--loss")
+    {
+        Description = "Output loss (SPEC §11) for BP and every PC algorithm: se (squared error ½‖s − y‖², the paper's) or ce (softmax cross-entropy; targets must be ≥ 0).",
+        DefaultValueFactory = _ => "se",
+    };
 
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, synthetic data, shuffling and σ noise.", DefaultValueFactory = _ => 1UL };
 
@@ -73,7 +96,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Arch, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Seed, Shuffle, EvalEvery })
+        foreach (Option o in new Option[] { Arch, Graph, Model, Level, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Seed, Shuffle, EvalEvery })
         {
             command.Options.Add(o);
         }
@@ -97,12 +120,59 @@ internal sealed class RunOptions
             CheckFloat32("--sigma", "σ", r.GetValue(Sigma));
         }
 
+        OutputLoss loss = OutputLoss.Parse(r.GetValue(Loss)!);
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
+        string? arch = r.GetValue(Arch);
+        string? graphPath = r.GetValue(Graph);
+        string? modelPath = r.GetValue(Model);
+        NetworkSpec? spec = null;
+        Parameters<double>? initial = null;
+        GraphRun? graph = null;
+        if (graphPath is not null || modelPath is not null)
+        {
+            graph = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss);
+        }
+        else
+        {
+            if (r.GetValue(Level))
+            {
+                throw new InvalidInputException("--level applies to --graph and --model only (a chain from --arch is always levelled)");
+            }
+
+            (spec, initial) = ResolveChain(r, arch, init, data, seed, dtype == "float32");
+        }
+
+        int depths = spec?.L ?? graph!.Graph.Depth.MaxDepth + 1;
+        string? scheduleText = r.GetValue(Schedule);
+        LearnerOptions learner = new()
+        {
+            Alpha = r.GetValue(Lr),
+            Gamma = r.GetValue(Gamma),
+            Sigma = r.GetValue(Sigma),
+            Tc = r.GetValue(Tc),
+            T = r.GetValue(T),
+            Schedule = scheduleText is null ? null : UpdateSchedule.Parse(scheduleText, depths),
+            GammaCorrection = r.GetValue(GammaCorrection),
+            Synchronous = r.GetValue(Sync),
+            Moments = r.GetValue(Moments),
+            NoiseSeed = seed,
+            Loss = loss,
+        };
+        loss.CheckTargets(data.Train.Targets, data.Train.OutputWidth, data.Train.Name);
+        loss.CheckTargets(data.Test.Targets, data.Test.OutputWidth, data.Test.Name);
+        TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
+        plan.Validate(data.Train.Count);
+        string? initText = init ?? (modelPath is not null ? $"the initializers of {modelPath}" : null);
+        return new RunConfig(spec, data, initial, initText, learner, plan, dtype == "float32", seed, graph);
+    }
+
+    /// <summary>The network from <c>--arch</c>, <c>--init</c>'s shapes or the default, and its initial parameters.</summary>
+    private (NetworkSpec Spec, Parameters<double> Initial) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, bool float32)
+    {
         int[] widthsInputFirst;
         string archSource = "--arch";
         bool bias = r.GetValue(Bias);
-        string? arch = r.GetValue(Arch);
         if (arch is not null)
         {
             widthsInputFirst = ParseArch(arch);
@@ -129,28 +199,83 @@ internal sealed class RunOptions
         }
 
         int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
-        MemoryBudget.Require(spec.TrainingMemoryBytes(dtype == "float32" ? sizeof(float) : sizeof(double), capacity),
-            $"training the network {spec.ArchitectureText} (batch {capacity}, {dtype})");
+        MemoryBudget.Require(spec.TrainingMemoryBytes(float32 ? sizeof(float) : sizeof(double), capacity),
+            $"training the network {spec.ArchitectureText} (batch {capacity}, {(float32 ? "float32" : "float64")})");
         Parameters<double> initial = init is not null
             ? ParameterIo.Load<double>(init, spec)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);
-        string? scheduleText = r.GetValue(Schedule);
-        LearnerOptions learner = new()
+        return (spec, initial);
+    }
+
+    /// <summary>The graph of <c>--graph</c> or <c>--model</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
+    private GraphRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss)
+    {
+        if (modelPath is not null && (arch is not null || graphPath is not null))
         {
-            Alpha = r.GetValue(Lr),
-            Gamma = r.GetValue(Gamma),
-            Sigma = r.GetValue(Sigma),
-            Tc = r.GetValue(Tc),
-            T = r.GetValue(T),
-            Schedule = scheduleText is null ? null : UpdateSchedule.Parse(scheduleText, spec.L),
-            GammaCorrection = r.GetValue(GammaCorrection),
-            Synchronous = r.GetValue(Sync),
-            Moments = r.GetValue(Moments),
-            NoiseSeed = seed,
-        };
-        TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
-        plan.Validate(data.Train.Count);
-        return new RunConfig(spec, data, initial, init, learner, plan, dtype == "float32", seed);
+            throw new InvalidInputException($"--model and {(arch is not null ? "--arch" : "--graph")} exclude each other: give the network one way");
+        }
+
+        if (arch is not null)
+        {
+            throw new InvalidInputException("--arch and --graph exclude each other: give the network one way");
+        }
+
+        if (modelPath is not null && r.GetResult(InitScheme) is { Implicit: false })
+        {
+            throw new InvalidInputException("--init-scheme does not apply to --model: the model's initializers are the initial parameters (or --init)");
+        }
+
+        if (r.GetResult(Act) is { Implicit: false })
+        {
+            throw new InvalidInputException("--act does not apply to --graph: each edge's activation is given in the graph file");
+        }
+
+        if (r.GetValue(Bias))
+        {
+            throw new InvalidInputException("--bias does not apply to --graph: each dense or conv2d vertex says \"bias\" in the graph file");
+        }
+
+        GraphRun run = modelPath is not null
+            ? GraphRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss)
+            : GraphRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed);
+        GraphVertex input = run.Graph.Vertices[run.Graph.Input], output = run.Graph.Vertices[run.Graph.Output];
+        if (data.Train.InputWidth != input.Size || data.Train.OutputWidth != output.Size)
+        {
+            throw new InvalidInputException(
+                $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the graph {run.Source} has input '{input.Name}' of shape {string.Join("×", input.Shape)} ({input.Size} elements, a data row read row-major) and output '{output.Name}' of {output.Size}");
+        }
+
+        return run;
+    }
+
+    /// <summary>
+    /// Refuses an option that no algorithm of the run uses (issue 9 item 6): σ, γ and the γ-correction are used by the
+    /// PC algorithms, t_c, T and --schedule by IL, --sync by Z-IL, --moments by Fa-Z-IL. BP uses none of them; in
+    /// <c>compare</c> BP always runs, so an option is valid when any compared algorithm uses it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">An option was given that none of <paramref name="algorithms"/> uses.</exception>
+    public void CheckUsed(ParseResult r, IReadOnlyCollection<Algorithm> algorithms)
+    {
+        bool pc = algorithms.Any(a => a != Algorithm.BP);
+        (Option Option, bool Used, string Users)[] rules =
+        [
+            (Sigma, pc, "il, zil and fazil"),
+            (Gamma, pc, "il, zil and fazil"),
+            (GammaCorrection, pc, "il, zil and fazil"),
+            (Tc, algorithms.Contains(Algorithm.IL), "il"),
+            (T, algorithms.Contains(Algorithm.IL), "il"),
+            (Schedule, algorithms.Contains(Algorithm.IL), "il"),
+            (Sync, algorithms.Contains(Algorithm.ZIL), "zil"),
+            (Moments, algorithms.Contains(Algorithm.FaZIL), "fazil"),
+        ];
+        foreach ((Option option, bool used, string users) in rules)
+        {
+            if (!used && r.GetResult(option) is { Implicit: false })
+            {
+                throw new InvalidInputException(
+                    $"{option.Name} is used only by {users}, and none of them runs here ({string.Join(", ", algorithms.Select(a => a.ToString().ToLowerInvariant()))}); drop it or add an algorithm that uses it");
+            }
+        }
     }
 
     /// <summary>
@@ -182,29 +307,39 @@ internal sealed class RunOptions
         return w;
     }
 
-    private static Parameters<double> CreateParameters(NetworkSpec spec, string scheme, ulong seed)
+    private static Parameters<double> CreateParameters(NetworkSpec spec, string scheme, ulong seed) =>
+        Initialisation<double>.Create(spec, ParseInitScheme(scheme, out double scale), seed, scale);
+
+    /// <summary>Parses <c>--init-scheme</c>: he, xavier or normal:S (the scale S is returned; 1 otherwise).</summary>
+    internal static Engine.Network.InitScheme ParseInitScheme(string scheme, out double scale)
     {
         string s = scheme.Trim().ToLowerInvariant();
+        scale = 1.0;
         if (s == "he")
         {
-            return Initialisation<double>.Create(spec, Engine.Network.InitScheme.HeNormal, seed);
+            return Engine.Network.InitScheme.HeNormal;
         }
 
         if (s == "xavier")
         {
-            return Initialisation<double>.Create(spec, Engine.Network.InitScheme.XavierUniform, seed);
+            return Engine.Network.InitScheme.XavierUniform;
         }
 
         if (s.StartsWith("normal:", StringComparison.Ordinal)
             && double.TryParse(s[7..], NumberStyles.Float, CultureInfo.InvariantCulture, out double sd) && double.IsFinite(sd) && sd >= 0)
         {
-            return Initialisation<double>.Create(spec, Engine.Network.InitScheme.ScaledNormal, seed, sd);
+            scale = sd;
+            return Engine.Network.InitScheme.ScaledNormal;
         }
 
         throw new InvalidInputException($"--init-scheme '{scheme}': expected he, xavier or normal:S with S ≥ 0");
     }
 }
 
-/// <summary>A fully resolved run: network, data, initial parameters, learner options and plan.</summary>
+/// <summary>
+/// A fully resolved run: network, data, initial parameters, learner options and plan. A layered net from
+/// <c>--arch</c> has <see cref="Spec"/> and <see cref="Initial"/>; a graph from <c>--graph</c> has <see cref="Graph"/> instead.
+/// </summary>
 internal sealed record RunConfig(
-    NetworkSpec Spec, DataSplit Data, Parameters<double> Initial, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed);
+    NetworkSpec? Spec, DataSplit Data, Parameters<double>? Initial, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed,
+    GraphRun? Graph = null);

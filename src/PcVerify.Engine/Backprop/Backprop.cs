@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
@@ -8,7 +9,7 @@ namespace PcVerify.Engine.Backprop;
 /// <summary>
 /// An ANN trained with backpropagation, in the paper's notation (docs/math.md §2, Eqs. 1–4, 10–11):
 /// <c>y^L = s_in</c>; <c>y^l = w^{l+1} f(y^{l+1}) + v^{l+1}</c>; <c>E = ½ Σ (s_out − y^0)²</c>;
-/// <c>δ^0 = s_out − y^0</c>; <c>δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}</c>; <c>Δw^{l+1} = α δ^l f(y^{l+1})ᵀ</c>, <c>Δv^{l+1} = α δ^l</c>.
+/// <c>δ^0 = s_out − y^0</c> (or, with another <see cref="OutputLoss"/>, <c>δ^0 = −∂ℒ/∂y^0</c>, SPEC §11); <c>δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}</c>; <c>Δw^{l+1} = α δ^l f(y^{l+1})ᵀ</c>, <c>Δv^{l+1} = α δ^l</c>.
 /// </summary>
 /// <remarks>
 /// The workspace is allocated once for <see cref="Capacity"/> pairs; a step allocates nothing. A batch of B pairs
@@ -26,7 +27,8 @@ public sealed class Backprop<T> : ILearner<T>
     /// <param name="spec">The architecture.</param>
     /// <param name="alpha">The learning rate <c>α &gt; 0</c>.</param>
     /// <param name="capacity">The largest batch.</param>
-    public Backprop(NetworkSpec spec, double alpha, int capacity = 1)
+    /// <param name="loss">The output loss (default: squared error).</param>
+    public Backprop(NetworkSpec spec, double alpha, int capacity = 1, OutputLoss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -34,6 +36,7 @@ public sealed class Backprop<T> : ILearner<T>
         _spec = spec;
         Alpha = alpha;
         Capacity = capacity;
+        OutputLoss = loss ?? OutputLoss.SquaredError;
         int L = spec.L;
         Y = new T[L + 1][];
         FY = new T[L + 1][];
@@ -64,6 +67,9 @@ public sealed class Backprop<T> : ILearner<T>
 
     /// <summary>The learning rate α.</summary>
     public double Alpha { get; }
+
+    /// <inheritdoc />
+    public OutputLoss OutputLoss { get; }
 
     /// <summary><c>y^l</c> for the current batch (rows = pairs), <c>l = 0..L</c>.</summary>
     public T[][] Y { get; }
@@ -98,19 +104,11 @@ public sealed class Backprop<T> : ILearner<T>
         }
     }
 
-    /// <summary>The loss <c>E = ½ Σ_i (s_out_i − y^0_i)²</c> summed over the batch (call after <see cref="Forward"/>).</summary>
+    /// <summary>The loss <c>ℒ(s_out, y^0)</c> summed over the batch (<c>E = ½ Σ_i (s_out_i − y^0_i)²</c> for squared error; call after <see cref="Forward"/>).</summary>
     public double Loss(ReadOnlySpan<T> targets)
     {
-        int n = _batch * _spec.OutputWidth;
-        Shapes.CheckLength(targets.Length, n, nameof(targets));
-        double e = 0;
-        for (int k = 0; k < n; k++)
-        {
-            double d = double.CreateTruncating(targets[k] - Y[0][k]);
-            e += 0.5 * d * d;
-        }
-
-        return e;
+        Shapes.CheckLength(targets.Length, _batch * _spec.OutputWidth, nameof(targets));
+        return OutputLoss.Value(targets, Y[0].AsSpan(0, targets.Length), _batch, _spec.OutputWidth);
     }
 
     /// <summary>The errors <c>δ^l</c> (Eqs. 3, 10) from the pre-update weights (call after <see cref="Forward"/>).</summary>
@@ -122,7 +120,7 @@ public sealed class Backprop<T> : ILearner<T>
         int n0 = _spec.OutputWidth;
         Shapes.CheckLength(targets.Length, batch * n0, nameof(targets));
         Span<T> d0 = Delta[0].AsSpan(0, batch * n0);
-        Elementwise.Subtract(targets, Y[0].AsSpan(0, d0.Length), d0);
+        OutputLoss.Error(targets, Y[0].AsSpan(0, d0.Length), d0, batch, n0);
 
         CheckFinite(d0, 0);
         for (int l = 1; l < _spec.L; l++)

@@ -18,14 +18,16 @@ public static class NpzDataSet
 
     /// <summary>
     /// Loads a data set named after the file (without extension). Keys other than the three above are ignored
-    /// and never decompressed.
+    /// and never decompressed. Without <c>labels</c>, targets that are all one-hot give each row's class (for the
+    /// test error).
     /// </summary>
     /// <remarks>Keys, ranks, types and row counts are checked from the entries' headers, and the memory the
     /// arrays need from their shapes, before any data is read.</remarks>
     /// <exception cref="InvalidInputException">The file is not a valid <c>.npz</c>; <c>inputs</c> or
-    /// <c>targets</c> is missing (the keys found are listed); an array has the wrong rank or type, no rows, or
-    /// a row count that differs from the others (shapes are printed); the arrays exceed the memory limit; a
-    /// label is not an integer class index; or a value is NaN or ±∞.</exception>
+    /// <c>targets</c> is missing (the keys found are listed); an array has the wrong rank (inputs: 2 or more, the
+    /// trailing dimensions read row-major as one row) or type, no rows, or a row count that differs from the others
+    /// (shapes are printed); the arrays exceed the memory limit; a label is not an integer class index; or a value
+    /// is NaN or ±∞.</exception>
     public static DataSet Load(string path)
     {
         using NpzReader npz = NpzReader.Open(path);
@@ -33,7 +35,14 @@ public static class NpzDataSet
         NpyHeader targets = Get(npz, TargetsKey);
         NpyHeader? labelHeader = npz.Contains(LabelsKey) ? npz.Header(LabelsKey) : null;
 
-        CheckRank(inputs, InputsKey, 2, path);
+        // An input row may keep the model's shape, e.g. (N, C, H, W) for an image model: a row is read row-major,
+        // which is the layout of a graph's input vertex (NCHW).
+        if (inputs.Shape.Length < 2)
+        {
+            throw new InvalidInputException(
+                $"NPZ file '{path}': '{InputsKey}': expected rank 2 (N, width) or more (N, the model's input shape), found shape {NpyArray.FormatShape(inputs.Shape)}");
+        }
+
         CheckRank(targets, TargetsKey, 2, path);
         CheckFloat(inputs, InputsKey, path);
         CheckFloat(targets, TargetsKey, path);
@@ -87,8 +96,11 @@ public static class NpzDataSet
             }
         }
 
+        // Without labels, one-hot targets name their class (issue 11's data contract): the test error is then the
+        // argmax rule of SPEC §8 with those classes. Targets that are not all one-hot leave the set unlabelled.
+        labels ??= OneHotClasses(targetData, count, targets.Shape[1]);
         return new DataSet(
-            Path.GetFileName(path), count, inputs.Shape[1], targets.Shape[1], inputData, targetData, labels);
+            Path.GetFileName(path), count, (int)NpyArray.ElementCount(inputs.Shape[1..]), targets.Shape[1], inputData, targetData, labels);
     }
 
     private static void CheckFloat(NpyHeader a, string key, string path)
@@ -129,6 +141,37 @@ public static class NpzDataSet
         }
 
         throw new InvalidInputException($"NPZ file '{npz.Path}': missing key '{key}'; keys found: {npz.KeyList}");
+    }
+
+    /// <summary>The class of each row when every row of <paramref name="targets"/> is one-hot (one 1, the rest 0); else null.</summary>
+    private static int[]? OneHotClasses(double[] targets, int rows, int width)
+    {
+        int[] classes = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            int one = -1;
+            for (int c = 0; c < width; c++)
+            {
+                double v = targets[(r * width) + c];
+                if (v == 1 && one < 0)
+                {
+                    one = c;
+                }
+                else if (v != 0)
+                {
+                    return null;
+                }
+            }
+
+            if (one < 0)
+            {
+                return null;
+            }
+
+            classes[r] = one;
+        }
+
+        return rows > 0 ? classes : null;
     }
 
     private static void CheckRank(NpyHeader array, string key, int rank, string path)

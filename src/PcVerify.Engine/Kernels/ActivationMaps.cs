@@ -1,13 +1,14 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Kernels;
 
 /// <summary>
-/// <see cref="Vector{T}"/> maps for the piecewise-linear activations. Each is exact (a select or a product by a
-/// constant), so the vector and scalar paths agree bit for bit.
+/// <see cref="Vector{T}"/> maps for the activations. The piecewise-linear ones are exact (a select or a product by a
+/// constant); the smooth ones (tanh, logistic, softplus and their derivatives) are the engine's own lane-wise kernels
+/// (<see cref="TanhKernel"/>, <see cref="LogisticKernel"/>, <see cref="SoftplusKernel"/>), which define those
+/// functions: <see cref="Activation.Value{T}"/> calls the same kernels, so the vector and scalar paths agree bit for bit.
 /// </summary>
 public static class ActivationMaps
 {
@@ -53,63 +54,90 @@ public static class ActivationMaps
         public Vector<T> Invoke(Vector<T> x) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<T>.Zero), Vector<T>.One, _va);
     }
 
-    /// <summary>Elements per block of <see cref="Map{T}"/>: ≈ 50–100 µs of transcendental work.</summary>
+    /// <summary><c>y_i = tanh x_i</c> (see <see cref="TanhKernel"/>).</summary>
+    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(TanhOp<T>));
+
+    /// <summary><c>y_i = 1 − tanh² x_i</c>, with <c>tanh</c> rounded to <typeparamref name="T"/> first.</summary>
+    public static void TanhDerivative<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(TanhDerivativeOp<T>));
+
+    /// <summary><c>y_i = σ(x_i) = 1/(1 + e^{−x_i})</c> (see <see cref="LogisticKernel"/>); also softplus'.</summary>
+    public static void Logistic<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(LogisticOp<T>));
+
+    /// <summary><c>y_i = σ(x_i)(1 − σ(x_i))</c>, with <c>σ</c> rounded to <typeparamref name="T"/> first.</summary>
+    public static void LogisticDerivative<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(LogisticDerivativeOp<T>));
+
+    /// <summary><c>y_i = ln(1 + e^{x_i})</c> (see <see cref="SoftplusKernel"/>).</summary>
+    public static void Softplus<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(SoftplusOp<T>));
+
+    /// <summary><c>y_i = f(x_i)</c> (or <c>f'(x_i)</c>) of a custom activation, element by element in double.</summary>
+    internal static void Custom<T>(Activation f, bool derivative, ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, new CustomOp<T>(f, derivative));
+
+    /// <summary>Elements per block of <see cref="Map{T, TOp}"/>: ≈ 10–100 µs of transcendental work.</summary>
     internal const int MapBlock = 4096;
 
     /// <summary>
-    /// <c>y_i = f(x_i)</c> (or <c>f'(x_i)</c> when <paramref name="derivative"/>) with <see cref="Activation.Value{T}"/>'s
-    /// scalar formula, split into blocks of <see cref="MapBlock"/> elements across <see cref="Parallelism.MaxThreads"/>
-    /// threads for long spans (tanh, logistic, softplus and custom maps of a whole batch). Each element is
-    /// computed by the same scalar expression whichever thread runs it.
+    /// <c>y_i = op(x_i)</c> by <see cref="Elementwise.Unary{T, TOp}"/>, split into blocks of <see cref="MapBlock"/>
+    /// elements across <see cref="Parallelism.MaxThreads"/> threads for long spans (the smooth activations of a whole
+    /// batch). Each element's bits depend on its value only (the operators' scalar and vector forms agree), so
+    /// neither the split nor the thread that runs a block changes the result.
     /// </summary>
-    internal static unsafe void Map<T>(Activation f, bool derivative, ReadOnlySpan<T> x, Span<T> y)
+    private static unsafe void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> y, TOp op)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IUnaryOp<T>
     {
         Shapes.CheckLength(y.Length, x.Length, nameof(y));
         int n = x.Length;
         int blocks = Math.Min(Parallelism.MaxBlocks, n / MapBlock);
         if (blocks <= 1)
         {
-            MapRange(f, derivative, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), 0, n);
+            Elementwise.Unary(x, y, op);
             return;
         }
 
         int per = (n + blocks - 1) / blocks;
         fixed (T* px = &MemoryMarshal.GetReference(x), py = &MemoryMarshal.GetReference(y))
         {
-            MapJob<T> job = new() { F = f, Derivative = derivative, X = px, Y = py, N = n, Per = per };
+            MapJob<T, TOp> job = new() { Op = op, X = px, Y = py, N = n, Per = per };
             WorkerPool.Run(job, (n + per - 1) / per);
         }
     }
 
-    private static void MapRange<T>(Activation f, bool derivative, ref T x, ref T y, int from, int to)
+    private unsafe struct MapJob<T, TOp> : IBlockJob
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IUnaryOp<T>
     {
-        if (derivative)
-        {
-            for (int i = from; i < to; i++)
-            {
-                Unsafe.Add(ref y, i) = f.Derivative(Unsafe.Add(ref x, i));
-            }
-        }
-        else
-        {
-            for (int i = from; i < to; i++)
-            {
-                Unsafe.Add(ref y, i) = f.Value(Unsafe.Add(ref x, i));
-            }
-        }
-    }
-
-    private unsafe struct MapJob<T> : IBlockJob
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public Activation F;
-        public bool Derivative;
+        public TOp Op;
         public T* X, Y;
         public int N, Per;
 
-        public readonly void Run(int block) =>
-            MapRange(F, Derivative, ref *X, ref *Y, block * Per, Math.Min(N, (block + 1) * Per));
+        public readonly void Run(int block)
+        {
+            int from = block * Per, length = Math.Min(N, from + Per) - from;
+            Elementwise.Unary(new ReadOnlySpan<T>(X + from, length), new Span<T>(Y + from, length), Op);
+        }
+    }
+
+    /// <summary>A custom pair: the scalar form calls the user's double function; the vector form, lane by lane.</summary>
+    private readonly struct CustomOp<T>(Activation f, bool derivative) : IUnaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T Invoke(T x) => derivative ? f.Derivative(x) : f.Value(x);
+
+        public Vector<T> Invoke(Vector<T> x)
+        {
+            Span<T> lanes = stackalloc T[Vector<T>.Count];
+            for (int i = 0; i < lanes.Length; i++)
+            {
+                lanes[i] = Invoke(x[i]);
+            }
+
+            return new Vector<T>(lanes);
+        }
     }
 }

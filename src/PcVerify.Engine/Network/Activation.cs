@@ -33,9 +33,10 @@ public enum ActivationKind
 /// applied to the value of the upper layer before the weights (docs/math.md §1); the output layer is linear.
 /// </summary>
 /// <remarks>
-/// Kinks are resolved the way PyTorch resolves them: <c>ReLU'(0) = 0</c>, <c>LeakyReLU'(0) = a</c>. The
-/// elementwise maps are scalar loops over generic math (split across threads for long spans); piecewise-linear kinds use <see cref="Vector{T}"/>.
-/// Both maps are deterministic and identical for BP and every predictive-coding rule.
+/// Kinks are resolved the way PyTorch resolves them: <c>ReLU'(0) = 0</c>, <c>LeakyReLU'(0) = a</c>. Every built-in
+/// kind is a <see cref="Vector{T}"/> map (split across threads for long spans) whose scalar form is the same
+/// function bit for bit; custom pairs are evaluated element by element. Both maps are deterministic and identical
+/// for BP and every predictive-coding rule.
 /// </remarks>
 public sealed class Activation
 {
@@ -139,94 +140,46 @@ public sealed class Activation
         throw new InvalidInputException($"unknown activation '{text}'; expected one of: {ValidNames}");
     }
 
-    /// <summary><c>f(x)</c> in double precision.</summary>
-    public double Value(double x) => Kind switch
-    {
-        ActivationKind.Identity => x,
-        ActivationKind.Tanh => Math.Tanh(x),
-        ActivationKind.Logistic => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x)),
-        ActivationKind.Relu => x < 0 ? 0.0 : x,
-        ActivationKind.LeakyRelu => x < 0 ? Slope * x : x,
-        ActivationKind.Softplus => x > 0 ? x + Math.Log(1.0 + Math.Exp(-x)) : Math.Log(1.0 + Math.Exp(x)),
-        _ => _value!(x),
-    };
+    /// <summary><c>f(x)</c> in double precision (the same function as <see cref="Value{T}"/> with <c>T = double</c>).</summary>
+    public double Value(double x) => Value<double>(x);
 
-    /// <summary><c>f'(x)</c> in double precision.</summary>
-    public double Derivative(double x) => Kind switch
-    {
-        ActivationKind.Identity => 1.0,
-        ActivationKind.Tanh => 1.0 - (Math.Tanh(x) * Math.Tanh(x)),
-        ActivationKind.Logistic => Value(ActivationKind.Logistic, x) * (1.0 - Value(ActivationKind.Logistic, x)),
-        ActivationKind.Softplus => Value(ActivationKind.Logistic, x),
-        ActivationKind.Relu => x > 0 ? 1.0 : 0.0,
-        ActivationKind.LeakyRelu => x > 0 ? 1.0 : Slope,
-        _ => _derivative!(x),
-    };
+    /// <summary><c>f'(x)</c> in double precision (the same function as <see cref="Derivative{T}"/> with <c>T = double</c>).</summary>
+    public double Derivative(double x) => Derivative<double>(x);
 
-    private static double Value(ActivationKind kind, double x) => kind == ActivationKind.Logistic
-        ? (x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x)))
-        : throw new ArgumentOutOfRangeException(nameof(kind));
-
-    /// <summary><c>f(x)</c> in the engine's type <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// <c>f(x)</c> in the engine's type <typeparamref name="T"/>. tanh, logistic and softplus are the engine's kernels
+    /// (<c>Kernels/Tanh.cs</c>, <c>Logistic.cs</c>, <c>Softplus.cs</c>; errors in docs/determinism.md), the very
+    /// functions <see cref="Apply{T}"/> maps over a span.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A smooth kind with <typeparamref name="T"/> other than float or double.</exception>
     public T Value<T>(T x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T one = T.One;
-        switch (Kind)
+        where T : unmanaged, IFloatingPointIeee754<T> => Kind switch
         {
-            case ActivationKind.Identity:
-                return x;
-            case ActivationKind.Tanh:
-                return T.Tanh(x);
-            case ActivationKind.Logistic:
-                return LogisticOf(x);
-            case ActivationKind.Relu:
-                return x < T.Zero ? T.Zero : x;
-            case ActivationKind.LeakyRelu:
-                return x < T.Zero ? T.CreateTruncating(Slope) * x : x;
-            case ActivationKind.Softplus:
-                return x > T.Zero ? x + T.Log(one + T.Exp(-x)) : T.Log(one + T.Exp(x));
-            default:
-                return T.CreateTruncating(_value!(double.CreateTruncating(x)));
-        }
-    }
+            ActivationKind.Identity => x,
+            ActivationKind.Tanh => default(Kernels.TanhOp<T>).Invoke(x),
+            ActivationKind.Logistic => default(Kernels.LogisticOp<T>).Invoke(x),
+            ActivationKind.Relu => x < T.Zero ? T.Zero : x,
+            ActivationKind.LeakyRelu => x < T.Zero ? T.CreateTruncating(Slope) * x : x,
+            ActivationKind.Softplus => default(Kernels.SoftplusOp<T>).Invoke(x),
+            _ => T.CreateTruncating(_value!(double.CreateTruncating(x))),
+        };
 
-    /// <summary><c>f'(x)</c> in the engine's type <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// <c>f'(x)</c> in the engine's type <typeparamref name="T"/>: <c>1 − t²</c> and <c>s(1 − s)</c> from
+    /// <c>t = tanh x</c>, <c>s = σ(x)</c> rounded to <typeparamref name="T"/>; softplus' is <c>σ</c>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A smooth kind with <typeparamref name="T"/> other than float or double.</exception>
     public T Derivative<T>(T x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (Kind)
+        where T : unmanaged, IFloatingPointIeee754<T> => Kind switch
         {
-            case ActivationKind.Identity:
-                return T.One;
-            case ActivationKind.Tanh:
-                T th = T.Tanh(x);
-                return T.One - (th * th);
-            case ActivationKind.Logistic:
-                T s = LogisticOf(x);
-                return s * (T.One - s);
-            case ActivationKind.Softplus:
-                return LogisticOf(x);
-            case ActivationKind.Relu:
-                return x > T.Zero ? T.One : T.Zero;
-            case ActivationKind.LeakyRelu:
-                return x > T.Zero ? T.One : T.CreateTruncating(Slope);
-            default:
-                return T.CreateTruncating(_derivative!(double.CreateTruncating(x)));
-        }
-    }
-
-    private static T LogisticOf<T>(T x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (x >= T.Zero)
-        {
-            return T.One / (T.One + T.Exp(-x));
-        }
-
-        T e = T.Exp(x);
-        return e / (T.One + e);
-    }
+            ActivationKind.Identity => T.One,
+            ActivationKind.Tanh => default(Kernels.TanhDerivativeOp<T>).Invoke(x),
+            ActivationKind.Logistic => default(Kernels.LogisticDerivativeOp<T>).Invoke(x),
+            ActivationKind.Softplus => default(Kernels.LogisticOp<T>).Invoke(x),
+            ActivationKind.Relu => x > T.Zero ? T.One : T.Zero,
+            ActivationKind.LeakyRelu => x > T.Zero ? T.One : T.CreateTruncating(Slope),
+            _ => T.CreateTruncating(_derivative!(double.CreateTruncating(x))),
+        };
 
     /// <summary>Elementwise <c>fx_i = f(x_i)</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
@@ -249,9 +202,18 @@ public sealed class Activation
             case ActivationKind.LeakyRelu:
                 Kernels.ActivationMaps.LeakyRelu(x, fx, T.CreateTruncating(Slope));
                 return;
+            case ActivationKind.Tanh:
+                Kernels.ActivationMaps.Tanh(x, fx);
+                return;
+            case ActivationKind.Logistic:
+                Kernels.ActivationMaps.Logistic(x, fx);
+                return;
+            case ActivationKind.Softplus:
+                Kernels.ActivationMaps.Softplus(x, fx);
+                return;
         }
 
-        Kernels.ActivationMaps.Map(this, derivative: false, x, fx);
+        Kernels.ActivationMaps.Custom(this, derivative: false, x, fx);
     }
 
     /// <summary>Elementwise <c>d_i = f'(x_i)</c>.</summary>
@@ -275,9 +237,18 @@ public sealed class Activation
             case ActivationKind.LeakyRelu:
                 Kernels.ActivationMaps.Step(x, d, T.CreateTruncating(Slope));
                 return;
+            case ActivationKind.Tanh:
+                Kernels.ActivationMaps.TanhDerivative(x, d);
+                return;
+            case ActivationKind.Logistic:
+                Kernels.ActivationMaps.LogisticDerivative(x, d);
+                return;
+            case ActivationKind.Softplus:
+                Kernels.ActivationMaps.Logistic(x, d);
+                return;
         }
 
-        Kernels.ActivationMaps.Map(this, derivative: true, x, d);
+        Kernels.ActivationMaps.Custom(this, derivative: true, x, d);
     }
 
     /// <inheritdoc />

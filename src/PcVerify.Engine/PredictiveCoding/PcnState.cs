@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
@@ -8,7 +9,8 @@ namespace PcVerify.Engine.PredictiveCoding;
 // Notation (docs/math.md §1, §3; the paper's Eqs. 5–9, 12–13). Layer 0 is the output, layer L the input.
 //   X[l]      value nodes x^l_t (X[L] = s_in and X[0] = s_out are clamped)          docs/math.md §3
 //   Mu[l]     predictions μ^l_t = θ^{l+1} f(x^{l+1}_t) + β^{l+1}, l = 0..L−1           Eq. 5 / 12
-//   Eps[l]    errors ε^l_t = x^l_t − μ^l_t, l = 0..L−1                               Eq. 6
+//   Eps[l]    errors ε^l_t = x^l_t − μ^l_t, l = 1..L−1                               Eq. 6
+//   Eps[0]    ε^0_t = −∂ℒ/∂μ^0_t with x^0 = s_out: s_out − μ^0_t for squared error      SPEC §11
 //   DX[l]     Δx^l_t = γ(−ε^l_t + f'(x^l_t) ⊙ (θ^l)ᵀ ε^{l−1}_t), hidden l = 1..L−1   Eq. 7
 //   Theta[l+1] += α ε^l_t f(x^{l+1}_t)ᵀ, Beta[l+1] += α ε^l_t                          Eq. 9 / 13
 // One moment is synchronous (docs/math.md §3 "Time semantics"): every μ, ε, Δx and scheduled Δθ is computed from the
@@ -22,11 +24,15 @@ public sealed class PcnState<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Allocates the state for batches of up to <paramref name="capacity"/> pairs.</summary>
-    public PcnState(NetworkSpec spec, int capacity)
+    /// <param name="spec">The architecture.</param>
+    /// <param name="capacity">The largest batch.</param>
+    /// <param name="loss">The output loss whose error is <c>ε^0</c> (default: squared error).</param>
+    public PcnState(NetworkSpec spec, int capacity, OutputLoss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Spec = spec;
+        Loss = loss ?? OutputLoss.SquaredError;
         Capacity = capacity;
         int L = spec.L;
         X = new T[L + 1][];
@@ -57,6 +63,9 @@ public sealed class PcnState<T>
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
 
+    /// <summary>The output loss: <c>ε^0 = −∂ℒ/∂μ^0</c> (SPEC §11).</summary>
+    public OutputLoss Loss { get; }
+
     /// <summary>The largest batch.</summary>
     public int Capacity { get; }
 
@@ -69,7 +78,7 @@ public sealed class PcnState<T>
     /// <summary><c>μ^l_t</c>, <c>l = 0..L−1</c>.</summary>
     public T[][] Mu { get; }
 
-    /// <summary><c>ε^l_t</c>, <c>l = 0..L−1</c>.</summary>
+    /// <summary><c>ε^l_t</c>, <c>l = 0..L−1</c> (<c>ε^0</c> from the output loss).</summary>
     public T[][] Eps { get; }
 
     /// <summary><c>f(x^l_t)</c>, <c>l = 1..L</c>.</summary>
@@ -140,7 +149,7 @@ public sealed class PcnState<T>
             Subtract(Rows(X, l), Rows(Mu, l), Rows(Eps, l));
         }
 
-        Subtract(Rows(X, 0), Rows(Mu, 0), Rows(Eps, 0));
+        OutputError();
     }
 
     /// <summary>First half of a moment: <c>f(x^{l+1}_t)</c>, <c>μ^l_t</c> and <c>ε^l_t</c> for every <c>l = 0..L−1</c>.</summary>
@@ -150,9 +159,19 @@ public sealed class PcnState<T>
         for (int l = 0; l < Spec.L; l++)
         {
             Forward.Layer(Spec, p, l, Rows(X, l + 1), FX[l + 1], Mu[l], Batch);
-            Subtract(Rows(X, l), Rows(Mu, l), Rows(Eps, l));
+            if (l == 0)
+            {
+                OutputError();
+            }
+            else
+            {
+                Subtract(Rows(X, l), Rows(Mu, l), Rows(Eps, l));
+            }
         }
     }
+
+    /// <summary><c>ε^0_t = −∂ℒ(s_out, μ^0_t)/∂μ^0_t</c> (SPEC §11): <c>x^0 − μ^0</c> for squared error.</summary>
+    public void OutputError() => Loss.Error<T>(Rows(X, 0), Rows(Mu, 0), Rows(Eps, 0), Batch, Spec.OutputWidth);
 
     /// <summary>
     /// Second half of a moment: <c>Δx^l_t = γ(−ε^l_t + f'(x^l_t) ⊙ (θ^l)ᵀ ε^{l−1}_t)</c> for hidden layers (Eq. 7),
@@ -188,11 +207,14 @@ public sealed class PcnState<T>
         }
     }
 
-    /// <summary>The energy <c>F_t = Σ_{l=0}^{L−1} ½ ‖ε^l_t‖²</c>, summed over the batch (valid after <see cref="Predict"/>).</summary>
+    /// <summary>
+    /// The energy <c>F_t = ℒ(s_out, μ^0_t) + Σ_{l=1}^{L−1} ½ ‖ε^l_t‖²</c>, summed over the batch (valid after
+    /// <see cref="Predict"/>); for squared error the first term is <c>½ ‖ε^0_t‖²</c>.
+    /// </summary>
     public double Energy()
     {
-        double f = 0;
-        for (int l = 0; l < Spec.L; l++)
+        double f = Loss.Value<T>(Rows(X, 0), Rows(Mu, 0), Batch, Spec.OutputWidth);
+        for (int l = 1; l < Spec.L; l++)
         {
             foreach (T e in Rows(Eps, l))
             {

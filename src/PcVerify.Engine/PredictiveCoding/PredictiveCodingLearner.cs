@@ -60,11 +60,12 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation even when σ = 0.</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments to run (default L).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
+    /// <param name="loss">The output loss (default: squared error); <c>ε^0 = −∂ℒ/∂μ^0</c>.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
     public PredictiveCodingLearner(
         NetworkSpec spec, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
-        ulong noiseSeed = 0)
+        ulong noiseSeed = 0, Algorithms.OutputLoss? loss = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         LearnerOptions.CheckRates(alpha, gamma, sigma);
@@ -92,7 +93,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
         EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0;
         FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
-        State = new PcnState<T>(spec, capacity);
+        State = new PcnState<T>(spec, capacity, loss);
         _scratch = new T[spec.Widths.Max()];
         _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
         _fired = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
@@ -114,6 +115,9 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
     /// <inheritdoc />
     public int Capacity => State.Capacity;
+
+    /// <inheritdoc />
+    public Algorithms.OutputLoss OutputLoss => State.Loss;
 
     /// <inheritdoc />
     public long StepIndex { get; set; }
@@ -394,14 +398,16 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
     /// <summary>
     /// <c>ε^l_t</c>: for <c>l &lt; t</c> a new prediction (only at unfired neurons when <paramref name="partial"/>); for
-    /// <c>l = t</c> the stored <c>μ^t_0</c> is still exact (Lemma A.3), so only the subtraction.
+    /// <c>l = t</c> the stored <c>μ^t_0</c> is still exact (Lemma A.3), so only the error. The output error of a
+    /// loss other than squared error couples every output neuron (softmax), so it is always formed in full.
     /// </summary>
     private void FormError(Parameters<T> p, int l, int t, bool partial)
     {
+        partial &= l > 0 || State.Loss.Kind == Algorithms.LossKind.SquaredError;
         _formed[l] = !partial;
         if (l == t)
         {
-            PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
+            LayerError(l);
         }
         else if (partial)
         {
@@ -410,6 +416,19 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         else
         {
             Forward.Layer(_spec, p, l, State.Rows(State.X, l + 1), State.FX[l + 1], State.Mu[l], State.Batch);
+            LayerError(l);
+        }
+    }
+
+    /// <summary><c>ε^l = x^l − μ^l</c>, or the output loss's error for <c>l = 0</c>.</summary>
+    private void LayerError(int l)
+    {
+        if (l == 0)
+        {
+            State.OutputError();
+        }
+        else
+        {
             PcnState<T>.Subtract(State.Rows(State.X, l), State.Rows(State.Mu, l), State.Rows(State.Eps, l));
         }
     }

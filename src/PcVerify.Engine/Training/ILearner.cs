@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Training;
@@ -10,6 +11,9 @@ public interface ILearner<T>
 {
     /// <summary>A short name (bp, il, zil, zil-sync, fazil).</summary>
     string Name { get; }
+
+    /// <summary>The output loss whose error <c>−∂ℒ/∂y_out</c> drives the learner (SPEC §11); evaluation reports it.</summary>
+    OutputLoss OutputLoss { get; }
 
     /// <summary>The largest batch <see cref="Step"/> accepts.</summary>
     int Capacity { get; }

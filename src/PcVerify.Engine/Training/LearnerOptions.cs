@@ -1,5 +1,7 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 
@@ -57,6 +59,9 @@ public sealed record LearnerOptions
     /// <summary>Seed of the σ noise.</summary>
     public ulong NoiseSeed { get; init; }
 
+    /// <summary>The output loss (SPEC §11; default squared error), shared by BP and every PC rule.</summary>
+    public OutputLoss Loss { get; init; } = OutputLoss.SquaredError;
+
     /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
     /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
     public static void CheckRates(double alpha, double gamma, double sigma)
@@ -91,14 +96,43 @@ public sealed record LearnerOptions
 
         return Algorithm switch
         {
-            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity),
+            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity, Loss),
             Algorithm.IL => new PredictiveCodingLearner<TNum>(
                 spec, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
-                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed),
+                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
             Algorithm.ZIL => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed),
+                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
             _ => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed),
+                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
+        };
+    }
+
+    /// <summary>
+    /// Builds the graph learner (SPEC §10) for <paramref name="graph"/> and batches of up to <paramref name="capacity"/>.
+    /// A custom <see cref="Schedule"/> has one entry per depth <c>0 .. max d</c> (vertex v follows entry <c>d_max(v)</c>).
+    /// </summary>
+    /// <exception cref="InvalidInputException">An option is out of range.</exception>
+    public IGraphLearner<TNum> CreateGraph<TNum>(CompiledGraph graph, int capacity)
+        where TNum : unmanaged, IFloatingPointIeee754<TNum>
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        CheckRates(Alpha, Gamma, Sigma);
+        if (T < 0)
+        {
+            throw new InvalidInputException($"T must be ≥ 0, found {T}");
+        }
+
+        int depths = graph.Depth.MaxDepth + 1;
+        return Algorithm switch
+        {
+            Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss),
+            Algorithm.IL => new GraphPredictiveCoding<TNum>(
+                graph, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
+                Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
+            Algorithm.ZIL => new GraphPredictiveCoding<TNum>(
+                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
+            _ => new GraphPredictiveCoding<TNum>(
+                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
         };
     }
 

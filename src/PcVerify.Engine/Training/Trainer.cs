@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Training;
@@ -50,7 +52,7 @@ public sealed record TrainingPlan(int BatchSize = 1, long? Steps = null, int Epo
 /// <param name="Step">Steps done so far.</param>
 /// <param name="Pairs">Training pairs presented so far.</param>
 /// <param name="Epoch">Pairs presented ÷ training-set size.</param>
-/// <param name="TestLoss">Mean over test pairs of <c>½ ‖s_out − y^0‖²</c>.</param>
+/// <param name="TestLoss">Mean over test pairs of the learner's output loss <c>ℒ(s_out, y^0)</c> (<c>½ ‖s_out − y^0‖²</c> for squared error).</param>
 /// <param name="TestError">Fraction of misclassified test pairs (NaN without labels).</param>
 public sealed record Checkpoint(long Step, long Pairs, double Epoch, double TestLoss, double TestError);
 
@@ -68,31 +70,64 @@ public sealed record TrainingResult(IReadOnlyList<Checkpoint> Checkpoints, long 
 public static class Evaluation
 {
     /// <summary>
-    /// Mean loss per pair and error rate (NaN when <paramref name="data"/> has no labels). <paramref name="afterStep"/>
-    /// is the training step the parameters come from, named if the output is not finite (−1: not during training).
+    /// Mean loss per pair (<paramref name="outputLoss"/>, default squared error) and error rate (NaN when
+    /// <paramref name="data"/> has no labels). <paramref name="afterStep"/> is the training step the parameters come
+    /// from, named if the output is not finite (−1: not during training).
     /// </summary>
     /// <exception cref="InvalidInputException">The data widths do not match the network.</exception>
-    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1)
+    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(data);
         NetworkSpec spec = p.Spec;
         Trainer.CheckWidths(spec, data);
-        int capacity = Math.Max(1, Math.Min(256, data.Count));
+        int capacity = Capacity(data);
         Backprop<T> bp = new(spec, 1.0, capacity);
-        T[] x = new T[capacity * spec.InputWidth];
-        T[] y = new T[capacity * spec.OutputWidth];
+        return Core<T>(data, spec.InputWidth, spec.OutputWidth, capacity, outputLoss, afterStep, (x, b) =>
+        {
+            bp.Forward(p, x.AsSpan(0, b * spec.InputWidth), b);
+            return bp.Y[0];
+        });
+    }
+
+    /// <summary>As <see cref="Run{T}(Parameters{T}, DataSet, long, OutputLoss?)"/> for a computation graph (its forward pass, SPEC §10).</summary>
+    /// <exception cref="InvalidInputException">The data widths do not match the graph's input and output sizes.</exception>
+    public static (double Loss, double Error) Run<T>(GraphParameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(data);
+        CompiledGraph graph = p.Graph;
+        Trainer.CheckWidths(graph, data);
+        int capacity = Capacity(data);
+        GraphForward<T> forward = new(graph, capacity);
+        return Core<T>(data, graph.InputSize, graph.OutputSize, capacity, outputLoss, afterStep, (x, b) =>
+        {
+            forward.Run(p, x.AsSpan(0, b * graph.InputSize), b);
+            return forward.Y[graph.Output];
+        });
+    }
+
+    private static int Capacity(DataSet data) => Math.Max(1, Math.Min(256, data.Count));
+
+    /// <summary>The evaluation loop: batches of inputs through <paramref name="forward"/> (which returns the output rows), loss and argmax.</summary>
+    private static (double Loss, double Error) Core<T>(
+        DataSet data, int nIn, int n0, int capacity, OutputLoss? outputLoss, long afterStep, Func<T[], int, T[]> forward)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        OutputLoss lossFunction = outputLoss ?? OutputLoss.SquaredError;
+        T[] x = new T[capacity * nIn];
+        T[] y = new T[capacity * n0];
         double loss = 0;
         long wrong = 0;
-        int n0 = spec.OutputWidth;
         for (int start = 0; start < data.Count; start += capacity)
         {
             int b = Math.Min(capacity, data.Count - start);
-            Trainer.Convert(data.Inputs.AsSpan(start * spec.InputWidth, b * spec.InputWidth), x);
+            Trainer.Convert(data.Inputs.AsSpan(start * nIn, b * nIn), x);
             Trainer.Convert(data.Targets.AsSpan(start * n0, b * n0), y);
-            bp.Forward(p, x.AsSpan(0, b * spec.InputWidth), b);
-            loss += bp.Loss(y.AsSpan(0, b * n0));
+            T[] output = forward(x, b);
+            loss += lossFunction.Value<T>(y.AsSpan(0, b * n0), output.AsSpan(0, b * n0), b, n0);
             if (data.Labels is null)
             {
                 continue;
@@ -100,7 +135,7 @@ public static class Evaluation
 
             for (int r = 0; r < b; r++)
             {
-                ReadOnlySpan<T> out0 = bp.Y[0].AsSpan(r * n0, n0);
+                ReadOnlySpan<T> out0 = output.AsSpan(r * n0, n0);
                 int best = 0;
                 for (int i = 1; i < n0; i++)
                 {
@@ -144,25 +179,82 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(learner);
         ArgumentNullException.ThrowIfNull(parameters);
+        NetworkSpec spec = parameters.Spec;
+        int nIn = spec.InputWidth, nOut = spec.OutputWidth;
+        Session<T> session = new(
+            nIn, nOut, learner.Capacity, learner.OutputLoss, data => CheckWidths(spec, data),
+            (step, x, y, b) =>
+            {
+                learner.StepIndex = step;
+                learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
+            },
+            parameters.FindNonFinite,
+            (data, afterStep) => Evaluation.Run(parameters, data, afterStep, learner.OutputLoss));
+        return Loop(session, train, test, plan, onCheckpoint, onStep);
+    }
+
+    /// <summary>
+    /// Trains the parameters of a computation graph in place, exactly as <see cref="Run{T}(ILearner{T}, Parameters{T}, DataSet, DataSet?, TrainingPlan, Action{Checkpoint}?, Action{long, long}?)"/>
+    /// does for a layered net (same pair sequence, plan and checkpoints). A data row is the input vertex's value in
+    /// storage order (NCHW row-major for an image), so its width must equal the input vertex's size.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The data does not fit the graph or the plan is invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A non-finite value appeared; names the step and vertex.</exception>
+    public static TrainingResult Run<T>(
+        IGraphLearner<T> learner, GraphParameters<T> parameters, DataSet train, DataSet? test, TrainingPlan plan,
+        Action<Checkpoint>? onCheckpoint = null, Action<long, long>? onStep = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        ArgumentNullException.ThrowIfNull(parameters);
+        CompiledGraph graph = parameters.Graph;
+        int nIn = graph.InputSize, nOut = graph.OutputSize;
+        Session<T> session = new(
+            nIn, nOut, learner.Capacity, learner.OutputLoss, data => CheckWidths(graph, data),
+            (step, x, y, b) =>
+            {
+                learner.StepIndex = step;
+                learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
+            },
+            parameters.FindNonFinite,
+            (data, afterStep) => Evaluation.Run(parameters, data, afterStep, learner.OutputLoss));
+        return Loop(session, train, test, plan, onCheckpoint, onStep);
+    }
+
+    /// <summary>What the training loop needs of a learner and its parameters, layered or graph.</summary>
+    private sealed record Session<T>(
+        int InputWidth, int OutputWidth, int Capacity, OutputLoss Loss, Action<DataSet> CheckWidths,
+        Action<long, T[], T[], int> Step, Func<string?> FindNonFinite, Func<DataSet, long, (double Loss, double Error)> Evaluate)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    private static TrainingResult Loop<T>(
+        Session<T> s, DataSet train, DataSet? test, TrainingPlan plan, Action<Checkpoint>? onCheckpoint, Action<long, long>? onStep)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(plan);
-        NetworkSpec spec = parameters.Spec;
-        CheckWidths(spec, train);
+        s.CheckWidths(train);
         if (test is not null)
         {
-            CheckWidths(spec, test);
+            s.CheckWidths(test);
         }
 
         plan.Validate(train.Count);
-        int batch = Math.Min(plan.BatchSize, train.Count);
-        if (batch > learner.Capacity)
+        s.Loss.CheckTargets(train.Targets, train.OutputWidth, train.Name);
+        if (test is not null)
         {
-            throw new InvalidInputException($"batch size {batch} exceeds the learner's capacity {learner.Capacity}");
+            s.Loss.CheckTargets(test.Targets, test.OutputWidth, test.Name);
+        }
+
+        int batch = Math.Min(plan.BatchSize, train.Count);
+        if (batch > s.Capacity)
+        {
+            throw new InvalidInputException($"batch size {batch} exceeds the learner's capacity {s.Capacity}");
         }
 
         int batchesPerEpoch = (train.Count + batch - 1) / batch;
         long totalSteps = plan.Steps ?? ((long)plan.Epochs * batchesPerEpoch);
-        int nIn = spec.InputWidth, nOut = spec.OutputWidth;
+        int nIn = s.InputWidth, nOut = s.OutputWidth;
         T[] x = new T[batch * nIn], y = new T[batch * nOut];
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         List<Checkpoint> checkpoints = [];
@@ -192,36 +284,28 @@ public static class Trainer
 
             position += b;
             pairs += b;
-            learner.StepIndex = step;
             clock.Start();
-            learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
+            s.Step(step, x, y, b);
             clock.Stop();
             onStep?.Invoke(step + 1, totalSteps);
             bool endOfEpoch = position >= train.Count;
             bool due = plan.EvaluateEvery > 0 ? (step + 1) % plan.EvaluateEvery == 0 : endOfEpoch;
             if (due || step + 1 == totalSteps)
             {
-                string? bad = parameters.FindNonFinite();
+                string? bad = s.FindNonFinite();
                 if (bad is not null)
                 {
                     throw new TrainingDivergedException(step, $"parameters after the update ({bad})");
                 }
 
-                Checkpoint c = Evaluate(parameters, test ?? train, step + 1, pairs, train.Count);
+                (double loss, double error) = s.Evaluate(test ?? train, step);
+                Checkpoint c = new(step + 1, pairs, (double)pairs / train.Count, loss, error);
                 checkpoints.Add(c);
                 onCheckpoint?.Invoke(c);
             }
         }
 
         return new TrainingResult(checkpoints, totalSteps, clock.Elapsed);
-    }
-
-    private static Checkpoint Evaluate<T>(Parameters<T> p, DataSet data, long step, long pairs, int trainCount)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (double loss, double error) = Evaluation.Run(p, data, afterStep: step - 1);
-
-        return new Checkpoint(step, pairs, (double)pairs / trainCount, loss, error);
     }
 
     internal static void CheckWidths(NetworkSpec spec, DataSet data)
@@ -236,6 +320,22 @@ public static class Trainer
         {
             throw new InvalidInputException(
                 $"data '{data.Name}' has output width {data.OutputWidth} but the network's output layer has {spec.OutputWidth} neurons");
+        }
+    }
+
+    internal static void CheckWidths(CompiledGraph graph, DataSet data)
+    {
+        GraphVertex input = graph.Vertices[graph.Input], output = graph.Vertices[graph.Output];
+        if (data.InputWidth != input.Size)
+        {
+            throw new InvalidInputException(
+                $"data '{data.Name}' has input width {data.InputWidth} but the graph's input vertex '{input.Name}' has {input.Size} elements (shape {string.Join("×", input.Shape)})");
+        }
+
+        if (data.OutputWidth != output.Size)
+        {
+            throw new InvalidInputException(
+                $"data '{data.Name}' has output width {data.OutputWidth} but the graph's output vertex '{output.Name}' has {output.Size} elements (shape {string.Join("×", output.Shape)})");
         }
     }
 

@@ -99,12 +99,12 @@ public sealed class MemoryBudgetTests
     public void Train_refuses_a_network_beyond_the_limit_up_front_and_a_raised_limit_accepts_it()
     {
         // 20,2000,10: 60000 weights; (8 + 8)·60000 + 12·2030·8 = 1154880 bytes with batch 1.
-        var refused = CliRunner.Run("train", "--memory-limit", "1M", "--arch", "20,2000,10", "--steps", "1");
+        var refused = CliRunner.Run("train", "--memory-limit", "1M", "--data", "synthetic-classification", "--arch", "20,2000,10", "--steps", "1");
         Assert.Equal(2, refused.Code);
         Assert.Contains("needs 1.10 MiB (1154880 bytes) of memory, more than the limit of 1.00 MiB (1048576 bytes)", refused.Err);
         Assert.Contains("--memory-limit", refused.Err);
 
-        var accepted = CliRunner.Run("train", "--memory-limit", "2M", "--arch", "20,2000,10", "--steps", "1");
+        var accepted = CliRunner.Run("train", "--memory-limit", "2M", "--data", "synthetic-classification", "--arch", "20,2000,10", "--steps", "1");
         Assert.True(accepted.Code == 0, accepted.Err);
     }
 

@@ -1,0 +1,402 @@
+using System.Numerics;
+using PcVerify.Engine.Graph;
+using PcVerify.Engine.Kernels;
+using PcVerify.Engine.PredictiveCoding;
+using PcVerify.Engine.Training;
+
+namespace PcVerify.Engine.Algorithms;
+
+/// <summary>
+/// IL, Z-IL and Fa-Z-IL on a computation graph (SPEC.md §10, with §3's synchronous moments, §5's algorithms and
+/// §6's relaxations), each written once over the vertices. Buffers are allocated once; a step allocates nothing.
+/// </summary>
+/// <remarks>
+/// <para><b>Schedules by depth.</b> An <see cref="UpdateSchedule"/> has one entry per depth <c>0 .. max d</c>; vertex
+/// <c>v</c> is updated at the moments of entry <c>d_max(v)</c> (on a levelled graph <c>d_max = d_min = d</c>; on a
+/// chain the entries are <c>θ^1 … θ^L</c>, as today). Z-IL's schedule is <c>t = d_max(v)</c> (SPEC §10, our choice on
+/// graphs that are not levelled) and stops after <c>max d</c>; IL's default updates every vertex at <c>t_c</c>.</para>
+/// <para><b>Event-driven Z-IL</b> (levelled graph, σ = 0, not forced synchronous): Lemma A.3 on a graph — under C1
+/// the error of <c>v</c> is exactly zero before <c>d(v)</c> and its value and prediction are unchanged — so the only
+/// work that can affect an update at moment <c>t</c> is: for each vertex <c>u</c> at depth <c>t+1</c>, its (zero)
+/// error and <c>Δx_u</c> from its children's errors at their own moment; the updates of the vertices at depth
+/// <c>t</c>; then <c>x_u += Δx_u</c> and <c>u</c>'s new error. These are the very expressions the synchronous
+/// simulation evaluates, with the same kernels in the same order, so the parameters are bit-identical to it. On a
+/// graph that is not levelled a short path brings an error early, the lemma fails, and Z-IL runs synchronously.</para>
+/// <para><b>Fa-Z-IL</b>: φ per error neuron (SPEC §5, §10): an element of <c>ε_v</c> of one pair fires at the first
+/// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
+/// <c>φ_t ⊙ ε_v,t</c> (so a conv weight shared by many error neurons receives each neuron's term once).
+/// It runs <c>max d + 1</c> moments unless told otherwise.</para>
+/// <para><b>σ</b> adds <c>σ·N(0,1)</c> to every hidden vertex at C1, in topological order from the input side (each
+/// μ from already-noisy parents); a chain draws the noise as the layered engine does.</para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly int[] _depth;
+    private readonly int[] _depthMin;
+    private readonly int[][] _byDepth;
+    private readonly T[][] _gated;
+    private readonly bool[][] _fired;
+    private readonly Rng? _noise;
+    private GraphPcTrace<T>? _trace;
+
+    /// <summary>Creates a learner.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="rule">The algorithm.</param>
+    /// <param name="alpha">Learning rate α &gt; 0.</param>
+    /// <param name="capacity">The largest batch.</param>
+    /// <param name="gamma">Inference rate γ &gt; 0 (C3 is γ = 1).</param>
+    /// <param name="sigma">σ ≥ 0 (C1 is σ = 0).</param>
+    /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments per depth (required; <c>max d + 1</c> entries).</param>
+    /// <param name="gammaCorrection">Scale the learning rate of <c>θ_v</c> by <c>γ^{−d_max(v)}</c> (A.5 on a graph).</param>
+    /// <param name="synchronous">For Z-IL: force the synchronous simulation.</param>
+    /// <param name="moments">For Fa-Z-IL: the number of moments (default <c>max d + 1</c>).</param>
+    /// <param name="noiseSeed">Seed of the σ noise stream.</param>
+    /// <param name="loss">The output loss (default squared error).</param>
+    /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
+    public GraphPredictiveCoding(
+        CompiledGraph graph, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
+        UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
+        ulong noiseSeed = 0, OutputLoss? loss = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        LearnerOptions.CheckRates(alpha, gamma, sigma);
+        Rule = rule;
+        Alpha = alpha;
+        Gamma = gamma;
+        Sigma = sigma;
+        GammaCorrection = gammaCorrection;
+        int depths = graph.Depth.MaxDepth + 1;
+        Schedule = rule switch
+        {
+            PcRule.Scheduled => schedule ?? throw new InvalidInputException("IL needs an update schedule (e.g. every vertex at t_c)"),
+            _ => UpdateSchedule.ZeroDivergence(depths),
+        };
+        if (Schedule.Depth != depths)
+        {
+            throw new InvalidInputException($"schedule covers {Schedule.Depth} depths, the graph has {depths} (d = 0..{depths - 1})");
+        }
+
+        Moments = moments ?? depths;
+        if (Moments < 1)
+        {
+            throw new InvalidInputException($"Fa-Z-IL needs at least one moment, found {Moments}");
+        }
+
+        EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0 && graph.Depth.IsLevelled;
+        FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
+        State = new GraphState<T>(graph, capacity, loss);
+        int n = graph.Vertices.Count;
+        _depth = [.. graph.Depth.Max];
+        _depthMin = [.. graph.Depth.Min];
+        _byDepth = new int[depths + 1][];
+        for (int d = 0; d <= depths; d++)
+        {
+            _byDepth[d] = [.. Enumerable.Range(0, n).Where(v => v != graph.Input && _depth[v] == d)];
+        }
+
+        bool gate = rule == PcRule.FullyAutonomous;
+        _gated = new T[n][];
+        _fired = new bool[n][];
+        for (int v = 0; v < n; v++)
+        {
+            bool has = gate && State.HasParameters(v);
+            _gated[v] = has ? new T[State.Eps[v].Length] : [];
+            _fired[v] = has ? new bool[State.Eps[v].Length] : [];
+        }
+
+        _noise = sigma > 0 ? Rng.Derive(noiseSeed, RngDomain.Noise, 0) : null;
+    }
+
+    /// <inheritdoc />
+    public string Name => Rule switch
+    {
+        PcRule.ZeroDivergence => EventDriven ? "zil" : "zil-sync",
+        PcRule.FullyAutonomous => "fazil",
+        _ => "il",
+    };
+
+    /// <inheritdoc />
+    public CompiledGraph Graph => State.Graph;
+
+    /// <inheritdoc />
+    public OutputLoss OutputLoss => State.Loss;
+
+    /// <inheritdoc />
+    public int Capacity => State.Capacity;
+
+    /// <inheritdoc />
+    public long StepIndex { get; set; }
+
+    /// <summary>The algorithm.</summary>
+    public PcRule Rule { get; }
+
+    /// <summary>α.</summary>
+    public double Alpha { get; }
+
+    /// <summary>γ.</summary>
+    public double Gamma { get; }
+
+    /// <summary>σ.</summary>
+    public double Sigma { get; }
+
+    /// <summary>Whether the rate of <c>θ_v</c> is scaled by <c>γ^{−d_max(v)}</c>.</summary>
+    public bool GammaCorrection { get; }
+
+    /// <summary>The update moments per depth.</summary>
+    public UpdateSchedule Schedule { get; }
+
+    /// <summary>Fa-Z-IL's number of moments.</summary>
+    public int Moments { get; }
+
+    /// <summary>Whether Z-IL runs event-driven (levelled graph, σ = 0, not forced synchronous).</summary>
+    public bool EventDriven { get; }
+
+    /// <summary>
+    /// Whether Fa-Z-IL skips the work that provably cannot change its parameters (σ = 0, not forced synchronous); see
+    /// <see cref="RunFullyAutonomous"/>.
+    /// </summary>
+    public bool FaZilSkipping { get; }
+
+    /// <summary>The state after the last step (for inspection).</summary>
+    public GraphState<T> State { get; }
+
+    /// <inheritdoc />
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch) =>
+        Step(parameters, inputs, targets, batch, null);
+
+    /// <summary>One training step; with a <paramref name="trace"/>, the faithful synchronous simulation runs and every moment is recorded.</summary>
+    /// <exception cref="TrainingDivergedException">A prediction at t = 0 or an error used for an update is not finite.</exception>
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, GraphPcTrace<T>? trace)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        State.Clamp(inputs, targets, batch);
+        State.Feedforward(parameters, pcn: true, Sigma, _noise);
+        CheckInitialPredictions();
+        _trace = trace;
+        try
+        {
+            if (EventDriven && trace is null)
+            {
+                RunEventDriven(parameters);
+            }
+            else if (Rule == PcRule.FullyAutonomous)
+            {
+                RunFullyAutonomous(parameters);
+            }
+            else
+            {
+                RunScheduled(parameters);
+            }
+        }
+        finally
+        {
+            _trace = null;
+        }
+    }
+
+    /// <summary>As on chains: a non-finite μ at t = 0 is reported before any update, alike on every path.</summary>
+    private void CheckInitialPredictions()
+    {
+        for (int v = 0; v < Graph.Vertices.Count; v++)
+        {
+            if (v == Graph.Input)
+            {
+                continue;
+            }
+
+            int k = Elementwise.FirstNonFinite<T>(State.Rows(State.Mu, v));
+            if (k >= 0)
+            {
+                int n = Graph.Vertices[v].Size;
+                throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ of vertex '{Graph.Vertices[v].Name}' at t = 0 (pair {k / n}, element {k % n})");
+            }
+        }
+    }
+
+    private T Rate(int v) => LearningRule.Rate<T>(Alpha, State.Batch, GammaCorrection ? 1.0 / Math.Pow(Gamma, _depth[v]) : 1.0);
+
+    /// <summary>IL, any schedule, and synchronous Z-IL: moments <c>t = 0..LastMoment</c> (SPEC §3).</summary>
+    private void RunScheduled(GraphParameters<T> p)
+    {
+        T gamma = T.CreateTruncating(Gamma);
+        int n = Graph.Vertices.Count;
+        for (int t = 0; t <= Schedule.LastMoment; t++)
+        {
+            State.PredictAll(p);
+            _trace?.Capture(State, t);
+            IncrementAll(p, gamma);
+            for (int v = 0; v < n; v++)
+            {
+                if (State.HasParameters(v) && Schedule.Contains(_depth[v], t))
+                {
+                    Update(p, v, State.Rows(State.Eps, v), t);
+                }
+            }
+
+            ApplyAll();
+        }
+    }
+
+    /// <summary>Z-IL without the work Lemma A.3 proves is zero (see the class remarks).</summary>
+    private void RunEventDriven(GraphParameters<T> p)
+    {
+        T gamma = T.CreateTruncating(Gamma);
+        for (int t = 0; t <= Graph.Depth.MaxDepth; t++)
+        {
+            // ε_u at t for u one level up is exactly zero here (x was copied from μ); it is computed, not assumed,
+            // so that Δx_u is the very expression the synchronous simulation evaluates.
+            foreach (int u in _byDepth[t + 1])
+            {
+                State.Error(u);
+                State.InferenceIncrement(p, u, gamma);
+            }
+
+            foreach (int v in _byDepth[t])
+            {
+                if (State.HasParameters(v))
+                {
+                    Update(p, v, State.Rows(State.Eps, v), t);
+                }
+            }
+
+            foreach (int u in _byDepth[t + 1])
+            {
+                State.ApplyIncrement(u);
+                State.Error(u);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fa-Z-IL: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.
+    /// <para>With <see cref="FaZilSkipping"/> it leaves out work that cannot change the parameters, by Lemma A.3 on a
+    /// graph with <c>d_min</c> (it needs no levelling): under C1 a vertex's children are at least at <c>d_min(v) − 1</c>,
+    /// so before moment <c>d_min(v) − 1</c> nothing reaches <c>Δx_v</c> but signed zeros, <c>x_v</c> and <c>μ_v</c> keep their
+    /// C1 bits and <c>ε_v = x − μ = +0</c>, so no neuron of <c>v</c> fires. Hence at moment <c>t</c> only the vertices with
+    /// <c>d_min ≤ t</c> are predicted and gated, only the hidden ones with <c>d_min ≤ t + 1</c> get <c>Δx</c>, and nothing
+    /// is incremented at the last moment (no later moment reads it). Everything computed is computed as in the faithful
+    /// simulation; what is skipped could differ from it at most in the sign of a zero, which changes no parameter.
+    /// The state left behind differs (skipped buffers are stale); tests check the parameters bit for bit.</para>
+    /// </summary>
+    private void RunFullyAutonomous(GraphParameters<T> p)
+    {
+        T gamma = T.CreateTruncating(Gamma);
+        int n = Graph.Vertices.Count;
+        foreach (bool[] f in _fired)
+        {
+            Array.Clear(f);
+        }
+
+        for (int t = 0; t < Moments; t++)
+        {
+            bool skipping = FaZilSkipping && _trace is null;
+            int reach = skipping ? t : int.MaxValue - 1;
+            bool last = t == Moments - 1;
+            for (int v = 0; v < n; v++)
+            {
+                if (v != Graph.Input && _depthMin[v] <= reach)
+                {
+                    State.Activate(v);
+                    State.Predict(p, v, State.Mu);
+                    State.Error(v);
+                }
+            }
+
+            _trace?.Capture(State, t);
+            bool increments = !(skipping && last);
+            if (increments)
+            {
+                for (int v = 0; v < n; v++)
+                {
+                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    {
+                        State.InferenceIncrement(p, v, gamma);
+                    }
+                }
+            }
+
+            for (int v = 0; v < n; v++)
+            {
+                if (State.HasParameters(v) && _depthMin[v] <= reach)
+                {
+                    Gate(p, v, t);
+                }
+            }
+
+            if (increments)
+            {
+                for (int v = 0; v < n; v++)
+                {
+                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    {
+                        State.ApplyIncrement(v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>φ for vertex <paramref name="v"/> at moment <paramref name="t"/>: the update with the errors of the neurons that fire now.</summary>
+    private void Gate(GraphParameters<T> p, int v, int t)
+    {
+        ReadOnlySpan<T> eps = State.Rows(State.Eps, v);
+        Span<T> gated = _gated[v].AsSpan(0, eps.Length);
+        bool[] fired = _fired[v];
+        bool any = false;
+        for (int k = 0; k < eps.Length; k++)
+        {
+            // φ = 1 exactly once: at the first moment this neuron's error differs from 0.
+            if (!fired[k] && eps[k] != T.Zero)
+            {
+                fired[k] = true;
+                gated[k] = eps[k];
+                any = true;
+            }
+            else
+            {
+                gated[k] = T.Zero;
+            }
+        }
+
+        if (any)
+        {
+            Update(p, v, gated, t);
+        }
+    }
+
+    private void IncrementAll(GraphParameters<T> p, T gamma)
+    {
+        for (int v = 0; v < Graph.Vertices.Count; v++)
+        {
+            if (State.IsHidden(v))
+            {
+                State.InferenceIncrement(p, v, gamma);
+            }
+        }
+    }
+
+    private void ApplyAll()
+    {
+        for (int v = 0; v < Graph.Vertices.Count; v++)
+        {
+            if (State.IsHidden(v))
+            {
+                State.ApplyIncrement(v);
+            }
+        }
+    }
+
+    private void Update(GraphParameters<T> p, int v, ReadOnlySpan<T> error, int t)
+    {
+        int k = Elementwise.FirstNonFinite(error);
+        if (k >= 0)
+        {
+            int n = Graph.Vertices[v].Size;
+            throw new TrainingDivergedException(StepIndex, $"{Name} error ε of vertex '{Graph.Vertices[v].Name}' at moment t = {t} (pair {k / n}, element {k % n})");
+        }
+
+        State.Update(p, v, error, Rate(v));
+    }
+}
