@@ -172,6 +172,18 @@ type CampaignTheoryAttribute() as this =
     inherit TheoryAttribute()
     do if not Budget.campaign then this.Skip <- "not a campaign run (set PCVERIFY_PROOF_SHARD=i/n or PCVERIFY_PROOF_RESULTS=DIR)"
 
+/// The command that replays one case alone: FsCheck runs (seed,gamma,size) as one case, and the VSTest filter selects
+/// the property by its full name, with the characters the filter syntax reserves escaped (as `pcverify merge` prints it).
+let replayCommand (fullName: string) (replay: string) =
+    let escaped =
+        fullName
+        |> String.collect (fun c ->
+            match c with
+            | '\\' | '(' | ')' | '&' | '|' | '=' | '!' | '~' -> sprintf "\\%c" c
+            | '\'' -> "'\\''"
+            | c -> string c)
+    sprintf "PCVERIFY_PROOF_REPLAY='%s' dotnet test -c Release proofs/PcVerify.Proofs --filter 'FullyQualifiedName=%s'" replay escaped
+
 [<CampaignTheory>]
 [<MemberData(nameof names)>]
 let ``Campaign shard`` (property: string) =
@@ -183,7 +195,7 @@ let ``Campaign shard`` (property: string) =
     | fs ->
         let f = fs.Head
         failwithf
-            "%s: %d of %d cases failed in shard %s (campaign seed %d,%d). Case %d replays alone with PCVERIFY_PROOF_REPLAY='%s' dotnet test -c Release proofs/PcVerify.Proofs --filter \"FullyQualifiedName~%s\"%s\nShrunk:\n%s\n%s"
-            property fs.Length r.CasesRun r.Shard r.CampaignSeed r.CampaignGamma f.Case f.Replay m.Name
+            "%s: %d of %d cases failed in shard %s (campaign seed %d,%d). Case %d replays alone with: %s%s\nShrunk:\n%s\n%s"
+            property fs.Length r.CasesRun r.Shard r.CampaignSeed r.CampaignGamma f.Case (replayCommand fullName f.Replay)
             (written |> Option.map (sprintf "; results: %s") |> Option.defaultValue "")
             (String.concat "\n" f.Shrunk) f.Message
