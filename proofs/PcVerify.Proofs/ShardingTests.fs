@@ -117,3 +117,26 @@ let ``A failing case is recorded with a replay that reproduces it alone, shrunk`
     match recorded.Value with
     | Some(TestResult.Failed(_, original, _, _, _, _, _)) -> Assert.Equal<string list>(f.Original, Campaign.show original)
     | other -> failwithf "the replay did not fail: %A" other
+
+[<Fact>]
+let ``A shard's JSON result has the fields pcverify merge reads, and the file name is the property's key and shard`` () =
+    let m = methodOf (nameof toyFailing)
+    let r = Campaign.runShard (5UL, 11400714819323198485UL) { Index = 1; Count = 2 } "ShardingTests.toyFailing" m "toy" 100
+    let dir = IO.Path.Combine(IO.Path.GetTempPath(), sprintf "pcverify-campaign-%s" (Guid.NewGuid().ToString "N"))
+    try
+        let path = Campaign.write dir r
+        Assert.Equal(sprintf "proof-%016x.shard-1-of-2.json" (CaseSeed.nameKey "ShardingTests.toyFailing"), IO.Path.GetFileName path)
+        use d = Text.Json.JsonDocument.Parse(IO.File.ReadAllText path)
+        let names (e: Text.Json.JsonElement) = [ for p in e.EnumerateObject() -> p.Name ]
+        // The contract with src/PcVerify.Cli/Merge/ProofCampaign.cs (ProofShardResult, ProofFailure).
+        Assert.Equal<string list>(
+            [ "format"; "property"; "method"; "campaignSeed"; "campaignGamma"; "shard"; "totalCases"; "casesRun"; "firstCaseReplay"; "rejected"; "classes"; "failures" ],
+            names d.RootElement)
+        Assert.Equal("pcverify-proof-shard/1", d.RootElement.GetProperty("format").GetString())
+        Assert.Equal(50, d.RootElement.GetProperty("casesRun").GetInt32())
+        let failures = d.RootElement.GetProperty("failures")
+        Assert.True(failures.GetArrayLength() > 0)
+        Assert.Equal<string list>([ "case"; "replay"; "original"; "shrunk"; "message" ], names failures.[0])
+        Assert.Empty(IO.Directory.GetFiles(dir, "*.tmp"))
+    finally
+        IO.Directory.Delete(dir, true)

@@ -42,6 +42,11 @@ internal static class MergeCommand
                 throw new InvalidInputException($"no shard results (partial-i-of-n.json or proof-*.json) in {string.Join(", ", r.GetValue(dirs)!)}");
             }
 
+            if (partials.Length == 0 && r.GetValue(outDir) is string unused)
+            {
+                throw new InvalidInputException($"--out {unused}: only partial results of reproduce (partial-i-of-n.json) are merged into a report, and none were found; proof results are summarised on the console");
+            }
+
             int code = ExitCodes.Ok;
             if (proofs.Length > 0)
             {

@@ -94,5 +94,9 @@ public class ProofMergeTests
         var none = CliRunner.Run("merge", empty);
         Assert.Equal(2, none.Code);
         Assert.Contains("no shard results", none.Err);
+
+        var outWithoutPartials = CliRunner.Run("merge", Fixtures, "--out", empty);
+        Assert.Equal(2, outWithoutPartials.Code);
+        Assert.Contains("none were found", outWithoutPartials.Err);
     }
 }
