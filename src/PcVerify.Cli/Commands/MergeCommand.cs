@@ -59,10 +59,10 @@ internal static class MergeCommand
             if (partials.Length > 0)
             {
                 string dir = r.GetValue(outDir) ?? throw new InvalidInputException("merging partial results of reproduce needs --out DIR for the report");
-                var (setup, cells, commands) = Combine(partials);
+                var (setup, cells, commands, seconds) = Combine(partials);
                 OutputPath.PrepareDirectory("--out", dir, createParents: false);
                 ReproductionResults merged = ReproductionPlan.Assemble(setup, cells);
-                int reportCode = ReproductionRunner.WriteReport(setup, merged, dir, [.. commands, "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value))], output, wall);
+                int reportCode = ReproductionRunner.WriteReport(setup, merged, dir, [.. commands, "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value))], output, wall, seconds);
                 code = Math.Max(code, reportCode);
             }
 
@@ -75,7 +75,7 @@ internal static class MergeCommand
     /// Reads the partials and checks that they are the n shards of one sweep: one setup, n distinct shards, every
     /// cell computed by the shard that owns it, and every cell present.
     /// </summary>
-    private static (SweepSetup Setup, Dictionary<string, CellResult> Cells, List<string> Commands) Combine(string[] paths)
+    private static (SweepSetup Setup, Dictionary<string, CellResult> Cells, List<string> Commands, List<(string, double)> Seconds) Combine(string[] paths)
     {
         List<(string Path, PartialResults P, Shard S)> parts = [.. paths.Select(p =>
         {
@@ -128,7 +128,8 @@ internal static class MergeCommand
             throw new InvalidInputException($"{seen[plan.ToList().IndexOf(absent) % first.S.Count + 1]}: cell '{absent}' of its shard is missing");
         }
 
-        return (first.P.Setup, cells, [.. parts.OrderBy(x => x.S.Index).Select(x => x.P.Command)]);
+        var ordered = parts.OrderBy(x => x.S.Index).ToList();
+        return (first.P.Setup, cells, [.. ordered.Select(x => x.P.Command)], [.. ordered.Select(x => (x.P.Shard, x.P.Seconds))]);
     }
 
     private static string DifferingField(SweepSetup a, SweepSetup b)

@@ -9,9 +9,16 @@ namespace PcVerify.Cli.Reproduce;
 
 /// <summary>
 /// The partial result a shard of <c>pcverify reproduce --shard i/n</c> writes (<c>partial-i-of-n.json</c>): the
-/// shard, its command, the sweep's setup and every cell id, and the results of the cells it ran.
+/// shard, its command and wall time, the sweep's setup and every cell id, and the results of the cells it ran.
 /// </summary>
-internal sealed record PartialResults(string Format, string Shard, string Command, SweepSetup Setup, IReadOnlyList<string> Cells, IReadOnlyList<CellResult> Results)
+/// <param name="Format">The format's name and version (<see cref="FormatName"/>).</param>
+/// <param name="Shard">The shard, <c>i/n</c>.</param>
+/// <param name="Command">The command line that wrote it.</param>
+/// <param name="Setup">The sweep's setup; every shard of one run has the same.</param>
+/// <param name="Cells">Every cell id of the sweep, in sweep order.</param>
+/// <param name="Results">The results of this shard's cells.</param>
+/// <param name="Seconds">The shard's wall time (a measurement, reported in the merged report, never compared).</param>
+internal sealed record PartialResults(string Format, string Shard, string Command, double Seconds, SweepSetup Setup, IReadOnlyList<string> Cells, IReadOnlyList<CellResult> Results)
 {
     /// <summary>The file format's name and version, checked when a partial is read.</summary>
     public const string FormatName = "pcverify-reproduce-partial/1";

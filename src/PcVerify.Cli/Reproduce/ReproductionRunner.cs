@@ -55,13 +55,13 @@ internal static class ReproductionRunner
 
         if (shard.Count > 1)
         {
-            string path = new PartialResults(PartialResults.FormatName, shard.ToString(), commandLine, summary, cells, results).Write(dir, shard);
+            string path = new PartialResults(PartialResults.FormatName, shard.ToString(), commandLine, wall.Elapsed.TotalSeconds, summary, cells, results).Write(dir, shard);
             o.WriteLine($"partial result: {path} ({wall.Elapsed.TotalSeconds:F0} s); combine the {shard.Count} shards with: pcverify merge DIR... --out DIR");
             return ExitCodes.Ok;
         }
 
         ReproductionResults r = ReproductionPlan.Assemble(summary, results.ToDictionary(c => c.Id));
-        return WriteReport(summary, r, dir, [commandLine], o, wall);
+        return WriteReport(summary, r, dir, [commandLine], o, wall, []);
     }
 
     /// <summary>
@@ -103,12 +103,13 @@ internal static class ReproductionRunner
     /// <summary>
     /// Writes report.md, the CSV/JSON tables and the PNG figures of <paramref name="r"/> into <paramref name="dir"/>,
     /// prints the verdict on each claim, and returns the exit code (4 when an exactness claim fails). The same for an
-    /// unsharded run and for <c>pcverify merge</c>: <paramref name="commands"/> are the commands that produced it.
+    /// unsharded run and for <c>pcverify merge</c>: <c>commands</c> are the commands that produced it, and
+    /// <c>shardSeconds</c> the shards' wall times of a merged run (empty for an unsharded one).
     /// </summary>
-    public static int WriteReport(SweepSetup setup, ReproductionResults r, string dir, IReadOnlyList<string> commands, TextWriter o, Stopwatch wall)
+    public static int WriteReport(SweepSetup setup, ReproductionResults r, string dir, IReadOnlyList<string> commands, TextWriter o, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         IReadOnlyList<Claim> claims = Claims.Evaluate(r.Sigma, r.Curves, r.Grid);
-        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, claims, wall);
+        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, claims, wall, shardSeconds);
         foreach (Claim c in claims)
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
@@ -121,7 +122,7 @@ internal static class ReproductionRunner
     private static void WriteOutputs(
         SweepSetup setup, string dir, IReadOnlyList<string> commands, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
         IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper,
-        IReadOnlyList<Claim> claims, Stopwatch wall)
+        IReadOnlyList<Claim> claims, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
         ResultTable gridTable = ReproductionTables.Grid(grid);
@@ -216,6 +217,11 @@ internal static class ReproductionRunner
             ResultTable paperTable = ReproductionTables.Runtime($"Runtime per training pair, batch 1, float32, the paper's network {setup.PaperArchitecture} (synthetic input)", paper);
             Save(dir, "runtime-paper-network", paperTable);
             report.AddTable(paperTable, 4);
+        }
+
+        if (shardSeconds.Count > 0)
+        {
+            report.AddParagraph($"Merged from {shardSeconds.Count} shards (docs/scaling.md); their wall times: {string.Join(", ", shardSeconds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Shard} {x.Seconds:F3} s")))}. The runtime table was measured by the shard that ran it. The wall time below is the merge's.");
         }
 
         report.AddWallTime(wall.Elapsed);
