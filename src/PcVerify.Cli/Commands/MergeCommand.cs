@@ -17,7 +17,7 @@ internal static class MergeCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         Command command = new("merge", "Combine the shards of a sharded run: the partial-i-of-n.json files of `reproduce --shard` into the report, tables and figures an unsharded run writes (--out), and the proof-*.json results of a proof campaign (PCVERIFY_PROOF_SHARD) into a summary per property.");
-        Argument<string[]> dirs = new("DIR") { Description = "Directories holding the shards' results (searched one level deep).", Arity = ArgumentArity.OneOrMore };
+        Argument<string[]> dirs = new("DIR") { Description = "Directories holding the shards' results (the *.json files directly in each).", Arity = ArgumentArity.OneOrMore };
         Option<string?> outDir = new("--out") { Description = "Output directory of the merged reproduction, created if missing; its parent must exist." };
         command.Arguments.Add(dirs);
         command.Options.Add(outDir);
