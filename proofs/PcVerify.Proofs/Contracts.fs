@@ -213,7 +213,7 @@ let ``Recording a trace does not change the step of any learner`` () =
 /// PCVERIFY_PROOF_SEED says): with a fresh seed per run the family-wise false-alarm rate of about 1e-4 would be
 /// paid again by every CI run; on these fixed samples the verdict is deterministic, so a failure means the noise
 /// the engine draws has changed (issue 8, docs/findings.md "Seeds and the CI budget").
-[<FsCheck.Xunit.Property(MaxTest = 100, EndSize = 100, Replay = "(20260412,11400714819323198485)")>]
+[<OncePerCampaign(MaxTest = 100, EndSize = 100, Replay = "(20260412,11400714819323198485)")>]
 let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
     let gen =
         gen {

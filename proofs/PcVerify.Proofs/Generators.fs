@@ -37,36 +37,80 @@ module Budget =
     /// `PCVERIFY_PROOF_SEED`, unset by default: every property then draws a fresh random seed per run, so each CI run
     /// tests new cases and the campaign grows with every run (docs/findings.md, "Seeds and the CI budget"). Set to
     /// a number `s` or a pair `s,g` (FsCheck's `(seed,gamma)`), every property starts from that seed instead: the
-    /// whole run is reproducible, and disjoint seeds give disjoint shards of a campaign. Returned in FsCheck's
-    /// `Replay` form.
-    let replay =
+    /// whole run is reproducible. It is also the campaign seed of a sharded campaign (docs/scaling.md).
+    let seed =
         match Environment.GetEnvironmentVariable "PCVERIFY_PROOF_SEED" with
         | null
         | "" -> None
         | s ->
             let parts = s.Trim().Trim('(', ')').Split(',') |> Array.map (fun p -> p.Trim())
             match parts |> Array.map UInt64.TryParse with
-            | [| (true, seed) |] -> Some(sprintf "(%d,%d)" seed DefaultGamma)
-            | [| (true, seed); (true, gamma) |] -> Some(sprintf "(%d,%d)" seed gamma)
-            | _ -> failwithf "PCVERIFY_PROOF_SEED must be a seed or seed,gamma (unsigned 64-bit integers), found '%s'" s
+            | [| (true, seed) |] -> Some(seed, DefaultGamma)
+            | [| (true, seed); (true, gamma) |] when gamma % 2UL = 1UL -> Some(seed, gamma)
+            | _ -> failwithf "PCVERIFY_PROOF_SEED must be a seed or seed,gamma (unsigned 64-bit integers, gamma odd), found '%s'" s
+
+    /// `PCVERIFY_PROOF_SEED` in FsCheck's `Replay` form.
+    let replay = seed |> Option.map (fun (s, g) -> sprintf "(%d,%d)" s g)
+
+    let private variable name =
+        match Environment.GetEnvironmentVariable name with
+        | null
+        | "" -> None
+        | v -> Some v
+
+    /// `PCVERIFY_PROOF_SHARD` (`i/n`), as written; parsed by the campaign, which reports a malformed value.
+    let shardText = variable "PCVERIFY_PROOF_SHARD"
+
+    /// `PCVERIFY_PROOF_RESULTS`: the directory each shard writes its JSON results to.
+    let resultsDir = variable "PCVERIFY_PROOF_RESULTS"
+
+    /// A campaign run: the properties run through Campaign's per-case runner (case k seeded from the campaign seed,
+    /// the property and k) instead of FsCheck.Xunit's loop. Unset (the default), the suite runs as it always has.
+    let campaign = shardText.IsSome || resultsDir.IsSome
+
+    /// Whether this run is shard 1 (or not sharded): properties that must run once per campaign run only there.
+    let firstShard =
+        match shardText with
+        | None -> true
+        | Some t -> (try (Sharding.Shard.Parse "PCVERIFY_PROOF_SHARD" t).Index = 1 with _ -> true)
+
+    /// `PCVERIFY_PROOF_REPLAY=(seed,gamma,size)`: every property runs exactly that one case (with `--filter`, one
+    /// property): the command `pcverify merge` prints for a campaign's counterexample.
+    let replayOne = variable "PCVERIFY_PROOF_REPLAY"
+
+    /// The reason given when a property is left to the campaign runner.
+    [<Literal>]
+    let RunByCampaign = "campaign run (PCVERIFY_PROOF_SHARD or PCVERIFY_PROOF_RESULTS set): run case by case by Campaign.``Campaign shard``"
+
+    /// Sets a property attribute's budget and seed from the environment (see above).
+    let configure (a: PropertyAttribute) (maxTest: int) =
+        a.MaxTest <- maxTest
+        a.EndSize <- 100
+        replay |> Option.iter (fun r -> a.Replay <- r)
+        replayOne
+        |> Option.iter (fun r ->
+            a.Replay <- r
+            a.MaxTest <- 1)
+        if campaign then a.Skip <- RunByCampaign
 
 /// A property whose case count is `PCVERIFY_PROOF_CASES` and whose seed is `PCVERIFY_PROOF_SEED` if set (see
 /// Budget). FsCheck prints the replay seed `(seed,gamma)` of any failure in the test message; paste it into
-/// `Replay` to re-run exactly that case.
+/// `Replay` to re-run exactly that case. In a campaign run the campaign runs it instead (Campaign.fs).
 type ProofAttribute() as this =
     inherit PropertyAttribute()
-    do
-        this.MaxTest <- Budget.cases
-        this.EndSize <- 100
-        Budget.replay |> Option.iter (fun r -> this.Replay <- r)
+    do Budget.configure this Budget.cases
 
-/// A heavier property: a quarter of the budget (multi-step training, finite differences over every coordinate).
+/// A heavier property: a quarter of the budget (multi-step training, finite differences over every coordinate),
+/// rounded down, at least 5.
 type HeavyProofAttribute() as this =
     inherit PropertyAttribute()
-    do
-        this.MaxTest <- Budget.fraction 4
-        this.EndSize <- 100
-        Budget.replay |> Option.iter (fun r -> this.Replay <- r)
+    do Budget.configure this (Budget.fraction 4)
+
+/// A statistical property whose false-alarm rate is fixed per run (its own MaxTest and Replay): it runs as written,
+/// and in a sharded campaign in shard 1 only, so n shards pay its false-alarm rate once, as one run does.
+type OncePerCampaignAttribute() as this =
+    inherit PropertyAttribute()
+    do if not Budget.firstShard then this.Skip <- "runs in shard 1 of a campaign only (a fixed-rate statistical test)"
 
 /// An activation, as a value the oracle can evaluate independently of the engine.
 type Act =

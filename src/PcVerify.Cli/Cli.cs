@@ -23,6 +23,7 @@ public static class Cli
         root.Subcommands.Add(ReproduceCommand.Create(output, error));
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(InspectCommand.Create(output, error));
+        root.Subcommands.Add(MergeCommand.Create(output, error));
         Option<long?> memoryLimit = MemoryLimitOption();
         root.Options.Add(memoryLimit);
         ParseResult parsed = root.Parse(args);

@@ -29,7 +29,8 @@ internal static class ReproduceCommand
         Option<double?> lr = new("--lr") { Description = "Learning rate α (default 0.01)." };
         Option<int?> epochs = new("--epochs") { Description = "Epochs of the σ study and the curves (default 10, 4 for 784-input data such as MNIST; 1 with --quick)." };
         Option<ulong> seed = new("--seed") { Description = "Base seed: seed k of K is seed + k.", DefaultValueFactory = _ => 1UL };
-        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed })
+        Option<string?> shard = new("--shard") { Description = "Run only shard i of n (i/n, 1 ≤ i ≤ n) of the sweep's cells and write partial-i-of-n.json to --out; `pcverify merge` combines the n partials into the report (docs/scaling.md)." };
+        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed, shard })
         {
             command.Options.Add(o);
         }
@@ -39,6 +40,7 @@ internal static class ReproduceCommand
         {
             Stopwatch wall = Stopwatch.StartNew();
             bool q = r.GetValue(quick);
+            Shard part = r.GetValue(shard) is string sh ? Shard.Parse("--shard", sh) : Shard.One;
             ulong s = r.GetValue(seed);
             DataSplit split = DataSources.Load(r.GetValue(data)!, s);
             if (split.Train.Labels is null || split.Test.Labels is null)
@@ -83,7 +85,7 @@ internal static class ReproduceCommand
             bool finished = false;
             try
             {
-                int code = ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
+                int code = ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, part, command, output, wall);
                 finished = true;
                 return code;
             }

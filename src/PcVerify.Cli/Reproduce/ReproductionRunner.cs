@@ -4,30 +4,44 @@ using PcVerify.Cli.Commands;
 using PcVerify.Cli.Reporting;
 using PcVerify.Engine.Experiments;
 using PcVerify.Engine.Network;
+using PcVerify.Engine.Training;
 
 namespace PcVerify.Cli.Reproduce;
 
-/// <summary>Runs every experiment with progress and writes the report, tables and figures.</summary>
+/// <summary>
+/// Runs the experiments (all cells of the sweep, or one shard's) with progress, and writes the report, tables and
+/// figures, or the shard's partial result.
+/// </summary>
 internal static class ReproductionRunner
 {
-    public static int Run(ReproductionSetup setup, string dir, bool paperRuntime, bool quick, string commandLine, TextWriter o, Stopwatch wall)
+    public static int Run(ReproductionSetup setup, string dir, bool paperRuntime, bool quick, Shard shard, string commandLine, TextWriter o, Stopwatch wall)
     {
-        o.WriteLine($"reproducing into {dir}: {setup.Spec}; {setup.Data.Description}");
-        IReadOnlyList<SigmaRow> sigma = [];
-        IReadOnlyList<GridCell> grid = [];
-        IReadOnlyList<Curve> curves = [];
-        IReadOnlyList<RuntimeRow> runtime = [];
-        IReadOnlyList<RuntimeRow> paper = [];
         NetworkSpec paperSpec = NetworkSpec.FromInputToOutput([50176, 4096, 2048, 1024, 27], [Activation.Tanh], false);
+        SweepSetup summary = SweepSetup.Of(setup, paperRuntime, paperSpec.ArchitectureText, quick ? 50 : 200);
+        IReadOnlyList<(string Id, string Phase, Func<CellResult> Run)> work = Work(setup, summary, paperSpec);
+        IReadOnlyList<string> cells = ReproductionPlan.Cells(summary);
+        if (!work.Select(w => w.Id).SequenceEqual(cells))
+        {
+            throw new InvalidOperationException("the reproduction's work list and its plan list different cells");
+        }
+
+        var mine = shard.Select(work);
+        o.WriteLine(shard.Count == 1
+            ? $"reproducing into {dir}: {setup.Spec}; {setup.Data.Description}"
+            : $"reproducing shard {shard} ({mine.Count} of {work.Count} cells) into {dir}: {setup.Spec}; {setup.Data.Description}");
+        List<CellResult> results = [];
         Action<IProgressSink> body = p =>
         {
-            sigma = Reproduction.SigmaStudy(setup, Track(p, "Tables 1–2 (σ)", (long)setup.Seeds * (setup.Sigmas.Count + 1)));
-            grid = Reproduction.ScheduleGammaGrid(setup, Track(p, "Fig. 3 (t × γ)", (long)Reproduction.GridColumns(setup.Spec.L).Count * setup.Gammas.Count));
-            curves = Reproduction.TrainingCurves(setup, Track(p, "training curves", 4));
-            runtime = Reproduction.Runtime<double>(setup.Spec, setup.IlT, quick ? 50 : 200, 5, setup.Seed, Track(p, "runtime", 4));
-            if (paperRuntime)
+            Dictionary<string, IProgressTask> tasks = [];
+            foreach (var phase in mine.GroupBy(w => w.Phase))
             {
-                paper = Reproduction.Runtime<float>(paperSpec, setup.IlT, 2, 3, setup.Seed, Track(p, "runtime, paper network", 4));
+                tasks[phase.Key] = p.AddTask(phase.Key, phase.Count());
+            }
+
+            foreach (var w in mine)
+            {
+                results.Add(w.Run());
+                tasks[w.Phase].Increment(1);
             }
         };
         if (ReferenceEquals(o, Console.Out))
@@ -39,8 +53,63 @@ internal static class ReproductionRunner
             ProgressReporter.RunPlain(o, body);
         }
 
-        IReadOnlyList<Claim> claims = Claims.Evaluate(sigma, curves, grid);
-        WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall);
+        if (shard.Count > 1)
+        {
+            string path = new PartialResults(PartialResults.FormatName, shard.ToString(), commandLine, wall.Elapsed.TotalSeconds, summary, cells, results).Write(dir, shard);
+            o.WriteLine($"partial result: {path} ({wall.Elapsed.TotalSeconds:F0} s); combine the {shard.Count} shards with: pcverify merge DIR... --out DIR");
+            return ExitCodes.Ok;
+        }
+
+        ReproductionResults r = ReproductionPlan.Assemble(summary, results.ToDictionary(c => c.Id));
+        return WriteReport(summary, r, dir, [commandLine], o, wall, []);
+    }
+
+    /// <summary>
+    /// The cells of the sweep with their work, in <see cref="ReproductionPlan.Cells"/> order. Every cell of the grid
+    /// compares with one BP run, trained once per process that runs any grid cell (it is deterministic).
+    /// </summary>
+    private static List<(string Id, string Phase, Func<CellResult> Run)> Work(ReproductionSetup setup, SweepSetup s, NetworkSpec paperSpec)
+    {
+        List<(string, string, Func<CellResult>)> work = [];
+        for (int k = 0; k < setup.Seeds; k++)
+        {
+            int seed = k;
+            string id = ReproductionPlan.SigmaId(s, k);
+            work.Add((id, "Tables 1–2 (σ)", () => new CellResult(id, SigmaRuns: Reproduction.SigmaSeed(setup, seed))));
+        }
+
+        Lazy<(Parameters<double>, TrainingResult)> bp = new(() => Reproduction.GridBp(setup));
+        foreach ((GridColumn column, double gamma) in Reproduction.GridCells(setup))
+        {
+            string id = ReproductionPlan.GridId(column, gamma);
+            work.Add((id, "Fig. 3 (t × γ)", () => new CellResult(id, GridRun: Reproduction.GridRun(setup, bp.Value, column, gamma).Run)));
+        }
+
+        foreach (LearnerOptions a in Reproduction.CurveAlgorithms(setup))
+        {
+            string id = ReproductionPlan.CurveId(a.Algorithm);
+            work.Add((id, "training curves", () => new CellResult(id, Curve: Reproduction.TrainingCurve(setup, a))));
+        }
+
+        work.Add((ReproductionPlan.RuntimeId, "runtime", () => new CellResult(ReproductionPlan.RuntimeId, Runtime: Reproduction.Runtime<double>(setup.Spec, setup.IlT, s.RuntimePairs, 5, setup.Seed))));
+        if (s.PaperRuntime)
+        {
+            work.Add((ReproductionPlan.PaperRuntimeId, "runtime, paper network", () => new CellResult(ReproductionPlan.PaperRuntimeId, Runtime: Reproduction.Runtime<float>(paperSpec, setup.IlT, 2, 3, setup.Seed))));
+        }
+
+        return work;
+    }
+
+    /// <summary>
+    /// Writes report.md, the CSV/JSON tables and the PNG figures of <paramref name="r"/> into <paramref name="dir"/>,
+    /// prints the verdict on each claim, and returns the exit code (4 when an exactness claim fails). The same for an
+    /// unsharded run and for <c>pcverify merge</c>: <c>commands</c> are the commands that produced it, and
+    /// <c>shardSeconds</c> the shards' wall times of a merged run (empty for an unsharded one).
+    /// </summary>
+    public static int WriteReport(SweepSetup setup, ReproductionResults r, string dir, IReadOnlyList<string> commands, TextWriter o, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
+    {
+        IReadOnlyList<Claim> claims = Claims.Evaluate(r.Sigma, r.Curves, r.Grid);
+        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, claims, wall, shardSeconds);
         foreach (Claim c in claims)
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
@@ -50,26 +119,15 @@ internal static class ReproductionRunner
         return claims.Any(c => c.Exactness && !c.Holds) ? ExitCodes.ClaimFailed : ExitCodes.Ok;
     }
 
-    private static ProgressCallback Track(IProgressSink sink, string name, long total)
-    {
-        IProgressTask task = sink.AddTask(name, total);
-        long last = 0;
-        return (_, done, _) =>
-        {
-            task.Increment(done - last);
-            last = done;
-        };
-    }
-
     private static void WriteOutputs(
-        ReproductionSetup setup, string dir, string commandLine, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
-        IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper, NetworkSpec paperSpec,
-        IReadOnlyList<Claim> claims, Stopwatch wall)
+        SweepSetup setup, string dir, IReadOnlyList<string> commands, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
+        IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper,
+        IReadOnlyList<Claim> claims, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
         ResultTable gridTable = ReproductionTables.Grid(grid);
         ResultTable curveTable = ReproductionTables.Curves(curves);
-        ResultTable runtimeTable = ReproductionTables.Runtime($"Runtime per training pair, batch 1, float64, {setup.Spec.ArchitectureText}", runtime);
+        ResultTable runtimeTable = ReproductionTables.Runtime($"Runtime per training pair, batch 1, float64, {setup.Architecture}", runtime);
         ResultTable claimTable = ReproductionTables.ClaimsTable(claims);
         Save(dir, "sigma", sigmaTable);
         Save(dir, "fig3-grid", gridTable);
@@ -112,12 +170,12 @@ internal static class ReproductionRunner
         Report report = new("PcVerify: reproduction of Song et al. (NeurIPS 2020), Tables 1–2 and Fig. 3");
         report.AddParagraph("Every comparison trains an ANN with BP and a PCN with the named algorithm from identical parameters on the identical sequence of pairs (batch 1, file order, as in the paper), in float64. Divergences follow docs/math.md §8: Σ|θ − w| over all weights (biases reported apart) after training, and the mean over the evaluation checkpoints of |err_PC − err_BP| in percentage points.");
         report.AddSection("Command");
-        report.AddCodeBlock(commandLine);
+        report.AddCodeBlock(string.Join('\n', commands));
         report.AddSection("Setup");
         report.AddKeyValues(new Dictionary<string, string>
         {
-            ["data"] = setup.Data.Description,
-            ["network"] = setup.Spec.ToString(),
+            ["data"] = setup.Data,
+            ["network"] = setup.Network,
             ["learning rate α"] = setup.Alpha.ToString("G", CultureInfo.InvariantCulture),
             ["epochs (σ study, curves)"] = setup.Epochs.ToString(CultureInfo.InvariantCulture),
             ["epochs (Fig. 3 grid)"] = setup.GridEpochs.ToString(CultureInfo.InvariantCulture),
@@ -156,9 +214,14 @@ internal static class ReproductionRunner
         report.AddTable(runtimeTable, 4);
         if (paper.Count > 0)
         {
-            ResultTable paperTable = ReproductionTables.Runtime($"Runtime per training pair, batch 1, float32, the paper's network {paperSpec.ArchitectureText} (synthetic input)", paper);
+            ResultTable paperTable = ReproductionTables.Runtime($"Runtime per training pair, batch 1, float32, the paper's network {setup.PaperArchitecture} (synthetic input)", paper);
             Save(dir, "runtime-paper-network", paperTable);
             report.AddTable(paperTable, 4);
+        }
+
+        if (shardSeconds.Count > 0)
+        {
+            report.AddParagraph($"Merged from {shardSeconds.Count} shards (docs/scaling.md); their wall times: {string.Join(", ", shardSeconds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Shard} {x.Seconds:F3} s")))}. The runtime table was measured by the shard that ran it. The wall time below is the merge's.");
         }
 
         report.AddWallTime(wall.Elapsed);

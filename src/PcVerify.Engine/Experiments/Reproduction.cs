@@ -181,27 +181,55 @@ public static class Reproduction
     {
         ArgumentNullException.ThrowIfNull(setup);
         long total = (long)setup.Seeds * (setup.Sigmas.Count + 1), done = 0;
-        List<PairedRun>[] runs = setup.Sigmas.Select(_ => new List<PairedRun>()).ToArray();
+        List<IReadOnlyList<PairedRun>> bySeed = [];
         for (int k = 0; k < setup.Seeds; k++)
         {
-            Parameters<double> init = setup.Initial(k);
-            var bp = TrainBp(setup, init, setup.Epochs);
-            progress?.Invoke("Tables 1–2 (σ)", ++done, total);
-            for (int s = 0; s < setup.Sigmas.Count; s++)
-            {
-                LearnerOptions zil = new() { Algorithm = Algorithm.ZIL, Alpha = setup.Alpha, Sigma = setup.Sigmas[s], NoiseSeed = setup.Seed + (ulong)k };
-                runs[s].Add(Paired(setup, init, zil, setup.Epochs, bp));
-                progress?.Invoke("Tables 1–2 (σ)", ++done, total);
-            }
+            bySeed.Add(SigmaSeed(setup, k, () => progress?.Invoke("Tables 1–2 (σ)", ++done, total)));
         }
 
-        return setup.Sigmas.Select((sigma, s) => new SigmaRow(
-            sigma,
-            Stat.Of(runs[s].Select(r => r.TestErrorDivergencePp)),
-            Stat.Of(runs[s].Select(r => r.WeightDivergence)),
-            Stat.Of(runs[s].Select(r => r.BiasDivergence)),
-            Stat.Of(runs[s].Select(r => r.TestError)),
-            runs[s])).ToList();
+        return SigmaRows(setup.Sigmas, bySeed);
+    }
+
+    /// <summary>
+    /// One seed of Tables 1–2 (a cell of a sharded sweep): BP, then Z-IL at every σ, from seed k's parameters; the
+    /// runs in the order of <see cref="ReproductionSetup.Sigmas"/>. <paramref name="step"/> is called after each run.
+    /// </summary>
+    public static IReadOnlyList<PairedRun> SigmaSeed(ReproductionSetup setup, int k, Action? step = null)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        Parameters<double> init = setup.Initial(k);
+        var bp = TrainBp(setup, init, setup.Epochs);
+        step?.Invoke();
+        List<PairedRun> runs = [];
+        foreach (double sigma in setup.Sigmas)
+        {
+            LearnerOptions zil = new() { Algorithm = Algorithm.ZIL, Alpha = setup.Alpha, Sigma = sigma, NoiseSeed = setup.Seed + (ulong)k };
+            runs.Add(Paired(setup, init, zil, setup.Epochs, bp));
+            step?.Invoke();
+        }
+
+        return runs;
+    }
+
+    /// <summary>
+    /// The rows of Tables 1–2 from the runs of every seed (<paramref name="bySeed"/>[k] as <see cref="SigmaSeed"/>
+    /// returns it): statistics over seeds in seed order, so the rows depend on the runs alone, not on where they ran.
+    /// </summary>
+    public static IReadOnlyList<SigmaRow> SigmaRows(IReadOnlyList<double> sigmas, IReadOnlyList<IReadOnlyList<PairedRun>> bySeed)
+    {
+        ArgumentNullException.ThrowIfNull(sigmas);
+        ArgumentNullException.ThrowIfNull(bySeed);
+        return sigmas.Select((sigma, s) =>
+        {
+            PairedRun[] runs = [.. bySeed.Select(seed => seed[s])];
+            return new SigmaRow(
+                sigma,
+                Stat.Of(runs.Select(r => r.TestErrorDivergencePp)),
+                Stat.Of(runs.Select(r => r.WeightDivergence)),
+                Stat.Of(runs.Select(r => r.BiasDivergence)),
+                Stat.Of(runs.Select(r => r.TestError)),
+                runs);
+        }).ToList();
     }
 
     /// <summary>
@@ -228,24 +256,42 @@ public static class Reproduction
     public static IReadOnlyList<GridCell> ScheduleGammaGrid(ReproductionSetup setup, ProgressCallback? progress = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        Parameters<double> init = setup.Initial(0);
-        var bp = TrainBp(setup, init, setup.GridEpochs);
-        IReadOnlyList<GridColumn> columns = GridColumns(setup.Spec.L);
-        long total = (long)columns.Count * setup.Gammas.Count, done = 0;
-        List<GridCell> cells = [];
-        foreach (double gamma in setup.Gammas)
+        var bp = GridBp(setup);
+        IReadOnlyList<(GridColumn Column, double Gamma)> cells = GridCells(setup);
+        List<GridCell> result = [];
+        foreach ((GridColumn c, double gamma) in cells)
         {
-            foreach (GridColumn c in columns)
-            {
-                LearnerOptions o = c.Tc is int tc
-                    ? new() { Algorithm = Algorithm.IL, Alpha = setup.Alpha, Gamma = gamma, Tc = tc }
-                    : new() { Algorithm = Algorithm.ZIL, Alpha = setup.Alpha, Gamma = gamma };
-                cells.Add(new GridCell(c, gamma, Paired(setup, init, o, setup.GridEpochs, bp)));
-                progress?.Invoke("Fig. 3 (t × γ)", ++done, total);
-            }
+            result.Add(GridRun(setup, bp, c, gamma));
+            progress?.Invoke("Fig. 3 (t × γ)", result.Count, cells.Count);
         }
 
-        return cells;
+        return result;
+    }
+
+    /// <summary>The cells of the Fig. 3 grid in report order: γ by γ, each with every column of <see cref="GridColumns"/>.</summary>
+    public static IReadOnlyList<(GridColumn Column, double Gamma)> GridCells(ReproductionSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        IReadOnlyList<GridColumn> columns = GridColumns(setup.Spec.L);
+        return [.. setup.Gammas.SelectMany(g => columns.Select(c => (c, g)))];
+    }
+
+    /// <summary>The BP run every cell of the grid is compared with (seed 0, the grid's epochs).</summary>
+    public static (Parameters<double> P, TrainingResult R) GridBp(ReproductionSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return TrainBp(setup, setup.Initial(0), setup.GridEpochs);
+    }
+
+    /// <summary>One cell of the grid (a cell of a sharded sweep): the schedule <paramref name="column"/> at γ, against <paramref name="bp"/>.</summary>
+    public static GridCell GridRun(ReproductionSetup setup, (Parameters<double> P, TrainingResult R) bp, GridColumn column, double gamma)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(column);
+        LearnerOptions o = column.Tc is int tc
+            ? new() { Algorithm = Algorithm.IL, Alpha = setup.Alpha, Gamma = gamma, Tc = tc }
+            : new() { Algorithm = Algorithm.ZIL, Alpha = setup.Alpha, Gamma = gamma };
+        return new GridCell(column, gamma, Paired(setup, setup.Initial(0), o, setup.GridEpochs, bp));
     }
 
     /// <summary>Test error over training for BP, Z-IL, Fa-Z-IL and IL (T = <see cref="ReproductionSetup.IlT"/>,
@@ -253,25 +299,39 @@ public static class Reproduction
     public static IReadOnlyList<Curve> TrainingCurves(ReproductionSetup setup, ProgressCallback? progress = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        Parameters<double> init = setup.Initial(0);
+        IReadOnlyList<LearnerOptions> algos = CurveAlgorithms(setup);
         List<Curve> curves = [];
-        LearnerOptions[] algos =
+        foreach (LearnerOptions o in algos)
+        {
+            curves.Add(TrainingCurve(setup, o));
+            progress?.Invoke("training curves", curves.Count, algos.Count);
+        }
+
+        return curves;
+    }
+
+    /// <summary>The algorithms of the training curves, in report order.</summary>
+    public static IReadOnlyList<LearnerOptions> CurveAlgorithms(ReproductionSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return
         [
             new() { Algorithm = Algorithm.BP, Alpha = setup.Alpha },
             new() { Algorithm = Algorithm.ZIL, Alpha = setup.Alpha },
             new() { Algorithm = Algorithm.FaZIL, Alpha = setup.Alpha },
             new() { Algorithm = Algorithm.IL, Alpha = setup.Alpha, T = setup.IlT, Gamma = setup.IlGamma },
         ];
-        foreach (LearnerOptions o in algos)
-        {
-            ILearner<double> learner = o.Create<double>(setup.Spec, 1);
-            Parameters<double> p = init.Clone();
-            TrainingResult r = Trainer.Run(learner, p, setup.Data.Train, setup.Data.Test, setup.Plan(setup.Epochs));
-            curves.Add(new Curve(o.Algorithm == Algorithm.IL ? string.Create(CultureInfo.InvariantCulture, $"il (T = {setup.IlT}, γ = {setup.IlGamma})") : learner.Name, r.Checkpoints));
-            progress?.Invoke("training curves", curves.Count, algos.Length);
-        }
+    }
 
-        return curves;
+    /// <summary>One training curve (a cell of a sharded sweep): <paramref name="o"/> trained from seed 0's parameters.</summary>
+    public static Curve TrainingCurve(ReproductionSetup setup, LearnerOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(o);
+        ILearner<double> learner = o.Create<double>(setup.Spec, 1);
+        Parameters<double> p = setup.Initial(0).Clone();
+        TrainingResult r = Trainer.Run(learner, p, setup.Data.Train, setup.Data.Test, setup.Plan(setup.Epochs));
+        return new Curve(o.Algorithm == Algorithm.IL ? string.Create(CultureInfo.InvariantCulture, $"il (T = {setup.IlT}, γ = {setup.IlGamma})") : learner.Name, r.Checkpoints);
     }
 
     /// <summary>
