@@ -340,73 +340,86 @@ let private trainingArb =
 /// The pairs of step k of a training run (a fresh seed per step).
 let private stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
 
+/// The verdict of the zero-divergence property for one training run (shared with the F13 example).
+let zeroDivergenceVerdict (tr: Training) =
+    let c = tr.Case
+    let b = Run.build c
+    let w = b.Theta.Clone()
+    let theta = b.Theta.Clone()
+    let bp = Backprop<float>(b.Spec, c.Alpha, 3)
+    let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3)
+    // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
+    // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
+    let mutable disagreement = []
+    let mutable diverged = false
+    for k in 0 .. tr.Steps - 1 do
+        if not diverged then
+            let d = stepData c k
+            let sIn = d.Inputs b.Spec
+            let sOut = d.Targets b.Spec
+            let okBp = Run.completes (fun () -> bp.Step(w, sIn, sOut, d.Batch))
+            let okPc = Run.completes (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
+            if okBp <> okPc then disagreement <- [ sprintf "step %d: BP ok=%b, Z-IL ok=%b" k okBp okPc ]
+            diverged <- not (okBp && okPc)
+    let largest (p: Parameters<float>) = p.Theta |> Array.skip 1 |> Array.collect (fun m -> m.Data) |> Array.fold (fun a x -> max a (Math.Abs x)) 0.0
+    let unstable = not diverged && largest w > 1e6 * max 1.0 (largest b.Theta)
+    let rel = if unstable then 1e-9 else 1e-12
+    let bound (ref': float[]) k = rel * (1.0 + Math.Abs ref'.[k])
+    let test = { c.Data with Batch = 3; Seed = c.Data.Seed + 77UL }
+    let yBp = Backprop<float>(b.Spec, c.Alpha, 3)
+    let yPc = Backprop<float>(b.Spec, c.Alpha, 3)
+    yBp.Forward(w, test.Inputs b.Spec, 3)
+    yPc.Forward(theta, test.Inputs b.Spec, 3)
+    let nOut = 3 * b.Spec.OutputWidth
+    // The predictions' bound follows from the parameters' bound asserted above, propagated through BP's forward
+    // pass of the test pairs (it is not a relative bound on |y|: y is a sum that can cancel). With
+    // e^L = 0 and, per layer, e^l_i = Σ_j [1e-12(1 + |w_ij|)·|f_j| + Lip·|w_ij|·e^{l+1}_j + 2γ_n·|w_ij f_j|]
+    // + 1e-12(1 + |v_i|): the first term is the parameter difference, the second the propagated difference of
+    // the layer above (Lip = 2, this domain's bound on |f'|), the third both evaluations' rounding of the sum.
+    // A 50 000-case campaign found 7e-12 relative on y^0 = −23 where the plain 1e-12(1 + |y|) bound was too tight.
+    let predictionBound =
+        let u = Math.Pow(2.0, -53.0)
+        let mutable e = Array.zeroCreate<float> (3 * b.Spec.InputWidth)
+        for l in b.Spec.L - 1 .. -1 .. 0 do
+            let n, nUp = b.Spec.Widths.[l], b.Spec.Widths.[l + 1]
+            let gammaN = float nUp * u / (1.0 - float nUp * u)
+            let wl = w.Theta.[l + 1]
+            let f = yBp.FY.[l + 1]
+            e <-
+                [| for r in 0 .. 2 do
+                     for i in 0 .. n - 1 ->
+                         let mutable acc = if b.Spec.Bias then rel * (1.0 + Math.Abs w.Beta.[l + 1].[i]) else 0.0
+                         for j in 0 .. nUp - 1 do
+                             let wij = wl.Data.[i * nUp + j]
+                             let fj = f.[r * nUp + j]
+                             acc <- acc + rel * (1.0 + Math.Abs wij) * Math.Abs fj + 2.0 * Math.Abs wij * e.[r * nUp + j] + 2.0 * gammaN * Math.Abs(wij * fj)
+                         acc |]
+        e
+    [ yield! disagreement
+      for l in 1 .. (if diverged then 0 else c.Net.L) do
+          yield! Check.within (sprintf "θ^%d vs w^%d after %d steps" l l tr.Steps) (bound w.Theta.[l].Data) w.Theta.[l].Data theta.Theta.[l].Data
+          yield! Check.within (sprintf "β^%d vs v^%d after %d steps" l l tr.Steps) (bound w.Beta.[l]) w.Beta.[l] theta.Beta.[l]
+      if not diverged then yield! Check.within "test prediction y^0" (fun k -> predictionBound.[k]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
+    |> Check.verdict
+    |> Prop.classify diverged "overflowed (same step in both)"
+    |> Prop.classify unstable "left the stable regime (BP parameters grew > 1e6-fold; judged at 1e-9)"
+    |> Prop.collect (sprintf "L=%d" c.Net.L)
+
 /// Zero divergence over training (the paper's Table 1 via docs/math.md §9: 2.37e-13 for a whole run; Supp. A.4): Z-IL (the engine's default,
 /// event-driven) and BP trained from identical parameters on the same tens of pairs (batches of 1–3) end with the
 /// same parameters and the same test predictions. Bound per element: 1e-12·(1 + |w|) — the paper's figure per
 /// element with headroom for the ≤ 40 steps × (2u·MW per step) accumulated, each step's difference contracting
 /// or growing by at most 1 + α‖∂Δw/∂w‖ ≤ 1.1 at α ≤ 0.05, scale ≤ 1.2 (1.1^40 · 40 · 1e-15 < 1e-12). Measured:
 /// the suite also passes at 1e-14·(1 + |w|) over 2000 runs, so the bound has a factor ≥ 100 of headroom.
+/// F13: that domain is not always stable — with a large input scale even a linear net's BP explodes (α·|s_in|² too
+/// large), the per-step factor exceeds 1.1 and both runs' rounding is amplified with the parameters (1.5e-12 relative
+/// at |w| ≈ 1e113 after 25 steps). A run whose BP parameters grew more than 1e6-fold has left the regime the 1e-12
+/// derivation covers; it is judged with 1e-9·(1 + |w|) instead, still a factor 1e8 below any O(1) disagreement a
+/// wrong learner produces, and 600× above the worst amplification seen.
 [<HeavyProofAttribute>]
 let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` () =
-    Prop.forAll trainingArb (fun tr ->
-        let c = tr.Case
-        let b = Run.build c
-        let w = b.Theta.Clone()
-        let theta = b.Theta.Clone()
-        let bp = Backprop<float>(b.Spec, c.Alpha, 3)
-        let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3)
-        // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
-        // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
-        let mutable disagreement = []
-        let mutable diverged = false
-        for k in 0 .. tr.Steps - 1 do
-            if not diverged then
-                let d = stepData c k
-                let sIn = d.Inputs b.Spec
-                let sOut = d.Targets b.Spec
-                let okBp = Run.completes (fun () -> bp.Step(w, sIn, sOut, d.Batch))
-                let okPc = Run.completes (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
-                if okBp <> okPc then disagreement <- [ sprintf "step %d: BP ok=%b, Z-IL ok=%b" k okBp okPc ]
-                diverged <- not (okBp && okPc)
-        let bound (ref': float[]) k = 1e-12 * (1.0 + Math.Abs ref'.[k])
-        let test = { c.Data with Batch = 3; Seed = c.Data.Seed + 77UL }
-        let yBp = Backprop<float>(b.Spec, c.Alpha, 3)
-        let yPc = Backprop<float>(b.Spec, c.Alpha, 3)
-        yBp.Forward(w, test.Inputs b.Spec, 3)
-        yPc.Forward(theta, test.Inputs b.Spec, 3)
-        let nOut = 3 * b.Spec.OutputWidth
-        // The predictions' bound follows from the parameters' bound asserted above, propagated through BP's forward
-        // pass of the test pairs (it is not a relative bound on |y|: y is a sum that can cancel). With
-        // e^L = 0 and, per layer, e^l_i = Σ_j [1e-12(1 + |w_ij|)·|f_j| + Lip·|w_ij|·e^{l+1}_j + 2γ_n·|w_ij f_j|]
-        // + 1e-12(1 + |v_i|): the first term is the parameter difference, the second the propagated difference of
-        // the layer above (Lip = 2, this domain's bound on |f'|), the third both evaluations' rounding of the sum.
-        // A 50 000-case campaign found 7e-12 relative on y^0 = −23 where the plain 1e-12(1 + |y|) bound was too tight.
-        let predictionBound =
-            let u = Math.Pow(2.0, -53.0)
-            let mutable e = Array.zeroCreate<float> (3 * b.Spec.InputWidth)
-            for l in b.Spec.L - 1 .. -1 .. 0 do
-                let n, nUp = b.Spec.Widths.[l], b.Spec.Widths.[l + 1]
-                let gammaN = float nUp * u / (1.0 - float nUp * u)
-                let wl = w.Theta.[l + 1]
-                let f = yBp.FY.[l + 1]
-                e <-
-                    [| for r in 0 .. 2 do
-                         for i in 0 .. n - 1 ->
-                             let mutable acc = if b.Spec.Bias then 1e-12 * (1.0 + Math.Abs w.Beta.[l + 1].[i]) else 0.0
-                             for j in 0 .. nUp - 1 do
-                                 let wij = wl.Data.[i * nUp + j]
-                                 let fj = f.[r * nUp + j]
-                                 acc <- acc + 1e-12 * (1.0 + Math.Abs wij) * Math.Abs fj + 2.0 * Math.Abs wij * e.[r * nUp + j] + 2.0 * gammaN * Math.Abs(wij * fj)
-                             acc |]
-            e
-        [ yield! disagreement
-          for l in 1 .. (if diverged then 0 else c.Net.L) do
-              yield! Check.within (sprintf "θ^%d vs w^%d after %d steps" l l tr.Steps) (bound w.Theta.[l].Data) w.Theta.[l].Data theta.Theta.[l].Data
-              yield! Check.within (sprintf "β^%d vs v^%d after %d steps" l l tr.Steps) (bound w.Beta.[l]) w.Beta.[l] theta.Beta.[l]
-          if not diverged then yield! Check.within "test prediction y^0" (fun k -> predictionBound.[k]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
-        |> Check.verdict
-        |> Prop.classify diverged "overflowed (same step in both)"
-        |> Prop.collect (sprintf "L=%d" c.Net.L))
+    Prop.forAll trainingArb zeroDivergenceVerdict
+
 
 /// Batches (docs/math.md §5, our extension): a BP step on a batch of B pairs applies the mean of the B per-pair updates.
 /// The per-pair updates come from the engine's single-pair BP; the batch sums in another order, so the bound is
