@@ -123,11 +123,11 @@ let private wideArb =
         }
     Arb.fromGen gen
 
-/// About 0.3 s a case: `PCVERIFY_PROOF_CASES / 500` cases, at least 3 (20 in CI).
+/// About 1.5 s a case on two cores: `PCVERIFY_PROOF_CASES / 1000` cases, at least 3 (10 in CI).
 type ThreadProofAttribute() as this =
     inherit FsCheck.Xunit.PropertyAttribute()
     do
-        this.MaxTest <- max 3 (Budget.cases / 500)
+        this.MaxTest <- max 3 (Budget.cases / 1000)
 
 /// docs/determinism.md: results do not depend on Parallelism.MaxThreads. One BP, Z-IL and Fa-Z-IL step on a graph whose
 /// kernels split into several blocks gives bit-identical weights and biases with 1, 2 and 3 threads.

@@ -246,3 +246,66 @@ let zilEqualsBp (c: GraphCase) =
     let o = bp c b
     let z, _ = pc c b PcRule.ZeroDivergence false false
     paramsWithin "Z-IL vs BP" o 1.0 o.After z
+
+/// f' of an engine edge activation by the independent formulas of Oracles.df: built-in kinds by kind, custom ones
+/// (the random smooth family) by their name, which is the Act's own ToString.
+let private oracleDf (net: GraphNet) (a: PcVerify.Engine.Network.Activation) =
+    let acts =
+        [ yield net.HeadAct
+          for b in net.Blocks do
+              match b with
+              | Dense(_, _, x)
+              | Conv(_, _, _, _, _, x)
+              | Pool(_, _, _, _, x)
+              | Ident x
+              | Flatten x -> yield x
+              | Residual(_, _, _, x, y) -> yield! [ x; y ] ]
+    match a.Kind with
+    | PcVerify.Engine.Network.ActivationKind.Identity -> df Identity
+    | PcVerify.Engine.Network.ActivationKind.Tanh -> df Tanh
+    | PcVerify.Engine.Network.ActivationKind.Logistic -> df Logistic
+    | PcVerify.Engine.Network.ActivationKind.Relu -> df Relu
+    | PcVerify.Engine.Network.ActivationKind.Softplus -> df Softplus
+    | PcVerify.Engine.Network.ActivationKind.LeakyRelu -> df (LeakyRelu a.Slope)
+    | _ -> df (acts |> List.find (fun x -> string x = a.Name))
+
+/// Lemma A.4 on a graph (Supp. A.4; docs/math.md §10): on a levelled graph under C1, for every hidden vertex v,
+/// ε_v at t = d(v) = γ Σ_{e = v→c} f'_e(μ_v,0) ⊙ J_eᵀ ε_c at t = d(c) = d(v) − 1 — a sum over the children, each at its
+/// own moment, with f' from the independent formulas of Oracles.df and J_eᵀ the child's op (max pooling routing by
+/// the values at t = 0, which are unchanged then by Lemma A.3). Any γ ∈ (0, 1]. Bound: 2·K·u·(MD_v + |expected|),
+/// the local roundings of one level (MD bounds |μ_v| and |J|ᵀ|ε_c| since γ ≤ 1).
+[<GraphProof>]
+let ``Lemma A.4 on graphs: on a levelled graph under C1 the error of v at t = d(v) is γ times the sum over its children of f' times J transposed times the child's error`` () =
+    Prop.forAll (GraphRun.arb { GraphDomains.any with Mode = GraphDomains.levelled }) (fun c ->
+        let b = GraphRun.build c
+        let g = b.Graph
+        let o = bp c b
+        let t, _ = pcTraced c b PcRule.ZeroDivergence false
+        let ops = PcVerify.Engine.Graph.Ops.VertexOps.CreateAll<float>(g, b.Batch)
+        let x0 = t.Moments.[0].X |> Array.map nn
+        let a0 (e: GraphEdge) = x0.[e.Parent] |> Array.map (fun x -> e.Activation.Value x)
+        [ for v in 0 .. g.Vertices.Count - 1 do
+              if v <> g.Input && v <> g.Output then
+                  let d = g.Depth.Max.[v]
+                  let size = b.Batch * g.Vertices.[v].Size
+                  let expected = Array.zeroCreate size
+                  let tmp = Array.zeroCreate size
+                  for ei in g.Vertices.[v].OutEdges do
+                      let e = g.Edges.[ei]
+                      let child = g.Vertices.[e.Child]
+                      let inputs = [| for k in 0 .. child.InDegree - 1 -> a0 (g.InEdge(e.Child, k)) |]
+                      let epsC = nn t.Moments.[d - 1].Eps.[e.Child]
+                      (nn ops.[e.Child]).InputGradient(e.Slot, b.Theta, ReadOnlySpan inputs, ReadOnlySpan epsC, Span tmp, b.Batch, false)
+                      let fp = oracleDf c.Net e.Activation
+                      for i in 0 .. size - 1 do
+                          expected.[i] <- expected.[i] + fp x0.[v].[i] * tmp.[i]
+                  let expected = expected |> Array.map (fun x -> c.Gamma * x)
+                  yield!
+                      Check.within
+                          (sprintf "ε of '%s' at t = %d vs γ Σ_children f' Jᵀ ε_child" g.Vertices.[v].Name d)
+                          (fun i -> 2.0 * k o * u * (o.MD.[v].[i] + Math.Abs expected.[i]))
+                          expected
+                          (nn t.Moments.[d].Eps.[v]) ]
+        |> Check.verdict
+        |> Prop.classify (g.Vertices |> Seq.exists (fun v -> v.OutEdges.Count > 1)) "a vertex with several children"
+        |> GraphRun.classify c g)
