@@ -106,3 +106,24 @@ let ``ONNX Runtime computes the engine's float32 forward of every generated grap
         Check.within "engine float32 output vs ONNX Runtime" (fun i -> bnd.[i]) expected actual
         |> Check.verdict
         |> GraphRun.classify c g)
+
+/// The oracle's negative control: with one weight of the engine's copy changed by 10⁻³·(1 + |θ|) (ONNX Runtime keeps the
+/// original), "engine = ONNX Runtime within the bound" must be falsified — the bound is far below a real error.
+[<Xunit.Fact>]
+let ``Control: ONNX Runtime's forward detects one weight changed by 1e-3`` () =
+    let d = { GraphDomains.any with Acts = namedAct; Mode = Gen.constant ByConstruction }
+    let statement (c: GraphCase) =
+        let b = GraphRun.build c
+        let g = b.Graph
+        let p32 = b.Theta.Convert<float32>()
+        let x32 = b.Inputs |> Array.map float32
+        let model = OnnxWriter.ToBytes(c.Net.Spec, p32.ToArrays(NpyDType.Float32))
+        let expected = ort model (g.Vertices.[g.Input].Shape |> List.ofSeq) x32 b.Batch
+        let w = p32.[g.ParameterSlots.[0]]
+        w.[0] <- w.[0] + 1e-3f * (1.0f + abs w.[0])
+        let engine = GraphForward<float32>(g, b.Batch)
+        engine.Run(p32, ReadOnlySpan x32, b.Batch)
+        let bnd = bound g (b.Theta.Convert<float32>().Convert<float>()) (x32 |> Array.map float) b.Batch
+        Check.within "perturbed engine vs ONNX Runtime" (fun i -> bnd.[i]) expected (engine.Output.ToArray() |> Array.map float)
+    let msg = GraphFindings.falsified 100 (GraphRun.arb d) statement
+    Xunit.Assert.Contains("perturbed engine vs ONNX Runtime", msg)
