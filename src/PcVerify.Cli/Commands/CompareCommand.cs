@@ -46,6 +46,11 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>
+    /// Trains BP and each algorithm from identical parameters and prints the divergences. A PC algorithm whose training
+    /// diverges to NaN/∞ gets a row saying where, the others are still compared, and the exit code is then 3; BP
+    /// diverging ends the run, since there is nothing to compare with.
+    /// </summary>
     private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o, TextWriter e)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -53,6 +58,7 @@ internal static class CompareCommand
         int capacity = Math.Min(c.Plan.BatchSize, c.Data.Train.Count);
         List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
         Dictionary<Algorithm, (string Name, Parameters<T> P, TrainingResult R)> runs = [];
+        bool diverged = false;
         foreach (Algorithm a in order)
         {
             Parameters<T> p = c.Initial!.Convert<T>();
@@ -62,6 +68,13 @@ internal static class CompareCommand
             try
             {
                 result = Trainer.Run(learner, p, c.Data.Train, c.Data.Test, c.Plan, onStep: status is null ? null : (done, total) => status.Report($"training {learner.Name}", done, total, "steps"));
+            }
+            catch (TrainingDivergedException d) when (a != Algorithm.BP)
+            {
+                diverged = true;
+                status?.Clear();
+                o.WriteLine($"trained {learner.Name,-8} {d.Message}");
+                continue;
             }
             finally
             {
@@ -81,14 +94,20 @@ internal static class CompareCommand
         o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");
         foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
         {
-            (string name, Parameters<T> theta, TrainingResult run) = runs[a];
+            if (!runs.TryGetValue(a, out var entry))
+            {
+                o.WriteLine($"{a.ToString().ToLowerInvariant(),-10} diverged (non-finite values; see above)");
+                continue;
+            }
+
+            (string name, Parameters<T> theta, TrainingResult run) = entry;
             IReadOnlyList<LayerDivergence> d = Divergence.Compute(theta, w);
             double errDiv = run.Checkpoints.Zip(bpRun.Checkpoints, (x, y) => Math.Abs(x.TestError - y.TestError) * 100).DefaultIfEmpty(double.NaN).Average();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-10} {Divergence.TotalWeights(d),16:0.000E+00} {(c.Spec!.Bias ? d.Sum(x => x.BiasL1).ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {d.Max(x => x.MaxAbs),12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
         }
 
-        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        foreach (Algorithm a in order.Where(runs.ContainsKey).Where(a => a != Algorithm.BP))
         {
             (string name, Parameters<T> theta, TrainingResult _) = runs[a];
             o.WriteLine();
@@ -102,14 +121,10 @@ internal static class CompareCommand
             }
         }
 
-        return ExitCodes.Ok;
+        return diverged ? ExitCodes.Diverged : ExitCodes.Ok;
     }
 
-    /// <summary>
-    /// As <see cref="Run{T}"/> for a computation graph: divergence from BP per parameter tensor. A PC algorithm whose
-    /// training diverges to NaN/∞ (e.g. IL with γ = 1 on a deep graph) gets a row saying where, the others are still
-    /// compared, and the exit code is then 3. BP diverging ends the run, since there is nothing to compare with.
-    /// </summary>
+    /// <summary>As <see cref="Run{T}"/> for a computation graph: divergence from BP per parameter tensor (e.g. IL with γ = 1 diverging on a deep conv net gets its row).</summary>
     private static int RunGraph<T>(RunConfig c, Algorithm[] algorithms, TextWriter o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
