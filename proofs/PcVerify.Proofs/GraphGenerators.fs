@@ -15,19 +15,19 @@ open PcVerify.Engine.Network
 open PcVerify.Proofs.Generators
 
 /// A graph property's share of the budget: a graph case builds a compiled graph, several learners and a trace, about
-/// 20× the work of a layered case, so a graph property runs `PCVERIFY_PROOF_CASES / 20` cases (50 by default, 500 in
-/// CI); a heavy one (several steps, finite differences, ONNX Runtime sessions) `/ 50`. At least 5 either way.
+/// 10× the work of a layered case, so a graph property runs `PCVERIFY_PROOF_CASES / 10` cases (100 by default, 1000
+/// in CI, ~2 s on two cores); a heavy one (several steps, finite differences, ONNX Runtime sessions) `/ 25`. At least 5.
 type GraphProofAttribute() as this =
     inherit PropertyAttribute()
     do
-        this.MaxTest <- Budget.fraction 20
+        this.MaxTest <- Budget.fraction 10
         this.EndSize <- 100
 
-/// A heavy graph property: `PCVERIFY_PROOF_CASES / 50` cases (see GraphProofAttribute).
+/// A heavy graph property: `PCVERIFY_PROOF_CASES / 25` cases (see GraphProofAttribute).
 type HeavyGraphProofAttribute() as this =
     inherit PropertyAttribute()
     do
-        this.MaxTest <- Budget.fraction 50
+        this.MaxTest <- Budget.fraction 25
         this.EndSize <- 100
 
 /// One step of the generated chain of blocks, applied to the current vertex. A block whose geometry does not fit
