@@ -185,3 +185,46 @@ let ``G4 example: on input 1x2x2, an identity residual of two 1x1 convs and a 2x
     let noPool = { c with Net = { c.Net with Blocks = [ Residual(2, 1, false, Identity, Identity) ] } }
     Assert.False(zeroAtD noPool)
     Assert.Empty(faZilEqualsBp noPool)
+
+// Test bounds (fixed): campaigns found two graph bounds too narrow; the cases stay as regression tests of the bounds.
+
+/// The Lemma A.5 case (depth 9, γ small) where ε's bound lacked the factor of the d levels (|diff| 1.02e-16 > 1.01e-16).
+[<FsCheck.Xunit.Property(Replay = "(7503082628728295671,3928396664185286899,41)", MaxTest = 1)>]
+let ``Bound replay: ε at depth 9 with small γ stays within the bound with one rounding per level`` () =
+    ``Lemma A.5 on graphs: the error of v at t = d(v) is γ^d(v) δ_v and the γ-corrected Z-IL update of every weight and bias equals BP's`` ()
+
+/// G5 replay: the CI campaign's case where the γ-corrected update left the uncorrected bound.
+[<FsCheck.Xunit.Property(Replay = "(3056749724559329278,12144631276472964241,20)", MaxTest = 1)>]
+let ``G5 replay: the γ-corrected update stays within the bound scaled by γ^-d`` () =
+    ``Lemma A.5 on graphs: the error of v at t = d(v) is γ^d(v) δ_v and the γ-corrected Z-IL update of every weight and bias equals BP's`` ()
+
+/// G5: the generated case (γ = 0.1, CE) as data: the γ-corrected Z-IL update is outside the bound that does not scale
+/// with γ^{−d} and inside the one that does — the correction scales ε's absolute rounding u·|μ| up with the signal.
+[<Fact>]
+let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only up to γ^-d times the rounding bound`` () =
+    let c =
+        { Net =
+            { Input = [ 4 ]
+              Blocks =
+                [ Residual(1, 3, true, Identity, Smooth(1.0, 2.0, 0.625))
+                  Residual(3, 1, true, Tanh, Smooth(-1.0, 2.5, -1.0)) ]
+              Head = 4
+              HeadBias = true
+              HeadAct = Identity
+              Mode = ByConstruction
+              Scale = 1.48
+              BiasScale = 0.5
+              Seed = 1717948599UL }
+          Batch = 1
+          InScale = 2.0
+          OutScale = 1.0
+          DataSeed = 1752620784UL
+          Alpha = 0.00438
+          Gamma = 0.1
+          Loss = CE }
+    let b = GraphRun.build c
+    let o = bp c b
+    let corrected, _ = pc c b PcRule.ZeroDivergence false true
+    let d = b.Graph.Depth.MaxDepth
+    Assert.NotEmpty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2)) o.After corrected)
+    Assert.Empty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2) * Math.Pow(c.Gamma, -float d)) o.After corrected)

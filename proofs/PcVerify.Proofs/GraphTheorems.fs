@@ -53,8 +53,8 @@ let ``Theorem 3.1 on graphs: on a levelled graph under C1, C2, C3 the error of v
                   let d = g.Depth.Max.[v]
                   let eps = nn t.Moments.[d].Eps.[v]
                   yield! Check.within (sprintf "ε of '%s' at t = %d vs δ" g.Vertices.[v].Name d) (Check.rounding (float (d + 1) * k o) u o.MD.[v] o.Delta.[v]) o.Delta.[v] eps ]
+        |> List.append (if g.Depth.IsLevelled then [] else [ sprintf "%A gave a graph that is not levelled" c.Net.Mode ])
         |> Check.verdict
-        |> Prop.label (sprintf "levelled: %b" g.Depth.IsLevelled)
         |> GraphRun.classify c g)
 
 /// Thm 3.2 on a graph (Supp. A.4; biases Supp. A.1): on a levelled graph under C1, C2, C3 the Z-IL update of every
