@@ -91,15 +91,18 @@ let runCase (campaignSeed: uint64 * uint64) (name: string) (m: MethodInfo) (tota
                 | _ -> Runner.onFinishedToString name r }
     | None -> failwithf "FsCheck reported no result for case %d of '%s'" k name
 
-/// Every property the campaign runs: the `[<Proof>]` and `[<HeavyProof>]` methods of this assembly with their total
-/// budget (Budget.cases, or Budget.fraction 4 for a heavy one), keyed by "Module.name".
+/// Every property the campaign runs: the `[<Proof>]`, `[<HeavyProof>]`, `[<GraphProof>]` and `[<HeavyGraphProof>]`
+/// methods of this assembly with their total budget (Budget.cases, or Budget.fraction 4, 10 or 25), keyed by
+/// "Module.name".
 let properties =
     lazy
         (Assembly.GetExecutingAssembly().GetTypes()
          |> Array.collect (fun t -> t.GetMethods(BindingFlags.Public ||| BindingFlags.Static) |> Array.map (fun m -> t, m))
          |> Array.choose (fun (t, m) ->
              let key = t.Name + "." + m.Name
-             if m.GetCustomAttribute<HeavyProofAttribute>() <> null then Some(key, (m, string t.FullName + "." + m.Name, Budget.fraction 4))
+             if m.GetCustomAttribute<GraphGenerators.HeavyGraphProofAttribute>() <> null then Some(key, (m, string t.FullName + "." + m.Name, Budget.fraction 25))
+             elif m.GetCustomAttribute<GraphGenerators.GraphProofAttribute>() <> null then Some(key, (m, string t.FullName + "." + m.Name, Budget.fraction 10))
+             elif m.GetCustomAttribute<HeavyProofAttribute>() <> null then Some(key, (m, string t.FullName + "." + m.Name, Budget.fraction 4))
              elif m.GetCustomAttribute<ProofAttribute>() <> null then Some(key, (m, string t.FullName + "." + m.Name, Budget.cases))
              else None)
          |> Array.sortBy fst

@@ -1,0 +1,230 @@
+/// What the graph properties found (docs/findings.md "Graphs"): statements that are FALSE outside their assumption,
+/// each kept as (1) a negative control that must find a counterexample, (2) a Replay of the generated case that
+/// exposed it, and (3) a plain example with the shrunk counterexample frozen as data.
+module PcVerify.Proofs.GraphFindings
+
+open System
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open PcVerify.Engine.Graph
+open PcVerify.Engine.PredictiveCoding
+open PcVerify.Proofs.Generators
+open PcVerify.Proofs.Oracles
+open PcVerify.Proofs.GraphGenerators
+open PcVerify.Proofs.GraphOracles
+open PcVerify.Proofs.GraphTheorems
+
+/// Runs `statement` over `arb` and returns FsCheck's falsification message; fails the test when no case falsifies it
+/// (the control must be able to fail: if the engine ran Z-IL correctly everywhere, this test would say so).
+let falsified (cases: int) (arb: Arbitrary<GraphCase>) (statement: GraphCase -> string list) =
+    let config = Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true)
+    try
+        Check.One(config, Prop.forAll arb (statement >> Check.verdict))
+        failwithf "no counterexample in %d generated cases" cases
+    with
+    | e when e.Message.Contains "Falsifiable" -> e.Message
+
+/// "ε_v,t = 0 for t < d_min(v)", SPEC §10's form of Lemma A.3, as a statement over any graph.
+let dMinStatement (c: GraphCase) =
+    let b = GraphRun.build c
+    let g = b.Graph
+    let t, _ = pcTraced c b PcRule.FullyAutonomous false
+    [ for v in 0 .. g.Vertices.Count - 1 do
+          if v <> g.Input then
+              for m in 0 .. min (g.Depth.Min.[v] - 1) (t.Moments.Count - 1) do
+                  let e = nn t.Moments.[m].Eps.[v]
+                  yield! Check.exact (sprintf "ε of '%s' at t = %d < d_min = %d" g.Vertices.[v].Name m g.Depth.Min.[v]) (Array.zeroCreate e.Length) e ]
+
+/// "Fa-Z-IL = BP" on a levelled graph (the claim of Song et al. §5 carried to graphs without its boundary condition).
+let faZilEqualsBp (c: GraphCase) =
+    let b = GraphRun.build c
+    let o = bp c b
+    let f, _ = pc c b PcRule.FullyAutonomous false false
+    paramsWithin "Fa-Z-IL vs BP" o 1.0 o.After f
+
+/// Whether some error neuron of a parameterised vertex is exactly 0 at t = d(v) (Fa-Z-IL's boundary condition).
+let zeroAtD (c: GraphCase) =
+    let b = GraphRun.build c
+    let g = b.Graph
+    let t, _ = pcTraced c b PcRule.ZeroDivergence false
+    g.Vertices
+    |> Seq.exists (fun v ->
+        v.Index <> g.Input && v.WeightShape.Count > 0 && (nn t.Moments.[g.Depth.Max.[v.Index]].Eps.[v.Index] |> Array.exists (fun e -> e = 0.0)))
+
+/// Fa-Z-IL's boundary on graphs: on a levelled graph under C1, C3, when no error neuron of a dense or conv vertex is
+/// exactly 0 at t = d(v), every neuron fires exactly at d(v) and Fa-Z-IL's update equals BP's (weights and biases),
+/// for every vertex kind including max pooling. (When one is exactly 0, Fa-Z-IL may fire it later: G3.)
+[<GraphProof>]
+let ``Fa-Z-IL on graphs: on a levelled graph with no error exactly 0 at t = d(v) the Fa-Z-IL update of every weight and bias equals BP's`` () =
+    Prop.forAll (GraphRun.arb { GraphDomains.levelledC3 with Loss = Gen.constant SE }) (fun c ->
+        if zeroAtD c then Prop.classify true "an error is exactly 0 at d(v) (not in the domain)" (Prop.ofTestable true)
+        else faZilEqualsBp c |> Check.verdict |> GraphRun.classify c (GraphRun.build c).Graph)
+
+/// Negative control (levelling): on graphs with bare skip edges, "Z-IL = BP" must be falsified; the threshold is the
+/// same rounding bound (d + 1)·K·u under which Thm 3.2 holds on every levelled graph, so a counterexample is a
+/// divergence ≥ 10⁴ × any rounding (see the printed |diff| and bound).
+[<Fact>]
+let ``Control: on graphs that are not levelled Z-IL leaves BP for some generated graph`` () =
+    let msg = falsified 200 (GraphRun.arb GraphDomains.unlevelled) zilEqualsBp
+    Assert.Contains("Z-IL vs BP", msg)
+
+/// G1: SPEC §10's "ε_v = 0 for t < d_min(v)" is falsified on graphs that are not levelled.
+[<Fact>]
+let ``G1: the d_min form of Lemma A.3 fails on some graph that is not levelled`` () =
+    let msg = falsified 200 (GraphRun.arb GraphDomains.unlevelled) dMinStatement
+    Assert.Contains("< d_min", msg)
+
+/// G3: on levelled graphs, "Fa-Z-IL = BP" is falsified (errors exactly 0 at d(v) fire later).
+[<Fact>]
+let ``G3: Fa-Z-IL leaves BP on some levelled graph`` () =
+    let msg = falsified 300 (GraphRun.arb { GraphDomains.levelledC3 with Loss = Gen.constant SE }) faZilEqualsBp
+    Assert.Contains("Fa-Z-IL vs BP", msg)
+
+let private hasMaxPool (c: GraphCase) =
+    c.Net.Blocks |> List.exists (function Pool(true, _, _, _, _) -> true | _ -> false)
+
+/// Levelled graphs with a max pooling block and activations whose derivative is bounded away from 0 (no dead or
+/// saturated unit can make an error exactly 0): only the pooling itself can.
+let maxPoolArb =
+    let d = { GraphDomains.levelledC3 with Acts = Gens.boundedAwayAct; Loss = Gen.constant SE }
+    Arb.fromGenShrink (GraphGens.case d |> Gen.filter hasMaxPool, fun c -> GraphShrink.case d c |> Seq.filter hasMaxPool)
+
+/// G4: max pooling alone makes Fa-Z-IL leave BP on levelled graphs: the inputs of a window that are not its maximum
+/// get an error exactly 0 at t = d(v) (Jᵀ of max pooling routes the error to the arg-max only), fire later, and add an
+/// update BP does not have.
+[<Fact>]
+let ``G4: with max pooling and activations bounded away from 0 Fa-Z-IL leaves BP on some levelled graph`` () =
+    let msg = falsified 300 maxPoolArb faZilEqualsBp
+    Assert.Contains("Fa-Z-IL vs BP", msg)
+
+/// A case of the shrunk form every counterexample below has: one pair, α = 0.1, γ = 1, SE, scale 1, seed 0.
+let private frozen input blocks mode dataSeed biasScale =
+    { Net =
+        { Input = input
+          Blocks = blocks
+          Head = 1
+          HeadBias = false
+          HeadAct = Identity
+          Mode = mode
+          Scale = 1.0
+          BiasScale = biasScale
+          Seed = 0UL }
+      Batch = 1
+      InScale = 1.0
+      OutScale = 1.0
+      DataSeed = dataSeed
+      Alpha = 0.1
+      Gamma = 1.0
+      Loss = SE }
+
+let private fails (statement: GraphCase -> string list) = fun c -> not (List.isEmpty (statement c))
+
+// G2 — levelling is the boundary of Z-IL = BP (negative control).
+
+[<FsCheck.Xunit.Property(Replay = "(18276733007695871236,12475513777192212313,23)", MaxTest = 1)>]
+let ``G2 replay: Z-IL leaves BP on the generated graph with a bare skip edge`` () =
+    Prop.forAll (GraphRun.arb GraphDomains.unlevelled) (fails zilEqualsBp)
+
+/// Shrunk: input 1×2×2 → dense(1) → sum(dense(1), skip); the skip edge brings the error of the sum to the flatten one
+/// moment early, so Z-IL updates dense2 with an error that is not BP's δ.
+[<Fact>]
+let ``G2 example: Z-IL leaves BP on input 1x2x2, dense(1), a residual of one dense vertex with a bare skip`` () =
+    let c = frozen [ 1; 2; 2 ] [ Dense(1, false, Identity); Residual(1, 1, false, Identity, Identity) ] NotLevelled 0UL 1.0
+    let g = (GraphRun.build c).Graph
+    Assert.False(g.Depth.IsLevelled)
+    Assert.NotEmpty(zilEqualsBp c)
+    Assert.Empty(zilEqualsBp { c with Net = { c.Net with Mode = ByLevelling } })
+
+// G1 — SPEC §10's d_min form of Lemma A.3 is false on graphs that are not levelled.
+
+[<FsCheck.Xunit.Property(Replay = "(6319489542253188031,11463050931624366137,31)", MaxTest = 1)>]
+let ``G1 replay: an error moves before d_min on the generated graph that is not levelled`` () =
+    Prop.forAll (GraphRun.arb GraphDomains.unlevelled) (fails dMinStatement)
+
+/// Shrunk: input [1] → identity → sum(dense, dense ∘ dense... branch of 2, bare skip) → head. The skip's parent has
+/// d_min 2 through the skip but a short path makes its value move at t = 1, so a child's error is non-zero at
+/// t = d_min − 1; the dataflow arrival moment (Lemma A.3 on any graph) predicts it.
+[<Fact>]
+let ``G1 example: on input [1], identity, a residual of two dense vertices with a bare skip, an error arrives before d_min`` () =
+    let c = frozen [ 1 ] [ Ident Identity; Residual(2, 1, false, Identity, Identity) ] NotLevelled 0UL 0.5
+    let g = (GraphRun.build c).Graph
+    let a = arrival g (g.Depth.MaxDepth + 1)
+    Assert.NotEmpty(dMinStatement c)
+    Assert.Contains(seq { 0 .. g.Vertices.Count - 1 }, fun v -> v <> g.Input && a.[v] >= 0 && a.[v] < g.Depth.Min.[v])
+
+// G3 — Fa-Z-IL's boundary on graphs is still "no error exactly 0 at t = d(v)": a dead ReLU breaks it.
+
+[<FsCheck.Xunit.Property(Replay = "(4182832015953112491,8180372038227701383,16)", MaxTest = 1)>]
+let ``G3 replay: Fa-Z-IL leaves BP on the generated levelled graph with ReLU edges`` () =
+    Prop.forAll (GraphRun.arb { GraphDomains.levelledC3 with Loss = Gen.constant SE }) (fails faZilEqualsBp)
+
+/// Shrunk: input 2×2×2 → a residual of two 1×1 convs with ReLU edges, levelled by construction. A unit with μ ≤ 0 has
+/// f' = 0, its error is exactly 0 at t = d(v), it fires later and Fa-Z-IL adds an update BP does not have.
+[<Fact>]
+let ``G3 example: on input 2x2x2 and a ReLU residual of two 1x1 convs Fa-Z-IL leaves BP because an error is exactly 0 at d(v)`` () =
+    let c = frozen [ 2; 2; 2 ] [ Residual(2, 1, false, Relu, Identity) ] ByConstruction 807621690UL 0.1
+    Assert.True(zeroAtD c)
+    Assert.NotEmpty(faZilEqualsBp c)
+
+// G4 — max pooling adds exact zeros: Fa-Z-IL leaves BP with no dead or saturated activation at all.
+
+[<FsCheck.Xunit.Property(Replay = "(117846778097809061,18064934626169805037,19)", MaxTest = 1)>]
+let ``G4 replay: Fa-Z-IL leaves BP on the generated levelled graph with max pooling`` () =
+    Prop.forAll maxPoolArb (fails faZilEqualsBp)
+
+/// Shrunk: input 1×2×2 → a residual of two 1×1 convs → max pooling 2×2 stride 1 → head, every activation the
+/// identity. Max pooling's Jᵀ routes the error to the arg-max only: three of the four inputs get an error exactly 0 at
+/// t = d(v), and the conv under them fires later.
+[<Fact>]
+let ``G4 example: on input 1x2x2, an identity residual of two 1x1 convs and a 2x2 max pooling Fa-Z-IL leaves BP`` () =
+    let c = frozen [ 1; 2; 2 ] [ Residual(2, 1, false, Identity, Identity); Pool(true, 2, 1, 0, Identity) ] ByLevelling 67742908UL 0.5
+    Assert.True(zeroAtD c)
+    Assert.NotEmpty(faZilEqualsBp c)
+    // Without the pooling (every activation the identity) no error is exactly 0 and Fa-Z-IL keeps BP's update.
+    let noPool = { c with Net = { c.Net with Blocks = [ Residual(2, 1, false, Identity, Identity) ] } }
+    Assert.False(zeroAtD noPool)
+    Assert.Empty(faZilEqualsBp noPool)
+
+// Test bounds (fixed): campaigns found two graph bounds too narrow; the cases stay as regression tests of the bounds.
+
+/// The Lemma A.5 case (depth 9, γ small) where ε's bound lacked the factor of the d levels (|diff| 1.02e-16 > 1.01e-16).
+[<FsCheck.Xunit.Property(Replay = "(7503082628728295671,3928396664185286899,41)", MaxTest = 1)>]
+let ``Bound replay: ε at depth 9 with small γ stays within the bound with one rounding per level`` () =
+    ``Lemma A.5 on graphs: the error of v at t = d(v) is γ^d(v) δ_v and the γ-corrected Z-IL update of every weight and bias equals BP's`` ()
+
+/// G5 replay: the CI campaign's case where the γ-corrected update left the uncorrected bound.
+[<FsCheck.Xunit.Property(Replay = "(3056749724559329278,12144631276472964241,20)", MaxTest = 1)>]
+let ``G5 replay: the γ-corrected update stays within the bound scaled by γ^-d`` () =
+    ``Lemma A.5 on graphs: the error of v at t = d(v) is γ^d(v) δ_v and the γ-corrected Z-IL update of every weight and bias equals BP's`` ()
+
+/// G5: the generated case (γ = 0.1, CE) as data: the γ-corrected Z-IL update is outside the bound that does not scale
+/// with γ^{−d} and inside the one that does — the correction scales ε's absolute rounding u·|μ| up with the signal.
+[<Fact>]
+let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only up to γ^-d times the rounding bound`` () =
+    let c =
+        { Net =
+            { Input = [ 4 ]
+              Blocks =
+                [ Residual(1, 3, true, Identity, Smooth(1.0, 2.0, 0.625))
+                  Residual(3, 1, true, Tanh, Smooth(-1.0, 2.5, -1.0)) ]
+              Head = 4
+              HeadBias = true
+              HeadAct = Identity
+              Mode = ByConstruction
+              Scale = 1.48
+              BiasScale = 0.5
+              Seed = 1717948599UL }
+          Batch = 1
+          InScale = 2.0
+          OutScale = 1.0
+          DataSeed = 1752620784UL
+          Alpha = 0.00438
+          Gamma = 0.1
+          Loss = CE }
+    let b = GraphRun.build c
+    let o = bp c b
+    let corrected, _ = pc c b PcRule.ZeroDivergence false true
+    let d = b.Graph.Depth.MaxDepth
+    Assert.NotEmpty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2)) o.After corrected)
+    Assert.Empty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2) * Math.Pow(c.Gamma, -float d)) o.After corrected)
