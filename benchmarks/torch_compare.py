@@ -3,7 +3,7 @@
 
 The peer of issue 15 (item 2): PyTorch from the Debian registry (python3-torch, with libopenblas0-pthread providing libblas.so.3: without it
 Debian's python3-torch runs on the reference BLAS, ~40x slower, and the script warns). Same formulation as the
-engine's BP (SPEC.md §2; Backprop.cs), written with explicit tensor operations, not autograd:
+engine's BP (docs/math.md §2; Backprop.cs), written with explicit tensor operations, not autograd:
     forward    y^3 = s_in;  y^l = W^{l+1} f(y^{l+1}) + v^{l+1}   (f applied to the input too; the output is linear)
     errors     d^0 = s_out − y^0;  d^l = f'(y^l) ⊙ (W^l)ᵀ d^{l−1}
     update     W^{l+1} += (α/B) Σ_b d^l_b f(y^{l+1}_b)ᵀ,  v^{l+1} += (α/B) Σ_b d^l_b   (SGD, mean over the batch)

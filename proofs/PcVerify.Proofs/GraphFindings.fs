@@ -25,7 +25,7 @@ let falsified (cases: int) (arb: Arbitrary<GraphCase>) (statement: GraphCase -> 
     with
     | e when e.Message.Contains "Falsifiable" -> e.Message
 
-/// "ε_v,t = 0 for t < d_min(v)", SPEC §10's form of Lemma A.3, as a statement over any graph.
+/// "ε_v,t = 0 for t < d_min(v)", docs/math.md §10's form of Lemma A.3, as a statement over any graph.
 let dMinStatement (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
@@ -69,7 +69,7 @@ let ``Control: on graphs that are not levelled Z-IL leaves BP for some generated
     let msg = falsified 200 (GraphRun.arb GraphDomains.unlevelled) zilEqualsBp
     Assert.Contains("Z-IL vs BP", msg)
 
-/// G1: SPEC §10's "ε_v = 0 for t < d_min(v)" is falsified on graphs that are not levelled.
+/// G1: docs/math.md §10's "ε_v = 0 for t < d_min(v)" is falsified on graphs that are not levelled.
 [<Fact>]
 let ``G1: the d_min form of Lemma A.3 fails on some graph that is not levelled`` () =
     let msg = falsified 200 (GraphRun.arb GraphDomains.unlevelled) dMinStatement
@@ -136,7 +136,7 @@ let ``G2 example: Z-IL leaves BP on input 1x2x2, dense(1), a residual of one den
     Assert.NotEmpty(zilEqualsBp c)
     Assert.Empty(zilEqualsBp { c with Net = { c.Net with Mode = ByLevelling } })
 
-// G1 — SPEC §10's d_min form of Lemma A.3 is false on graphs that are not levelled.
+// G1 — docs/math.md §10's d_min form of Lemma A.3 is false on graphs that are not levelled.
 
 [<FsCheck.Xunit.Property(Replay = "(6319489542253188031,11463050931624366137,31)", MaxTest = 1)>]
 let ``G1 replay: an error moves before d_min on the generated graph that is not levelled`` () =

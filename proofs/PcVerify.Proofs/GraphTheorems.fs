@@ -96,7 +96,7 @@ let ``Lemma A.3 on graphs: on a levelled graph under C1 before t = d(v) the erro
 /// Lemma A.3 on any graph, levelled or not, in the form that is true (docs/findings.md "Graphs", G1): under C1 the error of v is
 /// exactly zero before its arrival moment a(v), computed by the dataflow oracle (GraphOracles.arrival) independently of
 /// the engine. On a levelled graph a(v) = d(v); on one that is not levelled a(v) can be smaller than d_min(v), so the
-/// d_min form of SPEC §10 is false there (the counterexample is kept in GraphFindings.fs).
+/// d_min form of docs/math.md §10 is false there (the counterexample is kept in GraphFindings.fs).
 [<GraphProof>]
 let ``Lemma A.3 on any graph: under C1 the error of v is exactly zero before its dataflow arrival moment`` () =
     Prop.forAll (GraphRun.arb GraphDomains.any) (fun c ->

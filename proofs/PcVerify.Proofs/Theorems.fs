@@ -558,7 +558,7 @@ let absorbedAtZilMoment (c: Case) (pcT: PcTrace<float>) =
     |> List.filter (fun (k, l, i) -> l >= 1 && (Run.dx pcT.Moments.[l - 1] l).[k * c.Net.Widths.[l] + i] <> 0.0)
 
 // ---------------------------------------------------------------------------------------------------------------
-// Negative controls: relaxing one condition must break the equivalence — the suite must be able to fail (SPEC §6).
+// Negative controls: relaxing one condition must break the equivalence — the suite must be able to fail (docs/math.md §6).
 // The verdict is the positive statement's own check: for some layer, Thm 3.2's comparison of Δθ^{l+1} with
 // Δw^{l+1} (bound kSame·u·(MW + |Δw|)) fails. A break the positive property cannot see is exactly what a control
 // must exclude; a fixed relative threshold (1e-6 until the campaign of issue 8) was a line a legitimate break can

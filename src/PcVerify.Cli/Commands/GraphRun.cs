@@ -11,7 +11,7 @@ using PcVerify.Engine.Training;
 namespace PcVerify.Cli.Commands;
 
 /// <summary>
-/// A run on a computation graph from <c>--graph FILE.json</c> (SPEC.md §10): the compiled graph, its initial
+/// A run on a computation graph from <c>--graph FILE.json</c> (docs/math.md §10): the compiled graph, its initial
 /// parameters (keys <c>&lt;vertex&gt;.weight</c> / <c>&lt;vertex&gt;.bias</c>, PyTorch layout), and what <c>--level</c>
 /// inserted.
 /// </summary>
@@ -119,7 +119,7 @@ internal sealed record GraphRun(CompiledGraph Graph, GraphParameters<double> Ini
     }
 
     /// <summary>
-    /// The divergence table of SPEC §8 per parameter tensor: <c>Σ|θ − w|</c> and the largest element difference, with
+    /// The divergence table of docs/math.md §8 per parameter tensor: <c>Σ|θ − w|</c> and the largest element difference, with
     /// each vertex's depth; totals for weights and biases apart.
     /// </summary>
     public static (double Weights, double Biases, double Max) Divergence<T>(GraphParameters<T> theta, GraphParameters<T> w)

@@ -10,7 +10,7 @@ namespace PcVerify.Cli.Commands;
 /// <summary>
 /// <c>pcverify inspect FILE.onnx</c>: imports an ONNX model and prints the computation graph PcVerify makes of it —
 /// each vertex with its kind, attributes, parents (with the activation on each edge), shape and depths
-/// <c>d_min</c>/<c>d_max</c> (SPEC.md §10), the parameters (ONNX initializer names and shapes), whether the graph is
+/// <c>d_min</c>/<c>d_max</c> (docs/math.md §10), the parameters (ONNX initializer names and shapes), whether the graph is
 /// levelled, and the import's notes (e.g. a removed trailing softmax).
 /// </summary>
 public static class InspectCommand

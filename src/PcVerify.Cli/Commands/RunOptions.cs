@@ -31,7 +31,7 @@ internal sealed class RunOptions
 
     public Option<bool> Level { get; } = new("--level")
     {
-        Description = "With --graph or --model: level the graph by inserting identity vertices on short edges (SPEC §10) and print what was inserted. Without it an unlevelled graph is run as it is (Z-IL then is the negative control).",
+        Description = "With --graph or --model: level the graph by inserting identity vertices on short edges (docs/math.md §10) and print what was inserted. Without it an unlevelled graph is run as it is (Z-IL then is the negative control).",
     };
 
     public Option<string> Act { get; } = new("--act")
@@ -84,7 +84,7 @@ internal sealed class RunOptions
 
     public Option<string> Loss { get; } = new("--loss")
     {
-        Description = "Output loss (SPEC §11) for BP and every PC algorithm: se (squared error ½‖s − y‖², the paper's) or ce (softmax cross-entropy; targets must be ≥ 0).",
+        Description = "Output loss (docs/math.md §11) for BP and every PC algorithm: se (squared error ½‖s − y‖², the paper's) or ce (softmax cross-entropy; targets must be ≥ 0).",
         DefaultValueFactory = _ => "se",
     };
 

@@ -6,8 +6,8 @@ using PcVerify.Engine.Training;
 namespace PcVerify.Engine.Algorithms;
 
 /// <summary>
-/// Backpropagation on a computation graph (SPEC.md §10): <c>y_v = F_v(f_e(y_p) …; θ_v)</c> in topological order;
-/// <c>δ_out = −∂ℒ/∂y_out</c> (SPEC §11); <c>δ_v = Σ_{e = (v → c)} f'_e(y_v) ⊙ J_eᵀ δ_c</c> in reverse topological order;
+/// Backpropagation on a computation graph (docs/math.md §10): <c>y_v = F_v(f_e(y_p) …; θ_v)</c> in topological order;
+/// <c>δ_out = −∂ℒ/∂y_out</c> (docs/math.md §11); <c>δ_v = Σ_{e = (v → c)} f'_e(y_v) ⊙ J_eᵀ δ_c</c> in reverse topological order;
 /// <c>Δθ_v = (α/B) Σ_b (∂F_v/∂θ_v)ᵀ δ_v</c>. All errors come from the pre-update parameters; then every vertex is
 /// updated. On a chain it computes what <c>Backprop.Backprop</c> computes, bit for bit.
 /// </summary>

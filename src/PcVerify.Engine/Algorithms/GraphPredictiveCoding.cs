@@ -7,13 +7,13 @@ using PcVerify.Engine.Training;
 namespace PcVerify.Engine.Algorithms;
 
 /// <summary>
-/// IL, Z-IL and Fa-Z-IL on a computation graph (SPEC.md §10, with §3's synchronous moments, §5's algorithms and
+/// IL, Z-IL and Fa-Z-IL on a computation graph (docs/math.md §10, with §3's synchronous moments, §5's algorithms and
 /// §6's relaxations), each written once over the vertices. Buffers are allocated once; a step allocates nothing.
 /// </summary>
 /// <remarks>
 /// <para><b>Schedules by depth.</b> An <see cref="UpdateSchedule"/> has one entry per depth <c>0 .. max d</c>; vertex
 /// <c>v</c> is updated at the moments of entry <c>d_max(v)</c> (on a levelled graph <c>d_max = d_min = d</c>; on a
-/// chain the entries are <c>θ^1 … θ^L</c>, as today). Z-IL's schedule is <c>t = d_max(v)</c> (SPEC §10, our choice on
+/// chain the entries are <c>θ^1 … θ^L</c>, as today). Z-IL's schedule is <c>t = d_max(v)</c> (docs/math.md §10, our choice on
 /// graphs that are not levelled) and stops after <c>max d</c>; IL's default updates every vertex at <c>t_c</c>.</para>
 /// <para><b>Event-driven Z-IL</b> (levelled graph, σ = 0, not forced synchronous): Lemma A.3 on a graph — under C1
 /// the error of <c>v</c> is exactly zero before <c>d(v)</c> and its value and prediction are unchanged — so the only
@@ -22,7 +22,7 @@ namespace PcVerify.Engine.Algorithms;
 /// <c>t</c>; then <c>x_u += Δx_u</c> and <c>u</c>'s new error. These are the very expressions the synchronous
 /// simulation evaluates, with the same kernels in the same order, so the parameters are bit-identical to it. On a
 /// graph that is not levelled a short path brings an error early, the lemma fails, and Z-IL runs synchronously.</para>
-/// <para><b>Fa-Z-IL</b>: φ per error neuron (SPEC §5, §10): an element of <c>ε_v</c> of one pair fires at the first
+/// <para><b>Fa-Z-IL</b>: φ per error neuron (docs/math.md §5, §10): an element of <c>ε_v</c> of one pair fires at the first
 /// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
 /// <c>φ_t ⊙ ε_v,t</c> (so a conv weight shared by many error neurons receives each neuron's term once).
 /// It runs <c>max d + 1</c> moments unless told otherwise, and with σ = 0 skips the work that cannot change the
@@ -219,7 +219,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
     private T Rate(int v) => LearningRule.Rate<T>(Alpha, State.Batch, GammaCorrection ? 1.0 / Math.Pow(Gamma, _depth[v]) : 1.0);
 
-    /// <summary>IL, any schedule, and synchronous Z-IL: moments <c>t = 0..LastMoment</c> (SPEC §3).</summary>
+    /// <summary>IL, any schedule, and synchronous Z-IL: moments <c>t = 0..LastMoment</c> (docs/math.md §3).</summary>
     private void RunScheduled(GraphParameters<T> p)
     {
         T gamma = T.CreateTruncating(Gamma);

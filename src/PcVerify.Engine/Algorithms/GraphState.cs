@@ -5,18 +5,18 @@ using PcVerify.Engine.Kernels;
 
 namespace PcVerify.Engine.Algorithms;
 
-// Notation (SPEC.md §10, §11). Vertices by topological index v (the input first); edges e = (p → c) indexed.
+// Notation (docs/math.md §10, §11). Vertices by topological index v (the input first); edges e = (p → c) indexed.
 //   X[v]    value x_v (BP: y_v). The input is clamped to s_in; in the PCN the output x_out to s_out.
 //   A[e]    the activated parent value f_e(x_p) that child c consumes on edge e.
 //   Mu[v]   prediction μ_v = F_v(f_e(x_p) for e into v; θ_v).
-//   Eps[v]  error ε_v = x_v − μ_v; ε_out = −∂ℒ/∂μ_out (SPEC §11). BP keeps δ_v here.
+//   Eps[v]  error ε_v = x_v − μ_v; ε_out = −∂ℒ/∂μ_out (docs/math.md §11). BP keeps δ_v here.
 //   H[v]    Σ_{e = (v → c)} f'_e(x_v) ⊙ J_eᵀ e_c: the backward sum (BP: δ_v; PC: the second term of Δx_v).
 //   DX[v]   Δx_v = γ(−ε_v + H[v]) for every hidden (non-input, non-output) vertex.
 // Rows of every buffer are the pairs of a batch (B × size, NCHW for images).
 
 /// <summary>
 /// The buffers of one learner on a <see cref="CompiledGraph"/> and the per-vertex steps every graph algorithm is
-/// built from (SPEC.md §10): activate a vertex's incoming edges, predict it, form its error, its backward sum, its
+/// built from (docs/math.md §10): activate a vertex's incoming edges, predict it, form its error, its backward sum, its
 /// inference increment and its parameter update. Each algorithm (BP, IL, Z-IL, Fa-Z-IL) is written once over these.
 /// Allocated once for <see cref="Capacity"/> pairs; no step allocates.
 /// </summary>
@@ -85,7 +85,7 @@ public sealed class GraphState<T>
     /// <summary>The largest batch.</summary>
     public int Capacity { get; }
 
-    /// <summary>The output loss (SPEC §11).</summary>
+    /// <summary>The output loss (docs/math.md §11).</summary>
     public OutputLoss Loss { get; }
 
     /// <summary>The number of pairs currently held.</summary>
@@ -218,7 +218,7 @@ public sealed class GraphState<T>
         }
     }
 
-    /// <summary><c>Δx_v = γ((−ε_v) + H_v)</c> (SPEC §10 inference, Eq. 7 on a graph) for hidden <paramref name="v"/>, from the pre-update θ.</summary>
+    /// <summary><c>Δx_v = γ((−ε_v) + H_v)</c> (docs/math.md §10 inference, Eq. 7 on a graph) for hidden <paramref name="v"/>, from the pre-update θ.</summary>
     public void InferenceIncrement(GraphParameters<T> p, int v, T gamma)
     {
         BackwardSum(p, v, Eps, H[v]);

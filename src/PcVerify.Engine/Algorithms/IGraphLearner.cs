@@ -4,7 +4,7 @@ using PcVerify.Engine.Graph;
 namespace PcVerify.Engine.Algorithms;
 
 /// <summary>
-/// A learning algorithm on a computation graph (SPEC.md §10) that updates <see cref="GraphParameters{T}"/> from one
+/// A learning algorithm on a computation graph (docs/math.md §10) that updates <see cref="GraphParameters{T}"/> from one
 /// batch of training pairs; the graph counterpart of <c>Training.ILearner</c>.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
@@ -17,7 +17,7 @@ public interface IGraphLearner<T>
     /// <summary>The graph.</summary>
     CompiledGraph Graph { get; }
 
-    /// <summary>The output loss whose error <c>−∂ℒ/∂y_out</c> drives the learner (SPEC §11).</summary>
+    /// <summary>The output loss whose error <c>−∂ℒ/∂y_out</c> drives the learner (docs/math.md §11).</summary>
     OutputLoss OutputLoss { get; }
 
     /// <summary>The largest batch <see cref="Step"/> accepts.</summary>

@@ -4,7 +4,7 @@ using PcVerify.Engine.Kernels;
 
 namespace PcVerify.Engine.Algorithms;
 
-/// <summary>The output losses of SPEC.md §11.</summary>
+/// <summary>The output losses of docs/math.md §11.</summary>
 public enum LossKind
 {
     /// <summary><c>ℒ = ½‖s − y‖²</c>, <c>δ = s − y</c> (the paper's; the default).</summary>
@@ -15,7 +15,7 @@ public enum LossKind
 }
 
 /// <summary>
-/// The output loss <c>ℒ(s, y)</c> of SPEC.md §11, the one place every learner (BP and every PC rule, layered and
+/// The output loss <c>ℒ(s, y)</c> of docs/math.md §11, the one place every learner (BP and every PC rule, layered and
 /// graph) takes its output error from: BP's <c>δ_out = −∂ℒ/∂y_out</c>, and the PCN's <c>ε_out = −∂ℒ/∂μ_out</c>
 /// with <c>x_out</c> clamped to <c>s</c>. Rows of every buffer are the pairs of a batch.
 /// </summary>
@@ -32,10 +32,10 @@ public sealed class OutputLoss
         Name = name;
     }
 
-    /// <summary>Squared error (SPEC §2, §11).</summary>
+    /// <summary>Squared error (docs/math.md §2, §11).</summary>
     public static OutputLoss SquaredError { get; } = new(LossKind.SquaredError, "se");
 
-    /// <summary>Softmax cross-entropy (SPEC §11).</summary>
+    /// <summary>Softmax cross-entropy (docs/math.md §11).</summary>
     public static OutputLoss SoftmaxCrossEntropy { get; } = new(LossKind.SoftmaxCrossEntropy, "ce");
 
     /// <summary>Which loss.</summary>
@@ -146,7 +146,7 @@ public sealed class OutputLoss
 
     /// <summary>
     /// Refuses targets this loss is not defined for: cross-entropy needs every target entry ≥ 0 (a distribution, or
-    /// a one-hot label; SPEC §11). Squared error accepts any finite target.
+    /// a one-hot label; docs/math.md §11). Squared error accepts any finite target.
     /// </summary>
     /// <param name="targets">Rows of <paramref name="width"/> targets.</param>
     /// <param name="width">The output width.</param>

@@ -9,7 +9,7 @@ namespace PcVerify.Engine.Backprop;
 /// <summary>
 /// An ANN trained with backpropagation, in the paper's notation (docs/math.md §2, Eqs. 1–4, 10–11):
 /// <c>y^L = s_in</c>; <c>y^l = w^{l+1} f(y^{l+1}) + v^{l+1}</c>; <c>E = ½ Σ (s_out − y^0)²</c>;
-/// <c>δ^0 = s_out − y^0</c> (or, with another <see cref="OutputLoss"/>, <c>δ^0 = −∂ℒ/∂y^0</c>, SPEC §11); <c>δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}</c>; <c>Δw^{l+1} = α δ^l f(y^{l+1})ᵀ</c>, <c>Δv^{l+1} = α δ^l</c>.
+/// <c>δ^0 = s_out − y^0</c> (or, with another <see cref="OutputLoss"/>, <c>δ^0 = −∂ℒ/∂y^0</c>, docs/math.md §11); <c>δ^l = f'(y^l) ⊙ (w^l)ᵀ δ^{l−1}</c>; <c>Δw^{l+1} = α δ^l f(y^{l+1})ᵀ</c>, <c>Δv^{l+1} = α δ^l</c>.
 /// </summary>
 /// <remarks>
 /// The workspace is allocated once for <see cref="Capacity"/> pairs; a step allocates nothing. A batch of B pairs

@@ -6,7 +6,7 @@ namespace PcVerify.Engine.Data;
 /// A supervised data set of <see cref="Count"/> pairs <c>(s_in, s_out)</c> stored row-major in two flat arrays:
 /// row r of the inputs is <c>Inputs[r·InputWidth .. (r+1)·InputWidth)</c>, row r of the targets is
 /// <c>Targets[r·OutputWidth .. (r+1)·OutputWidth)</c>. In the paper's notation the input row is clamped to
-/// the input layer <c>x^L = s_in</c> and the target row to the output layer <c>x^0 = s_out</c> (SPEC.md §3).
+/// the input layer <c>x^L = s_in</c> and the target row to the output layer <c>x^0 = s_out</c> (docs/math.md §3).
 /// </summary>
 /// <remarks>
 /// The constructor validates everything once (lengths, widths, finiteness, label range), so code that

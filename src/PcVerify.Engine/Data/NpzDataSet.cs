@@ -97,7 +97,7 @@ public static class NpzDataSet
         }
 
         // Without labels, one-hot targets name their class (issue 11's data contract): the test error is then the
-        // argmax rule of SPEC §8 with those classes. Targets that are not all one-hot leave the set unlabelled.
+        // argmax rule of docs/math.md §8 with those classes. Targets that are not all one-hot leave the set unlabelled.
         labels ??= OneHotClasses(targetData, count, targets.Shape[1]);
         return new DataSet(
             Path.GetFileName(path), count, (int)NpyArray.ElementCount(inputs.Shape[1..]), targets.Shape[1], inputData, targetData, labels);

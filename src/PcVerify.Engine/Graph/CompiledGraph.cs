@@ -1,7 +1,7 @@
 namespace PcVerify.Engine.Graph;
 
 /// <summary>
-/// A validated computation graph (SPEC.md §10): its vertices in topological order (the input first), every value's
+/// A validated computation graph (docs/math.md §10): its vertices in topological order (the input first), every value's
 /// shape, the indexed edges with their activations, each vertex's children, the parameter shapes, and the depths.
 /// Built once from a <see cref="GraphSpec"/> by <see cref="Compile"/>; immutable.
 /// </summary>

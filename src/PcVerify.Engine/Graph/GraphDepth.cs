@@ -1,7 +1,7 @@
 namespace PcVerify.Engine.Graph;
 
 /// <summary>
-/// The depths of SPEC.md §10: <c>d_max(v)</c> and <c>d_min(v)</c>, the numbers of edges on the longest and the shortest
+/// The depths of docs/math.md §10: <c>d_max(v)</c> and <c>d_min(v)</c>, the numbers of edges on the longest and the shortest
 /// path from <c>v</c> to the output (the output: 0). The graph is levelled when <c>d_min(v) = d_max(v)</c> for every
 /// non-input vertex; input vertices are clamped to data, so skips out of an input are harmless.
 /// </summary>

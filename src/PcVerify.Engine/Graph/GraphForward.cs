@@ -5,7 +5,7 @@ using PcVerify.Engine.Kernels;
 namespace PcVerify.Engine.Graph;
 
 /// <summary>
-/// The forward pass of a graph (SPEC.md §10, BP's <c>y_v = F_v(f_e(y_p) …)</c>): in topological order, each edge's
+/// The forward pass of a graph (docs/math.md §10, BP's <c>y_v = F_v(f_e(y_p) …)</c>): in topological order, each edge's
 /// activated value <c>A[e] = f_e(Y[parent])</c>, then <c>Y[v] = F_v(A[edges into v])</c>. BP's forward and the PCN's C1
 /// initialisation (<c>x_v,0 = μ_v,0</c>) are this pass.
 /// </summary>

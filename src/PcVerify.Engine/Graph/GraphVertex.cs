@@ -4,7 +4,7 @@ namespace PcVerify.Engine.Graph;
 
 /// <summary>
 /// One indexed edge <c>e = (p → c)</c> of a <see cref="CompiledGraph"/>: the child consumes <c>f_e(x_p)</c> as its
-/// input number <see cref="Slot"/> (SPEC.md §10). Edges are numbered child by child in topological order and, within
+/// input number <see cref="Slot"/> (docs/math.md §10). Edges are numbered child by child in topological order and, within
 /// a child, in slot order, so the edges into vertex <c>v</c> are <c>v.FirstEdge .. v.FirstEdge + v.InDegree − 1</c>.
 /// </summary>
 /// <param name="Index">The edge's index in <see cref="CompiledGraph.Edges"/>.</param>

@@ -16,7 +16,7 @@ public sealed record InsertedVertex(string Name, string Parent, string Child, in
 public sealed record LevellingResult(GraphSpec Spec, IReadOnlyList<InsertedVertex> Inserted);
 
 /// <summary>
-/// Levelling (SPEC.md §10): on every edge <c>e = (p → c)</c> out of a non-input vertex with
+/// Levelling (docs/math.md §10): on every edge <c>e = (p → c)</c> out of a non-input vertex with
 /// <c>d_max(p) &gt; d_max(c) + 1</c>, insert <c>k = d_max(p) − d_max(c) − 1</c> identity vertices
 /// <c>u_1 … u_k</c>: the edge <c>p → u_1</c> carries <c>f_e</c> (so <c>F_{u_1} = f_e(x_p)</c>), the edges
 /// <c>u_i → u_{i+1}</c> and <c>u_k → c</c> are identity, so c still sees <c>f_e(x_p)</c>. Every path from p then has

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace PcVerify.Engine.Graph;
 
 /// <summary>
-/// The shape of each vertex's value from its parents' shapes and its attributes (SPEC.md §10), and the shapes of its
+/// The shape of each vertex's value from its parents' shapes and its attributes (docs/math.md §10), and the shapes of its
 /// parameters in PyTorch layout. Every error is one line that names the vertex, its kind, the parent concerned and
 /// both shapes.
 /// </summary>

@@ -8,7 +8,7 @@ using PcVerify.Engine.Network;
 namespace PcVerify.Engine.Onnx;
 
 /// <summary>
-/// Imports an ONNX model (as <c>torch.onnx.export</c> writes it) as a computation graph (SPEC.md §10). The mapping:
+/// Imports an ONNX model (as <c>torch.onnx.export</c> writes it) as a computation graph (docs/math.md §10). The mapping:
 /// <list type="bullet">
 /// <item>the one graph input becomes the input vertex (its shape without the batch dimension, which alone may be dynamic);</item>
 /// <item>elementwise activations (Relu, Tanh, Sigmoid, LeakyRelu, Softplus) become the activation of every edge that
@@ -18,7 +18,7 @@ namespace PcVerify.Engine.Onnx;
 /// <item>no-ops vanish: Identity, Dropout (inference), a Pad whose pads are all zero, and the shape arithmetic PyTorch
 /// emits for <c>view(B, −1)</c> (Shape → Gather → Unsqueeze → Concat → Reshape); a zero-valued Pad of the spatial
 /// dimensions folds into the padding of the Conv or AveragePool that consumes it;</item>
-/// <item>a trailing Softmax or LogSoftmax is removed, with a note (it belongs to the cross-entropy loss, SPEC.md §11);</item>
+/// <item>a trailing Softmax or LogSoftmax is removed, with a note (it belongs to the cross-entropy loss, docs/math.md §11);</item>
 /// <item>an activated graph output becomes an identity vertex over an edge with that activation.</item>
 /// </list>
 /// Anything else is refused with one line naming the node, its op type and its position.
@@ -973,7 +973,7 @@ public static class OnnxImporter
             {
                 if (p is not null && !_parameterUser.TryAdd(p.Name, vertex.Name))
                 {
-                    throw Fail($"{Position(i)} uses initializer '{p.Name}', which vertex '{_parameterUser[p.Name]}' uses too; tied parameters are not supported (SPEC.md §10)");
+                    throw Fail($"{Position(i)} uses initializer '{p.Name}', which vertex '{_parameterUser[p.Name]}' uses too; tied parameters are not supported (docs/math.md §10)");
                 }
             }
 

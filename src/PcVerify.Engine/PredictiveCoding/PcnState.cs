@@ -10,7 +10,7 @@ namespace PcVerify.Engine.PredictiveCoding;
 //   X[l]      value nodes x^l_t (X[L] = s_in and X[0] = s_out are clamped)          docs/math.md §3
 //   Mu[l]     predictions μ^l_t = θ^{l+1} f(x^{l+1}_t) + β^{l+1}, l = 0..L−1           Eq. 5 / 12
 //   Eps[l]    errors ε^l_t = x^l_t − μ^l_t, l = 1..L−1                               Eq. 6
-//   Eps[0]    ε^0_t = −∂ℒ/∂μ^0_t with x^0 = s_out: s_out − μ^0_t for squared error      SPEC §11
+//   Eps[0]    ε^0_t = −∂ℒ/∂μ^0_t with x^0 = s_out: s_out − μ^0_t for squared error      docs/math.md §11
 //   DX[l]     Δx^l_t = γ(−ε^l_t + f'(x^l_t) ⊙ (θ^l)ᵀ ε^{l−1}_t), hidden l = 1..L−1   Eq. 7
 //   Theta[l+1] += α ε^l_t f(x^{l+1}_t)ᵀ, Beta[l+1] += α ε^l_t                          Eq. 9 / 13
 // One moment is synchronous (docs/math.md §3 "Time semantics"): every μ, ε, Δx and scheduled Δθ is computed from the
@@ -63,7 +63,7 @@ public sealed class PcnState<T>
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
 
-    /// <summary>The output loss: <c>ε^0 = −∂ℒ/∂μ^0</c> (SPEC §11).</summary>
+    /// <summary>The output loss: <c>ε^0 = −∂ℒ/∂μ^0</c> (docs/math.md §11).</summary>
     public OutputLoss Loss { get; }
 
     /// <summary>The largest batch.</summary>
@@ -170,7 +170,7 @@ public sealed class PcnState<T>
         }
     }
 
-    /// <summary><c>ε^0_t = −∂ℒ(s_out, μ^0_t)/∂μ^0_t</c> (SPEC §11): <c>x^0 − μ^0</c> for squared error.</summary>
+    /// <summary><c>ε^0_t = −∂ℒ(s_out, μ^0_t)/∂μ^0_t</c> (docs/math.md §11): <c>x^0 − μ^0</c> for squared error.</summary>
     public void OutputError() => Loss.Error<T>(Rows(X, 0), Rows(Mu, 0), Rows(Eps, 0), Batch, Spec.OutputWidth);
 
     /// <summary>

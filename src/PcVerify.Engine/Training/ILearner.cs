@@ -12,7 +12,7 @@ public interface ILearner<T>
     /// <summary>A short name (bp, il, zil, zil-sync, fazil).</summary>
     string Name { get; }
 
-    /// <summary>The output loss whose error <c>−∂ℒ/∂y_out</c> drives the learner (SPEC §11); evaluation reports it.</summary>
+    /// <summary>The output loss whose error <c>−∂ℒ/∂y_out</c> drives the learner (docs/math.md §11); evaluation reports it.</summary>
     OutputLoss OutputLoss { get; }
 
     /// <summary>The largest batch <see cref="Step"/> accepts.</summary>

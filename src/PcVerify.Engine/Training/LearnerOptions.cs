@@ -59,7 +59,7 @@ public sealed record LearnerOptions
     /// <summary>Seed of the σ noise.</summary>
     public ulong NoiseSeed { get; init; }
 
-    /// <summary>The output loss (SPEC §11; default squared error), shared by BP and every PC rule.</summary>
+    /// <summary>The output loss (docs/math.md §11; default squared error), shared by BP and every PC rule.</summary>
     public OutputLoss Loss { get; init; } = OutputLoss.SquaredError;
 
     /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
@@ -108,7 +108,7 @@ public sealed record LearnerOptions
     }
 
     /// <summary>
-    /// Builds the graph learner (SPEC §10) for <paramref name="graph"/> and batches of up to <paramref name="capacity"/>.
+    /// Builds the graph learner (docs/math.md §10) for <paramref name="graph"/> and batches of up to <paramref name="capacity"/>.
     /// A custom <see cref="Schedule"/> has one entry per depth <c>0 .. max d</c> (vertex v follows entry <c>d_max(v)</c>).
     /// </summary>
     /// <exception cref="InvalidInputException">An option is out of range.</exception>

@@ -98,7 +98,7 @@ public static class Evaluation
         });
     }
 
-    /// <summary>As <see cref="Run{T}(Parameters{T}, DataSet, long, OutputLoss?)"/> for a computation graph (its forward pass, SPEC §10).</summary>
+    /// <summary>As <see cref="Run{T}(Parameters{T}, DataSet, long, OutputLoss?)"/> for a computation graph (its forward pass, docs/math.md §10).</summary>
     /// <exception cref="InvalidInputException">The data widths do not match the graph's input and output sizes.</exception>
     public static (double Loss, double Error) Run<T>(GraphParameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -9,7 +9,7 @@ using PcVerify.Tests.Support;
 namespace PcVerify.Tests.Algorithms;
 
 /// <summary>
-/// The graph algorithms of SPEC §10 on graphs with skips, branches and parallel edges, against independent oracles:
+/// The graph algorithms of docs/math.md §10 on graphs with skips, branches and parallel edges, against independent oracles:
 /// BP against central finite differences of the batch loss for every parameter; Z-IL and Fa-Z-IL against BP on levelled
 /// graphs (the claim of Salvatori et al. 2022), with both losses; the negative control that Z-IL on a graph that is not
 /// levelled diverges; event-driven Z-IL against its synchronous simulation bit for bit; the inference rule against
@@ -26,7 +26,7 @@ public class GraphAlgorithmTests
     /// <summary>
     /// Z-IL forms each ε_v at t = d(v) as (x_0 + Δx) − x_0, losing a few ulps of |x_0| per level, and sums the same
     /// kernels in the same order as BP otherwise; after 10 steps of α = 0.05 the parameters of BP and Z-IL differ by
-    /// ~1e-16 (measured); 1e-12 abs + rel is the project's float64 exactness bound (SPEC §7: ~1e-12).
+    /// ~1e-16 (measured); 1e-12 abs + rel is the project's float64 exactness bound (docs/math.md §7: ~1e-12).
     /// </summary>
     private static readonly Tolerance Float64Exactness = new(1e-12, 1e-12, "float64 rounding of (x0+Δx)−x0 per level");
 
@@ -158,7 +158,7 @@ public class GraphAlgorithmTests
             Tolerance.Exact.Assert<double>(p[2][slot], p[1][slot], $"{name}: event-driven vs synchronous Z-IL {slot.Key}");
         }
 
-        // Fa-Z-IL's φ recovers C2 only where every error neuron is non-zero at t = d(v) (SPEC §5). Max pooling passes no
+        // Fa-Z-IL's φ recovers C2 only where every error neuron is non-zero at t = d(v) (docs/math.md §5). Max pooling passes no
         // error to the cells that lose, so an error neuron below it that is not at the last moment can be zero then and
         // fire later: that case is the next test's finding, not an equality.
         if (name != "resnet-levelled-by-levelling")
@@ -177,7 +177,7 @@ public class GraphAlgorithmTests
     [InlineData("resnet-levelled-by-levelling", "se")]
     public void At_t_equal_to_its_depth_every_vertex_error_is_BPs_delta(string name, string lossName)
     {
-        // Thm 3.1 on a graph (SPEC §10), for every vertex including sums, pools and identities: event-driven Z-IL leaves
+        // Thm 3.1 on a graph (docs/math.md §10), for every vertex including sums, pools and identities: event-driven Z-IL leaves
         // each ε_v as it was at t = d(v) (it is never formed again after its moment), BP leaves δ_v.
         const int batch = 3;
         CompiledGraph graph = Graph(name);
@@ -204,7 +204,7 @@ public class GraphAlgorithmTests
     [InlineData("cnn-avg", "ce")]
     public void On_a_levelled_graph_under_C1_a_vertex_error_is_exactly_zero_before_its_depth_and_arrives_then(string name, string lossName)
     {
-        // Lemma A.3 on a levelled graph (SPEC §10): ε_v,t = 0 for t < d(v); at t = d(v) the error has arrived.
+        // Lemma A.3 on a levelled graph (docs/math.md §10): ε_v,t = 0 for t < d(v); at t = d(v) the error has arrived.
         CompiledGraph graph = Graph(name);
         Assert.True(graph.Depth.IsLevelled);
         OutputLoss loss = OutputLoss.Parse(lossName);
@@ -230,7 +230,7 @@ public class GraphAlgorithmTests
     [Fact]
     public void On_a_graph_that_is_not_levelled_an_error_can_arrive_before_the_shortest_depth()
     {
-        // Finding against SPEC §10's "under C1 the error of v is exactly 0 for t < d_min(v)", which holds on levelled
+        // Finding against docs/math.md §10's "under C1 the error of v is exactly 0 for t < d_min(v)", which holds on levelled
         // graphs only: here p feeds the output directly and through c → d, so d_min(c) = 2, but x_p moves at t = 1
         // (from ε_out at t = 0), which moves μ_c and makes ε_c non-zero at t = 1.
         GraphSpec spec = new(

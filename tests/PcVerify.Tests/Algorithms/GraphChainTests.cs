@@ -9,7 +9,7 @@ using PcVerify.Engine.Verification;
 namespace PcVerify.Tests.Algorithms;
 
 /// <summary>
-/// A layered net is a chain (SPEC.md §10): every graph algorithm on the chain from <see cref="GraphSpec.Chain"/> must
+/// A layered net is a chain (docs/math.md §10): every graph algorithm on the chain from <see cref="GraphSpec.Chain"/> must
 /// train exactly as the layered learner (the oracle: the existing, independently tested engine) — bit for bit, because
 /// each graph step calls the same kernels in the same order (see <see cref="GraphState{T}"/>). Covers BP, IL (t_c and a
 /// custom schedule), Z-IL (event-driven and synchronous), Fa-Z-IL, σ, γ with and without the correction, batches of

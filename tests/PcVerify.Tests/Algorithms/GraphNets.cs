@@ -118,7 +118,7 @@ internal static class GraphNets
         ],
         "out");
 
-    /// <summary>Two parallel edges from one parent, <c>s = x + softplus(x)</c> (SPEC §10 allows indexed parallel edges).</summary>
+    /// <summary>Two parallel edges from one parent, <c>s = x + softplus(x)</c> (docs/math.md §10 allows indexed parallel edges).</summary>
     public static GraphSpec ParallelEdges => new(
         [
             Input("in", 4),

@@ -10,7 +10,7 @@ using PcVerify.Tests.Support;
 namespace PcVerify.Tests.Algorithms;
 
 /// <summary>
-/// The output losses of SPEC §11 against independent oracles: softmax cross-entropy's error against central finite
+/// The output losses of docs/math.md §11 against independent oracles: softmax cross-entropy's error against central finite
 /// differences of ℒ and against the two-class closed form; squared error against its definition, bit for bit; the
 /// chain learners with cross-entropy (BP against finite differences of the batch loss, Z-IL/Fa-Z-IL against BP,
 /// the PC inference rule against finite differences of the energy), and a negative control.

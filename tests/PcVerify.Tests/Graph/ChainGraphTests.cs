@@ -9,7 +9,7 @@ using PcVerify.Engine.Verification;
 namespace PcVerify.Tests.Graph;
 
 /// <summary>
-/// A layered net is the special case of a chain (SPEC.md §10): the chain built by <see cref="GraphSpec.Chain"/>,
+/// A layered net is the special case of a chain (docs/math.md §10): the chain built by <see cref="GraphSpec.Chain"/>,
 /// evaluated by the graph engine, must reproduce the layered engine bit for bit, because the dense op uses the same
 /// kernels in the same order (the oracle is the existing, independently tested layered engine).
 /// </summary>

@@ -6,7 +6,7 @@ using PcVerify.Engine.Verification;
 namespace PcVerify.Tests.Graph;
 
 /// <summary>
-/// Depths and levelling (SPEC.md §10) on hand-made graphs whose answers are counted by hand in the comments, and the
+/// Depths and levelling (docs/math.md §10) on hand-made graphs whose answers are counted by hand in the comments, and the
 /// promise that levelling changes neither the function nor the parameters: the forward pass before and after is
 /// bit-identical (an identity vertex copies, and the inserted edges carry the original activation once).
 /// </summary>

@@ -105,7 +105,7 @@ public class SmoothActivationMapTests
     [Fact]
     public void The_derivatives_are_their_formulas_applied_to_the_rounded_function()
     {
-        // The engine's definition (SPEC §1, Activation docs): tanh' = 1 − t², σ' = s(1 − s), softplus' = σ, with
+        // The engine's definition (docs/math.md §1, Activation docs): tanh' = 1 − t², σ' = s(1 − s), softplus' = σ, with
         // t and s the activation's own values in T. Checked in T's arithmetic, bit for bit.
         foreach (double x0 in Data<double>(3000, 7))
         {

@@ -2,7 +2,7 @@ using PcVerify.Tests.Cli;
 
 namespace PcVerify.Tests.Onnx;
 
-/// <summary><c>pcverify inspect</c>: the report's content (oracle: the README's description and SPEC.md §10 depths) and its errors.</summary>
+/// <summary><c>pcverify inspect</c>: the report's content (oracle: the README's description and docs/math.md §10 depths) and its errors.</summary>
 public class InspectCommandTests
 {
     private static string[] Row(string output, string vertex) =>

@@ -7,7 +7,7 @@ namespace PcVerify.Tests.Onnx;
 
 /// <summary>
 /// The importer on the three PyTorch-exported models. Oracle: the structure shared/models/README.md describes (the
-/// layers PyTorch was given), and the mapping rules of SPEC.md §10 (activations on edges, one vertex per layer node).
+/// layers PyTorch was given), and the mapping rules of docs/math.md §10 (activations on edges, one vertex per layer node).
 /// </summary>
 public class OnnxImportTests
 {

@@ -84,7 +84,7 @@ public class OnnxRuntimeOracleTests
             return;
         }
 
-        // SPEC.md §10 depth, counted by hand from README's description: fc 0, flatten 1, add 2, c2 3; c1 reaches add
+        // docs/math.md §10 depth, counted by hand from README's description: fc 0, flatten 1, add 2, c2 3; c1 reaches add
         // directly (3) and through c2 (4). The mlp and cnn are chains: levelled.
         CompiledGraph g = CompiledGraph.Compile(loaded.Model.Graph, name);
         var depths = g.Vertices.ToDictionary(v => v.Name, v => (g.Depth.Min[v.Index], g.Depth.Max[v.Index]));

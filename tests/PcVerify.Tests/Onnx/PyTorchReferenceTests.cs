@@ -10,7 +10,7 @@ namespace PcVerify.Tests.Onnx;
 /// <summary>
 /// Training the imported models against PyTorch autograd's own numbers (shared/models/*.ref.npz): every parameter after
 /// 1 and 5 plain SGD steps on the whole batch (mean over pairs, lr 0.05), for squared error and softmax cross-entropy.
-/// BP must reproduce them; Z-IL must too on levelled graphs (the chains, and the ResNet after levelling, SPEC.md §10);
+/// BP must reproduce them; Z-IL must too on levelled graphs (the chains, and the ResNet after levelling, docs/math.md §10);
 /// IL, and Z-IL on the un-levelled ResNet, must not (the negative controls).
 /// </summary>
 public class PyTorchReferenceTests

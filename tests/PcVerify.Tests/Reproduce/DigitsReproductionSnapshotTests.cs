@@ -11,7 +11,7 @@ namespace PcVerify.Tests.Reproduce;
 /// 64-32-16-10 tanh network, one epoch, two seeds): the σ table, the Fig. 3 grid and the training summary, written
 /// as <see cref="ReproductionSnapshotTests"/> writes them (4 significant digits, values below 1e-9 as a class). The
 /// synthetic fixture there keeps its own pins, so a drift in the engine shows on both data sets and a change of the
-/// default data shows only here. The exactness facts are asserted from their oracle (SPEC §7), not from the pins.
+/// default data shows only here. The exactness facts are asserted from their oracle (docs/math.md §7), not from the pins.
 /// </summary>
 public class DigitsReproductionSnapshotTests
 {
