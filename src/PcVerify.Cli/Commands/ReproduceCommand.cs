@@ -29,7 +29,9 @@ internal static class ReproduceCommand
         Option<double?> lr = new("--lr") { Description = "Learning rate α (default 0.01)." };
         Option<int?> epochs = new("--epochs") { Description = "Epochs of the σ study and the curves (default 10, 4 for 784-input data such as MNIST; 1 with --quick)." };
         Option<ulong> seed = new("--seed") { Description = "Base seed: seed k of K is seed + k.", DefaultValueFactory = _ => 1UL };
-        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed })
+        Option<string?> model = new("--model") { Description = "An ONNX model (FILE.onnx) for the architectures section instead of its default nets (MLP, CNN, ResNet block levelled and not); the other sections keep the layered net." };
+        Option<bool> level = new("--level") { Description = "With --model: also run the model levelled (identity vertices on short edges, as train --level) when it is not levelled." };
+        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed, model, level })
         {
             command.Options.Add(o);
         }
@@ -75,6 +77,7 @@ internal static class ReproduceCommand
                 Spec = spec, Data = split, Alpha = alpha, Epochs = e, GridEpochs = q ? 1 : Math.Min(e, 2), Seed = s, Seeds = k,
                 Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
             };
+            var architectures = ArchitecturesSection.Create(split, r.GetValue(model), r.GetValue(level), s, k, q, alpha);
             string? given = r.GetValue(outDir);
             string dir = given ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
             bool created = OutputPath.PrepareDirectory("--out", dir, createParents: given is null);
@@ -83,7 +86,7 @@ internal static class ReproduceCommand
             bool finished = false;
             try
             {
-                int code = ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, command, output, wall);
+                int code = ReproductionRunner.Run(setup, architectures, dir, r.GetValue(paperRuntime), q, command, output, wall);
                 finished = true;
                 return code;
             }

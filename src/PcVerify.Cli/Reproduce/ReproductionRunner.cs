@@ -10,7 +10,7 @@ namespace PcVerify.Cli.Reproduce;
 /// <summary>Runs every experiment with progress and writes the report, tables and figures.</summary>
 internal static class ReproductionRunner
 {
-    public static int Run(ReproductionSetup setup, string dir, bool paperRuntime, bool quick, string commandLine, TextWriter o, Stopwatch wall)
+    public static int Run(ReproductionSetup setup, (ArchitecturesSetup? Setup, string? Skipped) architectures, string dir, bool paperRuntime, bool quick, string commandLine, TextWriter o, Stopwatch wall)
     {
         o.WriteLine($"reproducing into {dir}: {setup.Spec}; {setup.Data.Description}");
         IReadOnlyList<SigmaRow> sigma = [];
@@ -18,6 +18,7 @@ internal static class ReproductionRunner
         IReadOnlyList<Curve> curves = [];
         IReadOnlyList<RuntimeRow> runtime = [];
         IReadOnlyList<RuntimeRow> paper = [];
+        IReadOnlyList<ArchitectureRow> arch = [];
         NetworkSpec paperSpec = NetworkSpec.FromInputToOutput([50176, 4096, 2048, 1024, 27], [Activation.Tanh], false);
         Action<IProgressSink> body = p =>
         {
@@ -25,6 +26,11 @@ internal static class ReproductionRunner
             grid = Reproduction.ScheduleGammaGrid(setup, Track(p, "Fig. 3 (t × γ)", (long)Reproduction.GridColumns(setup.Spec.L).Count * setup.Gammas.Count));
             curves = Reproduction.TrainingCurves(setup, Track(p, "training curves", 4));
             runtime = Reproduction.Runtime<double>(setup.Spec, setup.IlT, quick ? 50 : 200, 5, setup.Seed, Track(p, "runtime", 4));
+            if (architectures.Setup is { } a)
+            {
+                arch = Architectures.Study(a, Track(p, "architectures", Architectures.Cells(a).Count));
+            }
+
             if (paperRuntime)
             {
                 paper = Reproduction.Runtime<float>(paperSpec, setup.IlT, 2, 3, setup.Seed, Track(p, "runtime, paper network", 4));
@@ -39,8 +45,8 @@ internal static class ReproductionRunner
             ProgressReporter.RunPlain(o, body);
         }
 
-        IReadOnlyList<Claim> claims = Claims.Evaluate(sigma, curves, grid);
-        WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall);
+        IReadOnlyList<Claim> claims = [.. Claims.Evaluate(sigma, curves, grid), .. ArchitectureClaims.Evaluate(arch)];
+        WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall, (architectures.Setup, arch, architectures.Skipped));
         foreach (Claim c in claims)
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
@@ -64,7 +70,7 @@ internal static class ReproductionRunner
     private static void WriteOutputs(
         ReproductionSetup setup, string dir, string commandLine, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
         IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper, NetworkSpec paperSpec,
-        IReadOnlyList<Claim> claims, Stopwatch wall)
+        IReadOnlyList<Claim> claims, Stopwatch wall, (ArchitecturesSetup? Setup, IReadOnlyList<ArchitectureRow> Rows, string? Skipped) architectures)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
         ResultTable gridTable = ReproductionTables.Grid(grid);
@@ -161,6 +167,7 @@ internal static class ReproductionRunner
             report.AddTable(paperTable, 4);
         }
 
+        ArchitecturesSection.Write(report, dir, architectures.Setup, architectures.Rows, architectures.Skipped);
         report.AddWallTime(wall.Elapsed);
         report.Save(Path.Combine(dir, "report.md"));
     }
