@@ -22,9 +22,9 @@ internal static class ArchitecturesSection
     /// </summary>
     public static IReadOnlyList<ArchitectureNet> DefaultNets(ulong seed) =>
     [
-        .. ArchitectureNet.FromSpec("mlp", "MLP 64-32-16-10, tanh", ExampleGraphs.Read(ExampleGraphs.Mlp), seed, withLevelled: false, "examples/mlp.json"),
-        .. ArchitectureNet.FromSpec("cnn", "CNN conv3×3(4)-relu-maxpool-dense", ExampleGraphs.Read(ExampleGraphs.CnnDigits), seed, withLevelled: false, "examples/cnn-digits.json"),
-        .. ArchitectureNet.FromSpec("resnet", "ResNet block (skip)", ExampleGraphs.Read(ExampleGraphs.ResNetSkip), seed, withLevelled: true, "examples/resnet-skip.json"),
+        .. ArchitectureNet.FromSpec("mlp", "MLP 64-32-16-10 tanh", ExampleGraphs.Read(ExampleGraphs.Mlp), seed, withLevelled: false, "examples/mlp.json"),
+        .. ArchitectureNet.FromSpec("cnn", "CNN conv-relu-maxpool-dense", ExampleGraphs.Read(ExampleGraphs.CnnDigits), seed, withLevelled: false, "examples/cnn-digits.json"),
+        .. ArchitectureNet.FromSpec("resnet", "ResNet block", ExampleGraphs.Read(ExampleGraphs.ResNetSkip), seed, withLevelled: true, "examples/resnet-skip.json"),
     ];
 
     /// <summary>Pairs per run with <c>--quick</c>; without it every run is one epoch (the digits: 1,437 pairs).</summary>
@@ -137,8 +137,8 @@ internal static class ArchitecturesSection
         }
 
         string[] x = ["Z-IL", "Fa-Z-IL", "IL (T = 20, γ = 0.1)"];
-        string[] y = [.. lines.Select(l => $"{l.Net.Title} [{(l.Net.Levelled ? "levelled" : "NOT levelled")}], {l.Loss}")];
-        Figures.Heatmap(path, "Architectures: divergence of final weights from BP, Σ|θ − w| (mean over seeds)", "algorithm", "net, loss",
+        string[] y = [.. lines.Select(l => $"{l.Net.Title}{(l.Net.Levelled ? "" : ", NOT levelled")}, {l.Loss}")];
+        Figures.Heatmap(path, "Architectures: Σ|θ − w| from BP after training (mean over seeds)", "algorithm", "net, loss",
             colour, text, x, y, "log10 Σ|θ − w| (floored at 1e-16)");
     }
 
