@@ -205,8 +205,8 @@ public sealed record ArchitectureRow(ArchitectureNet Net, OutputLoss Loss, Algor
     /// <summary>Final test error over seeds.</summary>
     public Stat TestError => Stat.Of(Runs.Select(r => r.TestError));
 
-    /// <summary>Mean seconds per update (a measurement).</summary>
-    public double SecondsPerUpdate => Runs.Count == 0 ? double.NaN : Runs.Average(r => r.SecondsPerUpdate);
+    /// <summary>Mean seconds per update over the runs that finished (a measurement).</summary>
+    public double SecondsPerUpdate => Stat.Of(Runs.Select(r => r.SecondsPerUpdate)).Mean;
 }
 
 /// <summary>
