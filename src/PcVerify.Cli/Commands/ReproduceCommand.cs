@@ -12,13 +12,13 @@ namespace PcVerify.Cli.Commands;
 
 /// <summary>
 /// <c>pcverify reproduce</c>: the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime) side by side
-/// with the paper's numbers, as a report with CSV/JSON tables and PNG figures.
+/// with the paper's numbers, and the architectures section, as a report with CSV/JSON tables and PNG figures.
 /// </summary>
 internal static class ReproduceCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        Command command = new("reproduce", "Redo the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime table) and write report.md, CSV/JSON tables and PNG figures next to the paper's values.");
+        Command command = new("reproduce", "Redo the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime table) and the architectures section (MLP, CNN, ResNet block levelled and not: BP vs Z-IL, Fa-Z-IL, IL with squared error and cross-entropy), and write report.md, CSV/JSON tables and PNG figures next to the paper's values.");
         Option<string> data = new("--data") { Description = "digits (default: the embedded UCI handwritten digits, 1,437/360 images, no files), synthetic-classification, mnist:DIR or fashion-mnist:DIR (with only the t10k files, they are split 8000/2000 in file order).", DefaultValueFactory = _ => Digits.Name };
         Option<bool> quick = new("--quick") { Description = "A smaller run (1 seed, 1 epoch, fewer γ) for a first look; seconds instead of minutes." };
         Option<int?> seeds = new("--seeds") { Description = "K seeds per σ (mean and spread); default 3 (1 with --quick)." };
