@@ -13,6 +13,11 @@ internal static class ReproductionRunner
     public static int Run(ReproductionSetup setup, (ArchitecturesSetup? Setup, string? Skipped) architectures, string dir, bool paperRuntime, bool quick, string commandLine, TextWriter o, Stopwatch wall)
     {
         o.WriteLine($"reproducing into {dir}: {setup.Spec}; {setup.Data.Description}");
+        if (architectures.Skipped is string skipped)
+        {
+            o.WriteLine($"note: architectures section not run: {skipped}");
+        }
+
         IReadOnlyList<SigmaRow> sigma = [];
         IReadOnlyList<GridCell> grid = [];
         IReadOnlyList<Curve> curves = [];

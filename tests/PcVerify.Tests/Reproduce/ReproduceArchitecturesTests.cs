@@ -56,6 +56,17 @@ public class ReproduceArchitecturesTests
     }
 
     [Fact]
+    public void On_data_the_default_nets_do_not_take_the_section_says_it_was_not_run()
+    {
+        using TempDirectory dir = new();
+        var r = CliRunner.Run("reproduce", "--quick", "--data", "synthetic-classification", "--out", dir.Path);
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        Assert.Contains("note: architectures section not run: the default nets take 1×8×8 images and 10 classes", r.Out, StringComparison.Ordinal);
+        Assert.Contains("Not run: the default nets take", File.ReadAllText(dir.File("report.md")), StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("architectures.csv")));
+    }
+
+    [Fact]
     public void Level_without_a_model_is_refused_before_running()
     {
         using TempDirectory dir = new();
