@@ -29,12 +29,15 @@ internal static class ReproduceCommand
         Option<double?> lr = new("--lr") { Description = "Learning rate α (default 0.01)." };
         Option<int?> epochs = new("--epochs") { Description = "Epochs of the σ study and the curves (default 10, 4 for 784-input data such as MNIST; 1 with --quick)." };
         Option<ulong> seed = new("--seed") { Description = "Base seed: seed k of K is seed + k.", DefaultValueFactory = _ => 1UL };
-        Option<string?> model = new("--model") { Description = "An ONNX model (FILE.onnx) for the architectures section instead of its default nets (MLP, CNN, ResNet block levelled and not); the other sections keep the layered net." };
-        Option<bool> level = new("--level") { Description = "With --model: also run the model levelled (identity vertices on short edges, as train --level) when it is not levelled." };
-        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed, model, level })
+        foreach (Option o in new Option[] { data, quick, seeds, outDir, paperRuntime, arch, act, lr, epochs, seed })
         {
             command.Options.Add(o);
         }
+
+        Option<string?> model = new("--model") { Description = "An ONNX model (FILE.onnx) for the architectures section instead of its default nets (MLP, CNN, ResNet block levelled and not); the other sections keep the layered net." };
+        Option<bool> level = new("--level") { Description = "With --model: also run the model levelled (identity vertices on short edges, as train --level) when it is not levelled." };
+        command.Options.Add(model);
+        command.Options.Add(level);
 
         double? alphaUsed = null;
         command.SetAction(r => Cli.Guard(output, error, () =>

@@ -265,17 +265,27 @@ public static class Architectures
         return new ArchitectureCellResult(cell, run.Learner, weights, biases, max, errDiv, run.Result.Final.TestError, bp.Result.Final.TestError, run.SecondsPerUpdate, null);
     }
 
+    /// <summary>
+    /// Every cell of <paramref name="setup"/> with its work, in <see cref="Cells"/> order; the works share one BP cache, so
+    /// a process that runs any subset of them (a shard) trains each BP start at most once.
+    /// </summary>
+    public static IReadOnlyList<(ArchitectureCell Cell, Func<ArchitectureCellResult> Run)> Work(ArchitecturesSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        Dictionary<string, TrainedRun> cache = [];
+        return [.. Cells(setup).Select(c => (c, (Func<ArchitectureCellResult>)(() => Run(setup, c, cache))))];
+    }
+
     /// <summary>Runs every cell of <paramref name="setup"/> in order and groups the results into rows.</summary>
     public static IReadOnlyList<ArchitectureRow> Study(ArchitecturesSetup setup, ProgressCallback? progress = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        IReadOnlyList<ArchitectureCell> cells = Cells(setup);
-        Dictionary<string, TrainedRun> cache = [];
+        var work = Work(setup);
         List<ArchitectureCellResult> results = [];
-        foreach (ArchitectureCell c in cells)
+        foreach ((_, Func<ArchitectureCellResult> run) in work)
         {
-            results.Add(Run(setup, c, cache));
-            progress?.Invoke("architectures", results.Count, cells.Count);
+            results.Add(run());
+            progress?.Invoke("architectures", results.Count, work.Count);
         }
 
         return Rows(setup, results);
