@@ -59,10 +59,10 @@ internal static class MergeCommand
             if (partials.Length > 0)
             {
                 string dir = r.GetValue(outDir) ?? throw new InvalidInputException("merging partial results of reproduce needs --out DIR for the report");
-                var (setup, cells, commands, seconds) = Combine(partials);
+                var (setup, nets, cells, commands, seconds) = Combine(partials);
                 OutputPath.PrepareDirectory("--out", dir, createParents: false);
-                ReproductionResults merged = ReproductionPlan.Assemble(setup, cells);
-                int reportCode = ReproductionRunner.WriteReport(setup, merged, dir, [.. commands, "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value))], output, wall, seconds);
+                ReproductionResults merged = ReproductionPlan.Assemble(setup, nets, cells);
+                int reportCode = ReproductionRunner.WriteReport(setup, nets, merged, dir, [.. commands, "pcverify " + string.Join(' ', r.Tokens.Select(t => t.Value))], output, wall, seconds);
                 code = Math.Max(code, reportCode);
             }
 
@@ -72,10 +72,11 @@ internal static class MergeCommand
     }
 
     /// <summary>
-    /// Reads the partials and checks that they are the n shards of one sweep: one setup, n distinct shards, every
-    /// cell computed by the shard that owns it, and every cell present.
+    /// Reads the partials and checks that they are the n shards of one sweep: one setup, n distinct shards, the cells
+    /// the setup gives (the architectures section's nets rebuilt from it), every cell computed by the shard that owns
+    /// it, and every cell present.
     /// </summary>
-    private static (SweepSetup Setup, Dictionary<string, CellResult> Cells, List<string> Commands, List<(string, double)> Seconds) Combine(string[] paths)
+    private static (SweepSetup Setup, IReadOnlyList<ArchitectureNet> Nets, Dictionary<string, CellResult> Cells, List<string> Commands, List<(string, double)> Seconds) Combine(string[] paths)
     {
         List<(string Path, PartialResults P, Shard S)> parts = [.. paths.Select(p =>
         {
@@ -86,12 +87,20 @@ internal static class MergeCommand
         string setupJson = JsonSerializer.Serialize(first.P.Setup, PartialResults.Json);
         Dictionary<int, string> seen = [];
         Dictionary<string, CellResult> cells = [];
-        IReadOnlyList<string> plan = ReproductionPlan.Cells(first.P.Setup);
+        IReadOnlyList<ArchitectureNet> nets = ArchitecturesSection.Nets(first.P.Setup.Architectures, first.P.Setup.Seed);
+        IReadOnlyList<string> plan = ReproductionPlan.Cells(first.P.Setup, nets);
         foreach ((string path, PartialResults p, Shard s) in parts)
         {
             if (JsonSerializer.Serialize(p.Setup, PartialResults.Json) != setupJson)
             {
                 throw new InvalidInputException($"{path}: its setup differs from {first.Path}'s ({DifferingField(first.P.Setup, p.Setup)}): the shards are not of one run");
+            }
+
+            if (!p.Cells.SequenceEqual(plan))
+            {
+                string found = p.Cells.Zip(plan).Where(x => x.First != x.Second).Select(x => $"'{x.First}' where its setup gives '{x.Second}'").FirstOrDefault()
+                    ?? $"{p.Cells.Count} cells where its setup gives {plan.Count}";
+                throw new InvalidInputException($"{path}: its cells differ from those its setup gives ({found}; a changed --model file?)");
             }
 
             if (s.Count != first.S.Count)
@@ -129,7 +138,7 @@ internal static class MergeCommand
         }
 
         var ordered = parts.OrderBy(x => x.S.Index).ToList();
-        return (first.P.Setup, cells, [.. ordered.Select(x => x.P.Command)], [.. ordered.Select(x => (x.P.Shard, x.P.Seconds))]);
+        return (first.P.Setup, nets, cells, [.. ordered.Select(x => x.P.Command)], [.. ordered.Select(x => (x.P.Shard, x.P.Seconds))]);
     }
 
     private static string DifferingField(SweepSetup a, SweepSetup b)

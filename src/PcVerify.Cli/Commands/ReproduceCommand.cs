@@ -12,13 +12,13 @@ namespace PcVerify.Cli.Commands;
 
 /// <summary>
 /// <c>pcverify reproduce</c>: the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime) side by side
-/// with the paper's numbers, as a report with CSV/JSON tables and PNG figures.
+/// with the paper's numbers, and the architectures section, as a report with CSV/JSON tables and PNG figures.
 /// </summary>
 internal static class ReproduceCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        Command command = new("reproduce", "Redo the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime table) and write report.md, CSV/JSON tables and PNG figures next to the paper's values.");
+        Command command = new("reproduce", "Redo the paper's experiments (Tables 1–2, Fig. 3, training curves, runtime table) and the architectures section (MLP, CNN, ResNet block levelled and not: BP vs Z-IL, Fa-Z-IL, IL with squared error and cross-entropy), and write report.md, CSV/JSON tables and PNG figures next to the paper's values.");
         Option<string> data = new("--data") { Description = "digits (default: the embedded UCI handwritten digits, 1,437/360 images, no files), synthetic-classification, mnist:DIR or fashion-mnist:DIR (with only the t10k files, they are split 8000/2000 in file order).", DefaultValueFactory = _ => Digits.Name };
         Option<bool> quick = new("--quick") { Description = "A smaller run (1 seed, 1 epoch, fewer γ) for a first look; seconds instead of minutes." };
         Option<int?> seeds = new("--seeds") { Description = "K seeds per σ (mean and spread); default 3 (1 with --quick)." };
@@ -34,6 +34,11 @@ internal static class ReproduceCommand
         {
             command.Options.Add(o);
         }
+
+        Option<string?> model = new("--model") { Description = "An ONNX model (FILE.onnx) for the architectures section instead of its default nets (MLP, CNN, ResNet block levelled and not); the other sections keep the layered net." };
+        Option<bool> level = new("--level") { Description = "With --model: also run the model levelled (identity vertices on short edges, as train --level) when it is not levelled." };
+        command.Options.Add(model);
+        command.Options.Add(level);
 
         double? alphaUsed = null;
         command.SetAction(r => Cli.Guard(output, error, () =>
@@ -77,6 +82,7 @@ internal static class ReproduceCommand
                 Spec = spec, Data = split, Alpha = alpha, Epochs = e, GridEpochs = q ? 1 : Math.Min(e, 2), Seed = s, Seeds = k,
                 Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
             };
+            var architectures = ArchitecturesSection.Create(split, r.GetValue(model), r.GetValue(level), s, k, q, alpha);
             string? given = r.GetValue(outDir);
             string dir = given ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
             bool created = OutputPath.PrepareDirectory("--out", dir, createParents: given is null);
@@ -85,7 +91,7 @@ internal static class ReproduceCommand
             bool finished = false;
             try
             {
-                int code = ReproductionRunner.Run(setup, dir, r.GetValue(paperRuntime), q, part, command, output, wall);
+                int code = ReproductionRunner.Run(setup, architectures, dir, r.GetValue(paperRuntime), q, part, command, output, wall);
                 finished = true;
                 return code;
             }

@@ -20,8 +20,11 @@ namespace PcVerify.Cli.Reproduce;
 /// <param name="Seconds">The shard's wall time (a measurement, reported in the merged report, never compared).</param>
 internal sealed record PartialResults(string Format, string Shard, string Command, double Seconds, SweepSetup Setup, IReadOnlyList<string> Cells, IReadOnlyList<CellResult> Results)
 {
-    /// <summary>The file format's name and version, checked when a partial is read.</summary>
-    public const string FormatName = "pcverify-reproduce-partial/1";
+    /// <summary>
+    /// The file format's name and version, checked when a partial is read (version 2: the setup records the
+    /// architectures section and its cells are in the sweep).
+    /// </summary>
+    public const string FormatName = "pcverify-reproduce-partial/2";
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -30,6 +33,7 @@ internal sealed record PartialResults(string Format, string Shard, string Comman
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>The file name of shard <paramref name="shard"/>'s partial result.</summary>
@@ -65,9 +69,9 @@ internal sealed record PartialResults(string Format, string Shard, string Comman
             throw new InvalidInputException($"{path}: format expected '{FormatName}', found '{p?.Format}'");
         }
 
-        if (p.Setup is null || p.Cells is null || p.Results is null || p.Shard is null)
+        if (p.Setup?.Architectures is null || p.Cells is null || p.Results is null || p.Shard is null)
         {
-            throw new InvalidInputException($"{path}: a partial result needs shard, setup, cells and results");
+            throw new InvalidInputException($"{path}: a partial result needs shard, setup (with its architectures), cells and results");
         }
 
         return p;

@@ -11,12 +11,27 @@ namespace PcVerify.Cli.Reproduce;
 internal sealed record SweepSetup(
     string Data, string Network, string Architecture, int Depth, double Alpha, int Epochs, int GridEpochs,
     int EvaluationsPerEpoch, ulong Seed, int Seeds, IReadOnlyList<double> Sigmas, IReadOnlyList<double> Gammas,
-    int IlT, double IlGamma, bool PaperRuntime, string PaperArchitecture, int RuntimePairs)
+    int IlT, double IlGamma, bool PaperRuntime, string PaperArchitecture, int RuntimePairs, ArchitecturesPlan Architectures)
 {
-    public static SweepSetup Of(ReproductionSetup s, bool paperRuntime, string paperArchitecture, int runtimePairs) => new(
+    public static SweepSetup Of(ReproductionSetup s, bool paperRuntime, string paperArchitecture, int runtimePairs, ArchitecturesPlan architectures) => new(
         s.Data.Description, s.Spec.ToString(), s.Spec.ArchitectureText, s.Spec.L, s.Alpha, s.Epochs, s.GridEpochs,
-        s.EvaluationsPerEpoch, s.Seed, s.Seeds, [.. s.Sigmas], [.. s.Gammas], s.IlT, s.IlGamma, paperRuntime, paperArchitecture, runtimePairs);
+        s.EvaluationsPerEpoch, s.Seed, s.Seeds, [.. s.Sigmas], [.. s.Gammas], s.IlT, s.IlGamma, paperRuntime, paperArchitecture, runtimePairs, architectures);
 }
+
+/// <summary>
+/// What fixes the architectures section apart from the data, as a partial result records it: <c>pcverify merge</c>
+/// rebuilds the nets from it (<see cref="ArchitecturesSection.Nets"/>: the default nets from the sweep's seed, or the
+/// model at <see cref="Model"/>) and writes the section's text from it.
+/// </summary>
+/// <param name="Model">reproduce's <c>--model</c> path, or null for the default nets.</param>
+/// <param name="Level">reproduce's <c>--level</c>.</param>
+/// <param name="TrainSet">The name of the training set the nets are trained on.</param>
+/// <param name="Steps">Training pairs of every run.</param>
+/// <param name="Evaluations">Test-set evaluations of every run.</param>
+/// <param name="IlT">IL's T.</param>
+/// <param name="IlGamma">IL's γ.</param>
+/// <param name="Skipped">Null, or why the section was not run (the default nets do not fit the data).</param>
+internal sealed record ArchitecturesPlan(string? Model, bool Level, string TrainSet, int Steps, int Evaluations, int IlT, double IlGamma, string? Skipped);
 
 /// <summary>
 /// The result of one cell: exactly one payload is set, by the cell's section (a future section adds its own).
@@ -27,17 +42,18 @@ internal sealed record CellResult(
     IReadOnlyList<PairedRun>? SigmaRuns = null,
     PairedRun? GridRun = null,
     Curve? Curve = null,
-    IReadOnlyList<RuntimeRow>? Runtime = null);
+    IReadOnlyList<RuntimeRow>? Runtime = null,
+    ArchitectureCellResult? Architecture = null);
 
 /// <summary>Everything the report is written from.</summary>
 internal sealed record ReproductionResults(
     IReadOnlyList<SigmaRow> Sigma, IReadOnlyList<GridCell> Grid, IReadOnlyList<Curve> Curves,
-    IReadOnlyList<RuntimeRow> Runtime, IReadOnlyList<RuntimeRow> PaperRuntime);
+    IReadOnlyList<RuntimeRow> Runtime, IReadOnlyList<RuntimeRow> PaperRuntime, IReadOnlyList<ArchitectureRow> Architectures);
 
 /// <summary>
 /// The sweep of <c>pcverify reproduce</c> as a list of cells with stable ids, in a fixed order: the σ study seed by
 /// seed, the Fig. 3 grid γ by γ and column by column, the training curves algorithm by algorithm, the runtime
-/// table(s). A shard runs the cells <see cref="Shard.Owns"/> gives it; the results, keyed by id, are laid out by
+/// table(s), the architectures section's cells (<see cref="Architectures.Cells(IReadOnlyList{ArchitectureNet}, int)"/>). A shard runs the cells <see cref="Shard.Owns"/> gives it; the results, keyed by id, are laid out by
 /// <see cref="Assemble"/> whichever shard computed them. A new section appends its cells and a payload.
 /// </summary>
 internal static class ReproductionPlan
@@ -59,8 +75,11 @@ internal static class ReproductionPlan
     public static IReadOnlyList<(GridColumn Column, double Gamma)> GridCells(SweepSetup s) =>
         [.. s.Gammas.SelectMany(g => Reproduction.GridColumns(s.Depth).Select(c => (c, g)))];
 
-    /// <summary>Every cell id of the sweep, in sweep order (shard positions count in this list).</summary>
-    public static IReadOnlyList<string> Cells(SweepSetup s)
+    /// <summary>
+    /// Every cell id of the sweep, in sweep order (shard positions count in this list); <paramref name="nets"/> are the
+    /// architectures section's nets (empty when it is not run).
+    /// </summary>
+    public static IReadOnlyList<string> Cells(SweepSetup s, IReadOnlyList<ArchitectureNet> nets)
     {
         List<string> ids = [.. Enumerable.Range(0, s.Seeds).Select(k => SigmaId(s, k))];
         ids.AddRange(GridCells(s).Select(c => GridId(c.Column, c.Gamma)));
@@ -71,11 +90,12 @@ internal static class ReproductionPlan
             ids.Add(PaperRuntimeId);
         }
 
+        ids.AddRange(Architectures.Cells(nets, s.Seeds).Select(c => c.Id));
         return ids;
     }
 
     /// <summary>Lays out the results of every cell as the report's tables; the result of each cell must be present.</summary>
-    public static ReproductionResults Assemble(SweepSetup s, IReadOnlyDictionary<string, CellResult> cells)
+    public static ReproductionResults Assemble(SweepSetup s, IReadOnlyList<ArchitectureNet> nets, IReadOnlyDictionary<string, CellResult> cells)
     {
         T Get<T>(string id, Func<CellResult, T?> payload)
             where T : class =>
@@ -86,7 +106,8 @@ internal static class ReproductionPlan
         IReadOnlyList<Curve> curves = [.. CurveOrder.Select(a => Get(CurveId(a), c => c.Curve))];
         IReadOnlyList<RuntimeRow> runtime = Get(RuntimeId, c => c.Runtime);
         IReadOnlyList<RuntimeRow> paper = s.PaperRuntime ? Get(PaperRuntimeId, c => c.Runtime) : [];
-        return new ReproductionResults(sigma, grid, curves, runtime, paper);
+        IReadOnlyList<ArchitectureRow> architectures = Architectures.Rows(nets, [.. Architectures.Cells(nets, s.Seeds).Select(c => Get(c.Id, r => r.Architecture))]);
+        return new ReproductionResults(sigma, grid, curves, runtime, paper, architectures);
     }
 
     private static string Invariant(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);

@@ -14,12 +14,15 @@ namespace PcVerify.Cli.Reproduce;
 /// </summary>
 internal static class ReproductionRunner
 {
-    public static int Run(ReproductionSetup setup, string dir, bool paperRuntime, bool quick, Shard shard, string commandLine, TextWriter o, Stopwatch wall)
+    public static int Run(
+        ReproductionSetup setup, (ArchitecturesPlan Plan, ArchitecturesSetup? Setup) architectures, string dir, bool paperRuntime, bool quick, Shard shard,
+        string commandLine, TextWriter o, Stopwatch wall)
     {
         NetworkSpec paperSpec = NetworkSpec.FromInputToOutput([50176, 4096, 2048, 1024, 27], [Activation.Tanh], false);
-        SweepSetup summary = SweepSetup.Of(setup, paperRuntime, paperSpec.ArchitectureText, quick ? 50 : 200);
-        IReadOnlyList<(string Id, string Phase, Func<CellResult> Run)> work = Work(setup, summary, paperSpec);
-        IReadOnlyList<string> cells = ReproductionPlan.Cells(summary);
+        SweepSetup summary = SweepSetup.Of(setup, paperRuntime, paperSpec.ArchitectureText, quick ? 50 : 200, architectures.Plan);
+        IReadOnlyList<ArchitectureNet> nets = architectures.Setup?.Nets ?? [];
+        IReadOnlyList<(string Id, string Phase, Func<CellResult> Run)> work = Work(setup, summary, paperSpec, architectures.Setup);
+        IReadOnlyList<string> cells = ReproductionPlan.Cells(summary, nets);
         if (!work.Select(w => w.Id).SequenceEqual(cells))
         {
             throw new InvalidOperationException("the reproduction's work list and its plan list different cells");
@@ -29,6 +32,11 @@ internal static class ReproductionRunner
         o.WriteLine(shard.Count == 1
             ? $"reproducing into {dir}: {setup.Spec}; {setup.Data.Description}"
             : $"reproducing shard {shard} ({mine.Count} of {work.Count} cells) into {dir}: {setup.Spec}; {setup.Data.Description}");
+        if (architectures.Plan.Skipped is string skipped)
+        {
+            o.WriteLine($"note: architectures section not run: {skipped}");
+        }
+
         List<CellResult> results = [];
         Action<IProgressSink> body = p =>
         {
@@ -60,15 +68,16 @@ internal static class ReproductionRunner
             return ExitCodes.Ok;
         }
 
-        ReproductionResults r = ReproductionPlan.Assemble(summary, results.ToDictionary(c => c.Id));
-        return WriteReport(summary, r, dir, [commandLine], o, wall, []);
+        ReproductionResults r = ReproductionPlan.Assemble(summary, nets, results.ToDictionary(c => c.Id));
+        return WriteReport(summary, nets, r, dir, [commandLine], o, wall, []);
     }
 
     /// <summary>
     /// The cells of the sweep with their work, in <see cref="ReproductionPlan.Cells"/> order. Every cell of the grid
-    /// compares with one BP run, trained once per process that runs any grid cell (it is deterministic).
+    /// compares with one BP run, trained once per process that runs any grid cell (it is deterministic); likewise each
+    /// start of the architectures section.
     /// </summary>
-    private static List<(string Id, string Phase, Func<CellResult> Run)> Work(ReproductionSetup setup, SweepSetup s, NetworkSpec paperSpec)
+    private static List<(string Id, string Phase, Func<CellResult> Run)> Work(ReproductionSetup setup, SweepSetup s, NetworkSpec paperSpec, ArchitecturesSetup? architectures)
     {
         List<(string, string, Func<CellResult>)> work = [];
         for (int k = 0; k < setup.Seeds; k++)
@@ -97,19 +106,30 @@ internal static class ReproductionRunner
             work.Add((ReproductionPlan.PaperRuntimeId, "runtime, paper network", () => new CellResult(ReproductionPlan.PaperRuntimeId, Runtime: Reproduction.Runtime<float>(paperSpec, setup.IlT, 2, 3, setup.Seed))));
         }
 
+        if (architectures is not null)
+        {
+            foreach ((ArchitectureCell cell, Func<ArchitectureCellResult> run) in Architectures.Work(architectures))
+            {
+                work.Add((cell.Id, "architectures", () => new CellResult(cell.Id, Architecture: run())));
+            }
+        }
+
         return work;
     }
 
     /// <summary>
     /// Writes report.md, the CSV/JSON tables and the PNG figures of <paramref name="r"/> into <paramref name="dir"/>,
     /// prints the verdict on each claim, and returns the exit code (4 when an exactness claim fails). The same for an
-    /// unsharded run and for <c>pcverify merge</c>: <c>commands</c> are the commands that produced it, and
-    /// <c>shardSeconds</c> the shards' wall times of a merged run (empty for an unsharded one).
+    /// unsharded run and for <c>pcverify merge</c>: <c>nets</c> are the architectures section's nets (empty when it was
+    /// not run), <c>commands</c> the commands that produced it, and <c>shardSeconds</c> the shards' wall times of a
+    /// merged run (empty for an unsharded one).
     /// </summary>
-    public static int WriteReport(SweepSetup setup, ReproductionResults r, string dir, IReadOnlyList<string> commands, TextWriter o, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
+    public static int WriteReport(
+        SweepSetup setup, IReadOnlyList<ArchitectureNet> nets, ReproductionResults r, string dir, IReadOnlyList<string> commands, TextWriter o, Stopwatch wall,
+        IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
-        IReadOnlyList<Claim> claims = Claims.Evaluate(r.Sigma, r.Curves, r.Grid);
-        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, claims, wall, shardSeconds);
+        IReadOnlyList<Claim> claims = [.. Claims.Evaluate(r.Sigma, r.Curves, r.Grid), .. ArchitectureClaims.Evaluate(r.Architectures)];
+        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, (nets, r.Architectures), claims, wall, shardSeconds);
         foreach (Claim c in claims)
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
@@ -122,6 +142,7 @@ internal static class ReproductionRunner
     private static void WriteOutputs(
         SweepSetup setup, string dir, IReadOnlyList<string> commands, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
         IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper,
+        (IReadOnlyList<ArchitectureNet> Nets, IReadOnlyList<ArchitectureRow> Rows) architectures,
         IReadOnlyList<Claim> claims, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
@@ -219,9 +240,10 @@ internal static class ReproductionRunner
             report.AddTable(paperTable, 4);
         }
 
+        ArchitecturesSection.Write(report, dir, setup.Architectures, setup.Alpha, architectures.Nets, architectures.Rows);
         if (shardSeconds.Count > 0)
         {
-            report.AddParagraph($"Merged from {shardSeconds.Count} shards (docs/scaling.md); their wall times: {string.Join(", ", shardSeconds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Shard} {x.Seconds:F3} s")))}. The runtime table was measured by the shard that ran it. The wall time below is the merge's.");
+            report.AddParagraph($"Merged from {shardSeconds.Count} shards (docs/scaling.md); their wall times: {string.Join(", ", shardSeconds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Shard} {x.Seconds:F3} s")))}. The runtime table, and each of the architectures section's seconds per update, was measured by the shard that ran it. The wall time below is the merge's.");
         }
 
         report.AddWallTime(wall.Elapsed);

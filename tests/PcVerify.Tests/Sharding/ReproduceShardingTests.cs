@@ -1,10 +1,16 @@
+using System.Text.Json.Nodes;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
+using PcVerify.Engine.Network;
+using PcVerify.Engine.Onnx;
 using PcVerify.Tests.Cli;
 
 namespace PcVerify.Tests.Sharding;
 
 /// <summary>
 /// <c>reproduce --shard i/n</c> and <c>merge</c> against the oracle of an unsharded run of the same command: every
-/// table (CSV and JSON) and every figure is byte-identical, except the runtime table, which is a measurement.
+/// table (CSV and JSON) and every figure is byte-identical, except the measured times: the runtime table, and the
+/// architectures table's time columns (the rest of it is compared byte for byte).
 /// </summary>
 public class ReproduceShardingTests
 {
@@ -12,6 +18,9 @@ public class ReproduceShardingTests
 
     /// <summary>The files whose content is a measured time, never a result.</summary>
     private static readonly string[] Measured = ["runtime.csv", "runtime.json", "report.md"];
+
+    /// <summary>Tables whose last two columns (seconds per update, ratio to BP) are measured times and the rest results.</summary>
+    private static readonly string[] TimedLast = ["architectures.csv", "architectures.json"];
 
     private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
@@ -42,7 +51,17 @@ public class ReproduceShardingTests
         Assert.Contains("sigma.csv", names);
         Assert.Contains("fig3-grid.json", names);
         Assert.Contains("training-curves.png", names);
-        foreach (string name in names.Except(Measured))
+        Assert.Contains("architectures.png", names);
+        Assert.Subset(names.ToHashSet(), TimedLast.ToHashSet());
+        foreach (string name in TimedLast)
+        {
+            string expected = WithoutTimes(Path.Combine(root.File("whole"), name)), actual = WithoutTimes(Path.Combine(root.File("merged"), name));
+            Assert.Contains("seconds per update", File.ReadAllText(Path.Combine(root.File("whole"), name)));
+            Assert.DoesNotContain("seconds per update", expected);
+            Assert.True(expected == actual, $"{name} (without its time columns) differs between the unsharded run and the merged shards");
+        }
+
+        foreach (string name in names.Except(Measured).Except(TimedLast))
         {
             Assert.True(
                 File.ReadAllBytes(Path.Combine(root.File("whole"), name)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(root.File("merged"), name))),
@@ -55,6 +74,64 @@ public class ReproduceShardingTests
         Assert.Contains("--shard 1/3", report);
         Assert.Contains("--shard 3/3", report);
         Assert.Contains("pcverify merge", report);
+    }
+
+    /// <summary>
+    /// The table in <paramref name="path"/> without its last two columns: CSV lines cut before their second-to-last comma
+    /// (the time columns are plain numbers, never quoted), JSON columns and rows with their last two entries removed.
+    /// </summary>
+    private static string WithoutTimes(string path)
+    {
+        string text = File.ReadAllText(path);
+        if (path.EndsWith(".csv", StringComparison.Ordinal))
+        {
+            return string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l[..l.LastIndexOf(',')].LastIndexOf(',')]));
+        }
+
+        JsonNode table = JsonNode.Parse(text)!;
+        JsonArray[] lists = [table["columns"]!.AsArray(), .. table["rows"]!.AsArray().Select(r => r!.AsArray())];
+        foreach (JsonArray list in lists)
+        {
+            list.RemoveAt(list.Count - 1);
+            list.RemoveAt(list.Count - 1);
+        }
+
+        return table.ToJsonString();
+    }
+
+    [Fact]
+    public void With_model_and_level_the_merged_shards_equal_the_unsharded_run_and_a_shard_of_another_model_is_refused()
+    {
+        using TempDirectory root = new();
+        string model = root.File("resnet.onnx");
+        CompiledGraph g = CompiledGraph.Compile(ExampleGraphs.Read(ExampleGraphs.ResNetSkip));
+        OnnxWriter.Write(model, g.Spec, GraphParameters<double>.Initialise(g, InitScheme.HeNormal, 3).ToArrays(NpyDType.Float64), NpyDType.Float64);
+        string[] args = ["reproduce", "--quick", "--model", model, "--level"];
+        var whole = Run([.. args, "--out", root.File("whole")]);
+        Assert.True(whole.Code == 0, whole.Err + whole.Out);
+        for (int i = 1; i <= 2; i++)
+        {
+            Directory.CreateDirectory(root.File($"s{i}"));
+            var r = Run([.. args, "--shard", $"{i}/2", "--out", root.File($"s{i}")]);
+            Assert.True(r.Code == 0, r.Err + r.Out);
+        }
+
+        var merged = Run("merge", root.File("s1"), root.File("s2"), "--out", root.File("merged"));
+        Assert.True(merged.Code == 0, merged.Err + merged.Out);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(root.File("whole"), "architectures.png")), File.ReadAllBytes(Path.Combine(root.File("merged"), "architectures.png")));
+        Assert.Equal(WithoutTimes(Path.Combine(root.File("whole"), "architectures.csv")), WithoutTimes(Path.Combine(root.File("merged"), "architectures.csv")));
+        Assert.Contains("\"model resnet.onnx, levelled\"", File.ReadAllText(Path.Combine(root.File("merged"), "architectures.csv")));
+        Assert.Equal(Verdicts(whole.Out), Verdicts(merged.Out));
+
+        // Shard 2 of the same sweep without --level: its setup (and its cells) differ, and merge names the field.
+        string other = root.File("other");
+        Directory.CreateDirectory(other);
+        Assert.Equal(0, Run(["reproduce", "--quick", "--model", model, "--shard", "2/2", "--out", other]).Code);
+        var mixed = Run("merge", root.File("s1"), other, "--out", root.File("m"));
+        Assert.Equal(2, mixed.Code);
+        Assert.Contains("setup differs", mixed.Err);
+        Assert.Contains("architectures:", mixed.Err);
+        Assert.False(Directory.Exists(root.File("m")));
     }
 
     private static string[] Verdicts(string output) => [.. output.Split('\n').Where(l => l.StartsWith("holds", StringComparison.Ordinal) || l.StartsWith("FAILS", StringComparison.Ordinal))];
