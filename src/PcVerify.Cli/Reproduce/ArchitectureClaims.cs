@@ -6,7 +6,7 @@ namespace PcVerify.Cli.Reproduce;
 
 /// <summary>
 /// The criteria by which <c>reproduce</c> judges the claims of its architectures section (docs/reproduction.md
-/// states them): SPEC §10 carries Z-IL's exactness to levelled graphs, §11 to softmax cross-entropy.
+/// states them): docs/math.md §10 carries Z-IL's exactness to levelled graphs, §11 to softmax cross-entropy.
 /// </summary>
 internal static class ArchitectureClaims
 {

@@ -22,7 +22,7 @@ public sealed record ArchitectureNet(
     string Id, string Title, CompiledGraph Graph, IReadOnlyList<InsertedVertex> Inserted, Func<int, GraphParameters<double>> Initial,
     bool FixedStart, IReadOnlyList<OutputLoss> Losses)
 {
-    /// <summary>Whether <c>d_min(v) = d_max(v)</c> for every non-input vertex (SPEC §10).</summary>
+    /// <summary>Whether <c>d_min(v) = d_max(v)</c> for every non-input vertex (docs/math.md §10).</summary>
     public bool Levelled => Graph.Depth.IsLevelled;
 
     /// <summary>
@@ -162,7 +162,7 @@ public sealed record ArchitectureCell(string Net, string Loss, int SeedIndex, Al
     public string Id => string.Create(CultureInfo.InvariantCulture, $"architectures/{Net}/{Loss}/seed{SeedIndex}/{Algorithm.ToString().ToLowerInvariant()}");
 }
 
-/// <summary>The measures of one cell against BP from the same start on the same pairs (SPEC §8).</summary>
+/// <summary>The measures of one cell against BP from the same start on the same pairs (docs/math.md §8).</summary>
 /// <param name="Cell">The cell.</param>
 /// <param name="Learner">The learner's name (<c>zil-sync</c> where Z-IL runs synchronously on a graph that is not levelled).</param>
 /// <param name="WeightDivergence">Σ|θ − w| over every weight tensor after training (0 for BP itself).</param>
@@ -211,7 +211,7 @@ public sealed record ArchitectureRow(ArchitectureNet Net, OutputLoss Loss, Algor
 
 /// <summary>
 /// The architectures study behind <c>reproduce</c>'s architectures section: for each net and loss, BP, Z-IL, Fa-Z-IL
-/// and IL from the same start on the same pairs, with the divergences of SPEC §8 (SPEC §10 carries Z-IL's claim to
+/// and IL from the same start on the same pairs, with the divergences of docs/math.md §8 (docs/math.md §10 carries Z-IL's claim to
 /// levelled graphs; §11 to softmax cross-entropy).
 /// </summary>
 public static class Architectures

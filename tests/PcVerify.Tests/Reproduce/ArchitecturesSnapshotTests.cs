@@ -13,7 +13,7 @@ namespace PcVerify.Tests.Reproduce;
 /// The architectures section on a small fixed run (the default nets on the digits' 1,437/360 split, 300 pairs, two
 /// seeds): the table without its time columns is pinned at 4 significant digits (values below 1e-9 as a class, as
 /// <see cref="ReproductionSnapshotTests"/> writes them), and every fact the section claims is asserted from its oracle
-/// — SPEC §10's theorem on levelled graphs, the layered engine as an independent implementation of BP, levelling as a
+/// — docs/math.md §10's theorem on levelled graphs, the layered engine as an independent implementation of BP, levelling as a
 /// function-preserving change — not from the pins.
 /// </summary>
 public class ArchitecturesSnapshotTests
@@ -139,7 +139,7 @@ public class ArchitecturesSnapshotTests
     [Fact]
     public void Levelling_leaves_BP_unchanged()
     {
-        // SPEC §10: the inserted identity vertex passes f_e(x_p) on, so BP's function and gradients are those of the
+        // docs/math.md §10: the inserted identity vertex passes f_e(x_p) on, so BP's function and gradients are those of the
         // net as written, and both nets start from the same parameters.
         foreach (string loss in new[] { "se", "ce" })
         {
