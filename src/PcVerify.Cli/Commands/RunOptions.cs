@@ -36,15 +36,15 @@ internal sealed class RunOptions
 
     public Option<string> Act { get; } = new("--act")
     {
-        Description = "Activation f: one for all layers, or one per layer from the input layer to the last hidden layer (L names). " + Activation.ValidNames,
+        Description = "Activation f: one for all layers, or one per layer from the input layer to the last hidden layer (L names); not with --graph (activations are per edge in the file). " + Activation.ValidNames,
         DefaultValueFactory = _ => "tanh",
     };
 
-    public Option<bool> Bias { get; } = new("--bias") { Description = "Give every layer a bias β^{l+1}." };
+    public Option<bool> Bias { get; } = new("--bias") { Description = "Give every layer a bias β^{l+1} (not with --graph: biases are per vertex in the file)." };
 
     public Option<string> DType { get; } = new("--dtype") { Description = "float64 or float32.", DefaultValueFactory = _ => "float64" };
 
-    public Option<string?> Init { get; } = new("--init") { Description = "Start from exactly these parameters (NPZ with theta1..thetaL, beta1..betaL; theta{l+1} has shape (n^l, n^{l+1}), layer 0 = output)." };
+    public Option<string?> Init { get; } = new("--init") { Description = "Start from exactly these parameters (NPZ with theta1..thetaL, beta1..betaL; theta{l+1} has shape (n^l, n^{l+1}), layer 0 = output; with --graph: <vertex>.weight/<vertex>.bias in PyTorch layout)." };
 
     public Option<string> InitScheme { get; } = new("--init-scheme")
     {
@@ -80,7 +80,7 @@ internal sealed class RunOptions
 
     public Option<bool> Sync { get; } = new("--sync") { Description = "Z-IL: run the faithful synchronous simulation instead of the (bit-identical) event-driven one." };
 
-    public Option<int?> Moments { get; } = new("--moments") { Description = "Fa-Z-IL: number of inference moments (default L)." };
+    public Option<int?> Moments { get; } = new("--moments") { Description = "Fa-Z-IL: number of inference moments (default L; with --graph max d + 1)." };
 
     public Option<string> Loss { get; } = new("--loss")
     {

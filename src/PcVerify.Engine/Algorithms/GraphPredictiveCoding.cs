@@ -25,7 +25,8 @@ namespace PcVerify.Engine.Algorithms;
 /// <para><b>Fa-Z-IL</b>: φ per error neuron (SPEC §5, §10): an element of <c>ε_v</c> of one pair fires at the first
 /// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
 /// <c>φ_t ⊙ ε_v,t</c> (so a conv weight shared by many error neurons receives each neuron's term once).
-/// It runs <c>max d + 1</c> moments unless told otherwise.</para>
+/// It runs <c>max d + 1</c> moments unless told otherwise, and with σ = 0 skips the work that cannot change the
+/// parameters (see <see cref="FaZilSkipping"/>).</para>
 /// <para><b>σ</b> adds <c>σ·N(0,1)</c> to every hidden vertex at C1, in topological order from the input side (each
 /// μ from already-noisy parents); a chain draws the noise as the layered engine does.</para>
 /// </remarks>
@@ -34,7 +35,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int[] _depth;
-    private readonly int[] _depthMin;
+    private readonly int[] _arrival;
+    private readonly int[] _moves;
     private readonly int[][] _byDepth;
     private readonly T[][] _gated;
     private readonly bool[][] _fired;
@@ -50,7 +52,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="sigma">σ ≥ 0 (C1 is σ = 0).</param>
     /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments per depth (required; <c>max d + 1</c> entries).</param>
     /// <param name="gammaCorrection">Scale the learning rate of <c>θ_v</c> by <c>γ^{−d_max(v)}</c> (A.5 on a graph).</param>
-    /// <param name="synchronous">For Z-IL: force the synchronous simulation.</param>
+    /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation (no event-driven Z-IL, no skipping).</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments (default <c>max d + 1</c>).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default squared error).</param>
@@ -89,7 +91,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         State = new GraphState<T>(graph, capacity, loss);
         int n = graph.Vertices.Count;
         _depth = [.. graph.Depth.Max];
-        _depthMin = [.. graph.Depth.Min];
+        (_arrival, _moves) = ArrivalMoments(graph);
         _byDepth = new int[depths + 1][];
         for (int d = 0; d <= depths; d++)
         {
@@ -271,14 +273,18 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
     /// <summary>
     /// Fa-Z-IL: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.
-    /// <para>With <see cref="FaZilSkipping"/> it leaves out work that cannot change the parameters, by Lemma A.3 on a
-    /// graph with <c>d_min</c> (it needs no levelling): under C1 a vertex's children are at least at <c>d_min(v) − 1</c>,
-    /// so before moment <c>d_min(v) − 1</c> nothing reaches <c>Δx_v</c> but signed zeros, <c>x_v</c> and <c>μ_v</c> keep their
-    /// C1 bits and <c>ε_v = x − μ = +0</c>, so no neuron of <c>v</c> fires. Hence at moment <c>t</c> only the vertices with
-    /// <c>d_min ≤ t</c> are predicted and gated, only the hidden ones with <c>d_min ≤ t + 1</c> get <c>Δx</c>, and nothing
-    /// is incremented at the last moment (no later moment reads it). Everything computed is computed as in the faithful
-    /// simulation; what is skipped could differ from it at most in the sign of a zero, which changes no parameter.
-    /// The state left behind differs (skipped buffers are stale); tests check the parameters bit for bit.</para>
+    /// <para>With <see cref="FaZilSkipping"/> it leaves out work that cannot change the parameters. Under C1 every
+    /// error starts at +0 and every value at its prediction; an error can become non-zero only when the vertex's value
+    /// or prediction moves, a value moves only one moment after its own or a child's error is non-zero, and a
+    /// prediction moves when a parent's value does (or its own θ, which needs its own error to fire). So the moment
+    /// <c>a(v)</c> at which <c>ε_v</c> can first be non-zero follows from the output's <c>a = 0</c> by
+    /// <see cref="ArrivalMoments"/>; before it, <c>x_v</c> and <c>μ_v</c> keep their bits, <c>ε_v = +0</c> and no neuron of
+    /// <c>v</c> fires. At moment <c>t</c> only vertices with <c>a ≤ t</c> are predicted and gated, only hidden ones whose
+    /// value can move by <c>t + 1</c> get <c>Δx</c>, and nothing is incremented at the last moment (no later moment reads
+    /// it). On a levelled graph <c>a(v) = d(v)</c> (Lemma A.3). On one that is not levelled <c>a(v)</c> can be smaller
+    /// than <c>d_min(v)</c>: a parent with a short path elsewhere moves early and changes <c>μ_v</c>. What is skipped could
+    /// differ from the faithful simulation only in the sign of a zero, which changes no parameter; tests check the
+    /// parameters bit for bit. The state left behind differs (skipped buffers are stale).</para>
     /// </summary>
     private void RunFullyAutonomous(GraphParameters<T> p)
     {
@@ -296,7 +302,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             bool last = t == Moments - 1;
             for (int v = 0; v < n; v++)
             {
-                if (v != Graph.Input && _depthMin[v] <= reach)
+                if (v != Graph.Input && _arrival[v] <= reach)
                 {
                     State.Activate(v);
                     State.Predict(p, v, State.Mu);
@@ -310,7 +316,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             {
                 for (int v = 0; v < n; v++)
                 {
-                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    if (State.IsHidden(v) && _moves[v] <= reach + 1)
                     {
                         State.InferenceIncrement(p, v, gamma);
                     }
@@ -319,7 +325,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
             for (int v = 0; v < n; v++)
             {
-                if (State.HasParameters(v) && _depthMin[v] <= reach)
+                if (State.HasParameters(v) && _arrival[v] <= reach)
                 {
                     Gate(p, v, t);
                 }
@@ -329,7 +335,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             {
                 for (int v = 0; v < n; v++)
                 {
-                    if (State.IsHidden(v) && _depthMin[v] <= reach + 1)
+                    if (State.IsHidden(v) && _moves[v] <= reach + 1)
                     {
                         State.ApplyIncrement(v);
                     }
@@ -364,6 +370,70 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         {
             Update(p, v, gated, t);
         }
+    }
+
+    /// <summary>
+    /// For each vertex, the first moment <c>a(v)</c> at which its error can be non-zero under C1, and the first moment
+    /// <c>m(v)</c> at which its value can differ from its C1 value: <c>a(out) = 0</c>;
+    /// <c>m(v) = 1 + min(a(v), min_children a(c))</c> for a hidden vertex (never for the clamped input and output);
+    /// <c>a(v) = min(m(v), min over parents p of m(p))</c> (its error moves with its value or its prediction).
+    /// Solved by relaxation to the least fixed point; unreachable moments stay at <see cref="int.MaxValue"/> / 2.
+    /// </summary>
+    internal static (int[] Arrival, int[] Moves) ArrivalMoments(CompiledGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        const int never = int.MaxValue / 2;
+        int n = graph.Vertices.Count;
+        int[] a = new int[n], m = new int[n];
+        Array.Fill(a, never);
+        Array.Fill(m, never);
+        a[graph.Output] = 0;
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int v = 0; v < n; v++)
+            {
+                if (v == graph.Input || v == graph.Output)
+                {
+                    continue;
+                }
+
+                int first = a[v];
+                foreach (int e in graph.Vertices[v].OutEdges)
+                {
+                    first = Math.Min(first, a[graph.Edges[e].Child]);
+                }
+
+                if (first < never && first + 1 < m[v])
+                {
+                    m[v] = first + 1;
+                    changed = true;
+                }
+            }
+
+            for (int v = 0; v < n; v++)
+            {
+                if (m[v] < a[v])
+                {
+                    a[v] = m[v];
+                    changed = true;
+                }
+
+                GraphVertex vertex = graph.Vertices[v];
+                for (int k = 0; k < vertex.InDegree; k++)
+                {
+                    int parent = graph.Edges[vertex.FirstEdge + k].Parent;
+                    if (m[parent] < a[v])
+                    {
+                        a[v] = m[parent];
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        return (a, m);
     }
 
     private void IncrementAll(GraphParameters<T> p, T gamma)

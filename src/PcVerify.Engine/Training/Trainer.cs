@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using PcVerify.Engine.Algorithms;
-using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
@@ -83,11 +82,19 @@ public static class Evaluation
         NetworkSpec spec = p.Spec;
         Trainer.CheckWidths(spec, data);
         int capacity = Capacity(data);
-        Backprop<T> bp = new(spec, 1.0, capacity);
+        // The layered forward pass (Eqs. 1–2) with the shared prediction, the very computation of BP's forward and
+        // the PCN's C1 initialisation, without building a learner.
+        T[][] y = [.. spec.Widths.Select(n => new T[capacity * n])];
+        T[][] fy = [.. spec.Widths.Select(n => new T[capacity * n])];
         return Core<T>(data, spec.InputWidth, spec.OutputWidth, capacity, outputLoss, afterStep, (x, b) =>
         {
-            bp.Forward(p, x.AsSpan(0, b * spec.InputWidth), b);
-            return bp.Y[0];
+            x.AsSpan(0, b * spec.InputWidth).CopyTo(y[spec.L]);
+            for (int l = spec.L - 1; l >= 0; l--)
+            {
+                Forward.Layer(spec, p, l, y[l + 1].AsSpan(0, b * spec.Widths[l + 1]), fy[l + 1], y[l], b);
+            }
+
+            return y[0];
         });
     }
 

@@ -198,21 +198,17 @@ public class GraphAlgorithmTests
     }
 
     [Theory]
-    [InlineData("unlevelled-skip", "se")]
-    [InlineData("resnet-unlevelled", "ce")]
+    [InlineData("levelled-skip", "se")]
+    [InlineData("resnet", "ce")]
     [InlineData("branches", "se")]
     [InlineData("cnn-avg", "ce")]
-    public void Under_C1_a_vertex_error_is_exactly_zero_before_its_shortest_depth_and_reaches_it_then(string name, string lossName)
+    public void On_a_levelled_graph_under_C1_a_vertex_error_is_exactly_zero_before_its_depth_and_arrives_then(string name, string lossName)
     {
-        // Lemma A.3 on a graph (SPEC §10): ε_v,t = 0 for t < d_min(v), on any graph; at t = d_min(v) the error has
-        // arrived (some element non-zero). Where d_min < d_max this is the early error that breaks Z-IL when unlevelled.
+        // Lemma A.3 on a levelled graph (SPEC §10): ε_v,t = 0 for t < d(v); at t = d(v) the error has arrived.
         CompiledGraph graph = Graph(name);
+        Assert.True(graph.Depth.IsLevelled);
         OutputLoss loss = OutputLoss.Parse(lossName);
-        int moments = graph.Depth.MaxDepth + 2;
-        GraphPredictiveCoding<double> il = new(graph, PcRule.Scheduled, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
-        GraphPcTrace<double> trace = new();
-        il.Step(GraphNets.Params<double>(graph, 131), GraphNets.Normal<double>(2 * graph.InputSize, 132), GraphNets.Targets<double>(loss, 2, graph.OutputSize, 133), 2, trace);
-        Assert.Equal(moments, trace.Moments.Count);
+        GraphPcTrace<double> trace = TraceIl(graph, loss, 131);
         for (int v = 0; v < graph.Vertices.Count; v++)
         {
             if (v == graph.Input)
@@ -220,15 +216,49 @@ public class GraphAlgorithmTests
                 continue;
             }
 
-            int dMin = graph.Depth.Min[v];
+            int d = graph.Depth.Max[v];
             string vertex = graph.Vertices[v].Name;
-            for (int t = 0; t < dMin; t++)
+            for (int t = 0; t < d; t++)
             {
-                Assert.True(trace.Moments[t].Eps[v]!.All(e => e == 0), $"{name}: ε of '{vertex}' at t = {t} < d_min = {dMin} is not exactly 0");
+                Assert.True(trace.Moments[t].Eps[v]!.All(e => e == 0), $"{name}: ε of '{vertex}' at t = {t} < d = {d} is not exactly 0");
             }
 
-            Assert.True(trace.Moments[dMin].Eps[v]!.Any(e => e != 0), $"{name}: ε of '{vertex}' is still 0 at t = d_min = {dMin}");
+            Assert.True(trace.Moments[d].Eps[v]!.Any(e => e != 0), $"{name}: ε of '{vertex}' is still 0 at t = d = {d}");
         }
+    }
+
+    [Fact]
+    public void On_a_graph_that_is_not_levelled_an_error_can_arrive_before_the_shortest_depth()
+    {
+        // Finding against SPEC §10's "under C1 the error of v is exactly 0 for t < d_min(v)", which holds on levelled
+        // graphs only: here p feeds the output directly and through c → d, so d_min(c) = 2, but x_p moves at t = 1
+        // (from ε_out at t = 0), which moves μ_c and makes ε_c non-zero at t = 1.
+        GraphSpec spec = new(
+            [
+                new VertexSpec { Name = "in", Kind = VertexKind.Input, Shape = [4] },
+                new VertexSpec { Name = "p", Kind = VertexKind.Dense, Units = 3, Bias = true, Parents = [new EdgeSpec("in", PcVerify.Engine.Network.Activation.Tanh)] },
+                new VertexSpec { Name = "c", Kind = VertexKind.Dense, Units = 3, Bias = true, Parents = [new EdgeSpec("p", PcVerify.Engine.Network.Activation.Tanh)] },
+                new VertexSpec { Name = "d", Kind = VertexKind.Dense, Units = 3, Bias = true, Parents = [new EdgeSpec("c", PcVerify.Engine.Network.Activation.Tanh)] },
+                new VertexSpec { Name = "out", Kind = VertexKind.Sum, Parents = [new EdgeSpec("d", PcVerify.Engine.Network.Activation.Identity), new EdgeSpec("p", PcVerify.Engine.Network.Activation.Tanh)] },
+            ],
+            "out");
+        CompiledGraph graph = CompiledGraph.Compile(spec);
+        int c = graph.IndexOf("c");
+        Assert.Equal(2, graph.Depth.Min[c]);
+        GraphPcTrace<double> trace = TraceIl(graph, OutputLoss.SquaredError, 151);
+        Assert.True(trace.Moments[0].Eps[c]!.All(e => e == 0), "ε_c at t = 0 should be exactly 0 (C1)");
+        Assert.True(trace.Moments[1].Eps[c]!.Any(e => e != 0), "ε_c at t = 1 < d_min(c) = 2 should be non-zero: μ_c moved with x_p");
+    }
+
+    /// <summary>A traced IL step (γ = 0.7, update after every moment recorded) on two pairs, under C1.</summary>
+    internal static GraphPcTrace<double> TraceIl(CompiledGraph graph, OutputLoss loss, ulong seed)
+    {
+        int moments = graph.Depth.MaxDepth + 3;
+        GraphPredictiveCoding<double> il = new(graph, PcRule.Scheduled, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
+        GraphPcTrace<double> trace = new();
+        il.Step(GraphNets.Params<double>(graph, seed), GraphNets.Normal<double>(2 * graph.InputSize, seed + 1), GraphNets.Targets<double>(loss, 2, graph.OutputSize, seed + 2), 2, trace);
+        Assert.Equal(moments, trace.Moments.Count);
+        return trace;
     }
 
     [Theory]

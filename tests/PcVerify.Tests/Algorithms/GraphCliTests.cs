@@ -71,6 +71,16 @@ public class GraphCliTests
     }
 
     [Fact]
+    public void Compare_on_a_layered_net_with_cross_entropy_reports_Z_IL_on_BP()
+    {
+        var r = CliRunner.Run("compare", "--algos", "zil,fazil", "--loss", "ce", "--arch", "20,16,12,10", "--steps", "100", "--lr", "0.05");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("loss: softmax cross-entropy", r.Out, StringComparison.Ordinal);
+        double zil = WeightDivergence(r.Out, "zil"), fazil = WeightDivergence(r.Out, "fazil");
+        Assert.True(zil < 1e-10 && fazil < 1e-10, $"Z-IL {zil:G17}, Fa-Z-IL {fazil:G17} from BP with CE on a chain");
+    }
+
+    [Fact]
     public void Train_saves_PyTorch_keys_that_init_reads_back()
     {
         using TempDirectory dir = new();
