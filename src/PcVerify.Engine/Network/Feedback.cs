@@ -1,7 +1,6 @@
 using System.Numerics;
-using PcVerify.Engine.Network;
 
-namespace PcVerify.Engine.Training;
+namespace PcVerify.Engine.Network;
 
 /// <summary>What sends errors backwards (docs/math.md §12): the matrix in BP's <c>δ</c> product and PC's Eq. 7 term.</summary>
 public enum FeedbackKind
@@ -243,13 +242,6 @@ public sealed class Feedback<T>
                 }
             }
         }
-    }
-
-    /// <summary>The angle in degrees between <c>B^l</c> and <c>(θ^l)ᵀ</c> (Frobenius inner product); NaN for direct or a zero matrix.</summary>
-    public double AngleToTranspose(Parameters<T> p, int l)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        return Kind == FeedbackKind.Direct ? double.NaN : Verification.Angles.Degrees<T>(Matrix(p, l), p.Theta[l].Data);
     }
 
     /// <summary>The CLI name: symmetric, random, sign, kp, direct.</summary>
