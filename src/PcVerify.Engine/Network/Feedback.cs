@@ -149,6 +149,20 @@ public sealed class Feedback<T>
         return f;
     }
 
+    /// <summary>A deep copy (for measuring with a trained learner's B without changing it).</summary>
+    public Feedback<T> Clone()
+    {
+        Feedback<T> f = new(_spec, Kind, WeightDecay);
+        for (int l = 1; l < _spec.L; l++)
+        {
+            f._m[l] = (T[]?)_m[l]?.Clone()!;
+            f._before[l] = (T[]?)_before[l]?.Clone()!;
+            f._signScale[l] = _signScale[l];
+        }
+
+        return f;
+    }
+
     /// <summary>The standard deviation of the weights <paramref name="scheme"/> draws for fan-in/fan-out (sign feedback's scale).</summary>
     public static double InitialDeviation(InitScheme scheme, double scale, int fanIn, int fanOut) => scheme switch
     {
