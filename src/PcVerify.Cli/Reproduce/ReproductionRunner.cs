@@ -18,12 +18,14 @@ internal static class ReproductionRunner
         IReadOnlyList<Curve> curves = [];
         IReadOnlyList<RuntimeRow> runtime = [];
         IReadOnlyList<RuntimeRow> paper = [];
+        IReadOnlyList<TransportRun> transport = [];
         NetworkSpec paperSpec = NetworkSpec.FromInputToOutput([50176, 4096, 2048, 1024, 27], [Activation.Tanh], false);
         Action<IProgressSink> body = p =>
         {
             sigma = Reproduction.SigmaStudy(setup, Track(p, "Tables 1–2 (σ)", (long)setup.Seeds * (setup.Sigmas.Count + 1)));
             grid = Reproduction.ScheduleGammaGrid(setup, Track(p, "Fig. 3 (t × γ)", (long)Reproduction.GridColumns(setup.Spec.L).Count * setup.Gammas.Count));
             curves = Reproduction.TrainingCurves(setup, Track(p, "training curves", 4));
+            transport = setup.Spec.L >= 2 ? WeightTransport.Run(setup, Track(p, "weight transport", WeightTransport.Methods.Count + 1)) : [];
             runtime = Reproduction.Runtime<double>(setup.Spec, setup.IlT, quick ? 50 : 200, 5, setup.Seed, Track(p, "runtime", 4));
             if (paperRuntime)
             {
@@ -40,8 +42,10 @@ internal static class ReproductionRunner
         }
 
         IReadOnlyList<Claim> claims = Claims.Evaluate(sigma, curves, grid);
-        WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall);
-        foreach (Claim c in claims)
+        IReadOnlyList<Claim> transportClaims = [];
+        WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall,
+            report => transportClaims = transport.Count == 0 ? [] : WeightTransportSection.Write(report, dir, transport, setup.Spec.OutputWidth, setup.Epochs));
+        foreach (Claim c in claims.Concat(transportClaims))
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
         }
@@ -64,7 +68,7 @@ internal static class ReproductionRunner
     private static void WriteOutputs(
         ReproductionSetup setup, string dir, string commandLine, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
         IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper, NetworkSpec paperSpec,
-        IReadOnlyList<Claim> claims, Stopwatch wall)
+        IReadOnlyList<Claim> claims, Stopwatch wall, Action<Report> moreSections)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
         ResultTable gridTable = ReproductionTables.Grid(grid);
@@ -161,6 +165,7 @@ internal static class ReproductionRunner
             report.AddTable(paperTable, 4);
         }
 
+        moreSections(report);
         report.AddWallTime(wall.Elapsed);
         report.Save(Path.Combine(dir, "report.md"));
     }
