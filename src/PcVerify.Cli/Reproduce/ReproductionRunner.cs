@@ -44,7 +44,7 @@ internal static class ReproductionRunner
         IReadOnlyList<Claim> claims = Claims.Evaluate(sigma, curves, grid);
         IReadOnlyList<Claim> transportClaims = [];
         WriteOutputs(setup, dir, commandLine, sigma, grid, curves, runtime, paper, paperSpec, claims, wall,
-            report => transportClaims = transport.Count == 0 ? [] : WeightTransportSection.Write(report, dir, transport, setup.Spec.OutputWidth, setup.Epochs));
+            report => transportClaims = transport.Count == 0 ? [] : WeightTransportSection.Write(report, dir, transport, setup.Spec.OutputWidth, WeightTransport.Epochs(setup)));
         foreach (Claim c in claims.Concat(transportClaims))
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
