@@ -46,6 +46,11 @@ internal static class CompareCommand
         return command;
     }
 
+    /// <summary>
+    /// Trains BP and each algorithm from identical parameters and prints the divergences. A PC algorithm whose training
+    /// diverges to NaN/∞ gets a row saying where, the others are still compared, and the exit code is then 3; BP
+    /// diverging ends the run, since there is nothing to compare with.
+    /// </summary>
     private static int Run<T>(RunConfig c, Algorithm[] algorithms, TextWriter o, TextWriter e)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -55,6 +60,7 @@ internal static class CompareCommand
         List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
         Dictionary<Algorithm, (string Name, Parameters<T> P, TrainingResult R)> runs = [];
         Dictionary<Algorithm, ILearner<T>> learners = [];
+        bool diverged = false;
 
         // With feedback B ≠ θᵀ the reference is exact BP (θᵀ, the same weight decay), and BP with the same B runs too.
         (string Name, Parameters<T> P, TrainingResult R) bpWithFeedback = default;
@@ -71,7 +77,17 @@ internal static class CompareCommand
                 ? c.Learner with { Algorithm = a, Feedback = FeedbackKind.Symmetric, FeedbackMatrices = null }
                 : c.Learner with { Algorithm = a };
             ILearner<T> learner = options.Create<T>(c.Spec!, capacity);
-            runs[a] = Train(c, learner, learner.Name, o, e);
+            try
+            {
+                runs[a] = Train(c, learner, learner.Name, o, e);
+            }
+            catch (TrainingDivergedException ex) when (a != Algorithm.BP)
+            {
+                diverged = true;
+                o.WriteLine($"trained {learner.Name,-8} {ex.Message}");
+                continue;
+            }
+
             if (a != Algorithm.BP)
             {
                 learners[a] = learner;
@@ -86,14 +102,20 @@ internal static class CompareCommand
         o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");
         foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
         {
-            (string name, Parameters<T> theta, TrainingResult run) = runs[a];
+            if (!runs.TryGetValue(a, out var entry))
+            {
+                o.WriteLine($"{a.ToString().ToLowerInvariant(),-10} diverged (non-finite values; see above)");
+                continue;
+            }
+
+            (string name, Parameters<T> theta, TrainingResult run) = entry;
             IReadOnlyList<LayerDivergence> d = Divergence.Compute(theta, w);
             double errDiv = run.Checkpoints.Zip(bpRun.Checkpoints, (x, y) => Math.Abs(x.TestError - y.TestError) * 100).DefaultIfEmpty(double.NaN).Average();
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name,-10} {Divergence.TotalWeights(d),16:0.000E+00} {(c.Spec!.Bias ? d.Sum(x => x.BiasL1).ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {d.Max(x => x.MaxAbs),12:0.000E+00} {Cli.Percent(run.Final.TestError),9} {errDiv,13:G4}"));
         }
 
-        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        foreach (Algorithm a in order.Where(runs.ContainsKey).Where(a => a != Algorithm.BP))
         {
             (string name, Parameters<T> theta, TrainingResult _) = runs[a];
             o.WriteLine();
@@ -112,7 +134,7 @@ internal static class CompareCommand
             PrintTransport(c, order, runs, bpWithFeedback, learners, o);
         }
 
-        return ExitCodes.Ok;
+        return diverged ? ExitCodes.Diverged : ExitCodes.Ok;
     }
 
     private static (string Name, Parameters<T> P, TrainingResult R) Train<T>(RunConfig c, ILearner<T> learner, string name, TextWriter o, TextWriter e)
@@ -148,7 +170,7 @@ internal static class CompareCommand
         o.WriteLine();
         o.WriteLine($"Divergence from {bpB.Name} (BP with the same feedback B, from the same seed):");
         o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9}");
-        foreach (Algorithm a in order.Where(a => a != Algorithm.BP))
+        foreach (Algorithm a in order.Where(runs.ContainsKey).Where(a => a != Algorithm.BP))
         {
             (string name, Parameters<T> theta, TrainingResult run) = runs[a];
             IReadOnlyList<LayerDivergence> d = Divergence.Compute(theta, bpB.P);
