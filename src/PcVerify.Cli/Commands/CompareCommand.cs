@@ -224,6 +224,11 @@ internal static class CompareCommand
     {
         GraphRun g = c.Graph!;
         Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithms.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL } }, algorithms.Contains(Algorithm.ZIL));
+        if (c.Learner.Feedback != FeedbackKind.Symmetric)
+        {
+            o.WriteLine($"reference: BP with the same feedback ({Feedback<T>.Name(c.Learner.Feedback)}); on graphs the exact-BP reference and the alignment angles are not reported yet");
+        }
+
         List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
         Dictionary<Algorithm, (string Name, GraphParameters<T> P, TrainingResult R)> runs = [];
         Dictionary<Algorithm, string> diverged = [];

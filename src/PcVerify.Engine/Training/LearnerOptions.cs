@@ -165,22 +165,20 @@ public sealed record LearnerOptions
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
         }
 
-        if (Feedback != FeedbackKind.Symmetric || WeightDecay != 0)
-        {
-            throw new InvalidInputException("--feedback other than symmetric and --weight-decay apply to layered nets (--arch) only; graphs do not support them yet");
-        }
-
+        GraphFeedback<TNum>? feedback = Feedback == FeedbackKind.Symmetric && WeightDecay == 0
+            ? null
+            : GraphFeedback<TNum>.Create(graph, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
         int depths = graph.Depth.MaxDepth + 1;
         return Algorithm switch
         {
-            Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss),
+            Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss, feedback),
             Algorithm.IL => new GraphPredictiveCoding<TNum>(
                 graph, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
-                Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
+                Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             Algorithm.ZIL => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
+                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             _ => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
+                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
         };
     }
 

@@ -40,7 +40,7 @@ public class FeedbackCliTests
     [InlineData("compare --algos il --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
     [InlineData("train --feedback mirror --steps 1", "--feedback 'mirror': expected symmetric, random, sign, kp or direct")]
     [InlineData("train --weight-decay -1 --steps 1", "--weight-decay -1: λ must be finite and ≥ 0")]
-    [InlineData("train --graph any.json --feedback random --steps 1", "graphs do not support them yet")]
+    [InlineData("train --algo bp --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) applies to layered nets (--arch) only")]
     public void Bad_feedback_options_get_a_one_line_error(string args, string message)
     {
         var r = CliRunner.Run(args.Split(' '));
