@@ -96,7 +96,7 @@ internal sealed class RunOptions
 
     public Option<double?> WeightDecay { get; } = new("--weight-decay")
     {
-        Description = "Weight decay λ ≥ 0: θ ← (1 − αλ)θ after every step (weights, not biases), and B alike with --feedback kp; in compare also BP's. Default: 0.1 with --feedback kp, else 0.",
+        Description = "Weight decay λ ≥ 0: θ ← (1 − αλ)θ after every step (weights, not biases), and B alike with --feedback kp; in compare also BP's. Default: 0.03 with --feedback kp, else 0.",
     };
 
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, synthetic data, shuffling and σ noise.", DefaultValueFactory = _ => 1UL };

@@ -80,8 +80,12 @@ public sealed record LearnerOptions
     /// <summary>Weight decay λ ≥ 0 on θ (and on B for Kolen–Pollack): <c>θ ← (1 − αλ)θ</c> after each step.</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>The default λ for a feedback kind: 0.1 for Kolen–Pollack (whose alignment needs λ &gt; 0), else 0.</summary>
-    public static double DefaultWeightDecay(FeedbackKind kind) => kind == FeedbackKind.KolenPollack ? 0.1 : 0.0;
+    /// <summary>
+    /// The default λ for a feedback kind: 0.03 for Kolen–Pollack (whose alignment needs λ &gt; 0), else 0. On the digits
+    /// at α = 0.01, four epochs with λ = 0.03 bring B^1 from ~90° to ~27° of θ^1ᵀ while BP still learns (λ = 0.1 aligns
+    /// to 6° but the decay stops learning altogether, exact BP included; λ = 0.01 leaves ~58°).
+    /// </summary>
+    public static double DefaultWeightDecay(FeedbackKind kind) => kind == FeedbackKind.KolenPollack ? 0.03 : 0.0;
 
     /// <summary>The feedback object the learners use, or null for <c>θᵀ</c> without weight decay (today's arithmetic).</summary>
     /// <exception cref="InvalidInputException">λ is out of range.</exception>
