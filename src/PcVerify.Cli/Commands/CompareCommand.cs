@@ -226,7 +226,7 @@ internal static class CompareCommand
         Cli.PrintHeader(o, c with { Learner = c.Learner with { Algorithm = algorithms.Contains(Algorithm.IL) ? Algorithm.IL : Algorithm.ZIL } }, algorithms.Contains(Algorithm.ZIL));
         if (c.Learner.Feedback != FeedbackKind.Symmetric)
         {
-            o.WriteLine($"reference: BP with the same feedback ({Feedback<T>.Name(c.Learner.Feedback)}); on graphs the exact-BP reference and the alignment angles are not reported yet");
+            o.WriteLine($"reference: BP with the same feedback ({Feedback<T>.Name(c.Learner.Feedback)}) in the tables below, then exact BP; alignment angles are reported on layered nets only");
         }
 
         List<Algorithm> order = [Algorithm.BP, .. algorithms.Where(a => a != Algorithm.BP)];
@@ -276,6 +276,22 @@ internal static class CompareCommand
         {
             o.WriteLine();
             GraphRun.PrintPerTensor(o, runs[a].Name, runs[a].P, w);
+        }
+
+        if (c.Learner.Feedback != FeedbackKind.Symmetric)
+        {
+            // The tables above are against BP with the same B; exact BP (θ, the same weight decay) is the second reference.
+            (string _, GraphParameters<T> exact, TrainingResult exactRun) = g.Train<T>(c with { Learner = c.Learner with { Feedback = FeedbackKind.Symmetric } }, Algorithm.BP);
+            o.WriteLine();
+            o.WriteLine($"Divergence from exact BP (θ in every input-Jᵀ, weight decay λ {c.Learner.WeightDecay.ToString("G", CultureInfo.InvariantCulture)}; test error {Cli.Percent(exactRun.Final.TestError)}):");
+            o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12}");
+            foreach (Algorithm a in order.Where(runs.ContainsKey))
+            {
+                (double weights, double biases, double max) = GraphRun.Divergence(runs[a].P, exact);
+                string name = a == Algorithm.BP ? "bp+" + Feedback<T>.Name(c.Learner.Feedback) : runs[a].Name;
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-10} {weights,16:0.000E+00} {(hasBias ? biases.ToString("0.000E+00", CultureInfo.InvariantCulture) : "—"),16} {max,12:0.000E+00}"));
+            }
         }
 
         return diverged.Count == 0 ? ExitCodes.Ok : ExitCodes.Diverged;

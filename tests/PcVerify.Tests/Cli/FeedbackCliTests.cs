@@ -28,6 +28,22 @@ public class FeedbackCliTests
     }
 
     [Fact]
+    public void Compare_on_a_graph_with_sign_feedback_reports_zil_on_bp_with_the_same_b_and_off_exact_bp()
+    {
+        var r = CliRunner.Run("compare", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "sign", "--algos", "zil", "--steps", "200");
+        Assert.True(r.Code == 0, r.Err);
+        string[] lines = r.Out.Split('\n');
+        int exact = Array.FindIndex(lines, l => l.StartsWith("Divergence from exact BP", StringComparison.Ordinal));
+        Assert.True(exact > 0, r.Out);
+
+        // Same bounds as the layered test above: rounding only against BP with B, the order of the updates against exact BP.
+        double vsSame = WeightsColumn(lines.Take(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        double vsExact = WeightsColumn(lines.Skip(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        Assert.True(vsSame < 1e-9, $"graph Z-IL vs BP with the same B: {vsSame}");
+        Assert.True(vsExact > 1e-2, $"graph Z-IL vs exact BP: {vsExact}");
+    }
+
+    [Fact]
     public void Symmetric_runs_print_no_feedback_line()
     {
         var r = CliRunner.Run("train", "--algo", "zil", "--steps", "2");
