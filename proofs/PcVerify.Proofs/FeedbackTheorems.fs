@@ -78,20 +78,26 @@ let private pcStep (c: Case) (b: Run.Built) (rule: PcRule) (gamma: float) (corre
 let ``Feedback alignment: under C1, C2, C3 Z-IL with any fixed feedback B updates every θ^(l+1) and β^(l+1) as BP with the same B`` () =
     Prop.forAll Cases.c123 (fun c ->
         let b = Run.build c
-        let fb = feedback c b.Spec FeedbackKind.Random
+        // Random, sign (B = s·sign θᵀ of the step's θ) and Kolen–Pollack (random B; its update comes after the step):
+        // each learner gets its own copy, since Kolen–Pollack's B changes at the end of a step.
+        let kind = [| FeedbackKind.Random; FeedbackKind.Sign; FeedbackKind.KolenPollack |].[int (c.Net.Seed % 3UL)]
+        let fresh () = feedback c b.Spec kind
+        let fb = fresh ()
+        fb.BeginStep b.Theta
         let _, dwO, mw, mv = bpWith c (P.OfEngine b.Theta) (mats b.Spec b.Theta fb) b.Inputs b.Targets
-        let bpT, _ = bpStep c b fb
+        let bpT, _ = bpStep c b (fresh ())
         [ for l in 1 .. c.Net.L do
               let dw = Run.dW bpT l
               yield! Check.within (sprintf "BP with B Δw^%d vs oracle" l) (Check.rounding kOracle u (mw l) (dwO l)) (dwO l) dw
               for (name, sync) in [ "event-driven", false; "synchronous", true ] do
-                  let pcT, theta = pcStep c b PcRule.ZeroDivergence 1.0 false sync fb
+                  let pcT, theta = pcStep c b PcRule.ZeroDivergence 1.0 false sync (fresh ())
                   yield! Check.within (sprintf "%s Z-IL with B Δθ^%d vs BP with B Δw^%d" name l l) (Check.rounding kSame u (mw l) dw) dw (Run.totalTheta pcT theta l)
                   if c.Net.Bias then
                       let dv = Run.dV bpT l
                       yield! Check.within (sprintf "%s Z-IL with B Δβ^%d vs BP with B" name l) (Check.rounding kSame u (mv l) dv) dv (Run.totalBeta pcT theta l) ]
         |> Check.verdict
-        |> Prop.classify (c.Net.L >= 2) "has hidden layer")
+        |> Prop.classify (c.Net.L >= 2) "has hidden layer"
+        |> Prop.collect (Feedback<float>.Name kind))
 
 /// Where it holds further: A.5's γ^l factor does not involve the backward matrix, so with γ ∈ (0, 1] and the
 /// γ^-l correction Z-IL with B still updates as BP with B (bound as the existing A.5 correction theorem:
