@@ -73,7 +73,7 @@ internal static class WeightTransportSection
 
         IReadOnlyList<Claim> claims = Evaluate(runs, classes);
         report.AddSection("Weight transport: errors sent back without θᵀ");
-        report.AddParagraph(F($"The thesis asks how far predictive coding approximates BP when errors cannot travel back through the forward weights θᵀ (docs/math.md §12). Every method starts from the first seed's parameters and sees the same pairs for {epochs} epoch(s): exact BP; feedback alignment (a fixed random B drawn like θ); sign-symmetry (B = s·sign θᵀ); Kolen–Pollack (B receives θ's update, weight decay λ = {WeightTransport.KpWeightDecay:G} on θ and B, compared with exact BP at the same λ); and direct feedback alignment (BP only). Each runs as BP and as Z-IL with the same B. Angles: per hidden layer, the mean over the first up to 100 test pairs of the angle between the propagated error (Z-IL: ε^l at t = l) and exact BP's δ^l at the same parameters; pairs with a zero error are left out."));
+        report.AddParagraph(F($"The thesis asks how far predictive coding approximates BP when errors cannot travel back through the forward weights θᵀ (docs/math.md §12). Every method starts from the first seed's parameters and sees the same pairs for {epochs} epoch(s): exact BP; feedback alignment (a fixed random B drawn like θ); sign-symmetry (B = s·sign θᵀ); Kolen–Pollack (B receives θ's update, weight decay λ = {WeightTransport.KpWeightDecay:G} on θ and B, compared with exact BP at the same λ); and direct feedback alignment (BP only). Each runs as BP, as Z-IL and as IL (all layers at t_c = T, the training curves' γ) with the same B. Angles: per hidden layer, the mean over the first up to 100 test pairs of the angle between the propagated error (Z-IL: ε^l at t = l; IL: ε^l at t_c) and exact BP's δ^l at the same parameters; pairs with a zero error are left out."));
         ResultTable verdicts = new("Weight transport: the issue's claims in this run", ["claim", "holds", "evidence"]);
         foreach (Claim c in claims)
         {
@@ -83,7 +83,7 @@ internal static class WeightTransportSection
         report.AddTable(verdicts, 4);
         report.AddTable(table, 4);
         report.AddImage("weight-transport-alignment.png", "Angle between the propagated δ^1 and exact BP's δ^1 during training");
-        report.AddImage("weight-transport-test-error.png", "Test error during training for each feedback, as BP and as Z-IL");
+        report.AddImage("weight-transport-test-error.png", "Test error during training for each feedback, as BP, Z-IL and IL");
         return claims;
     }
 

@@ -14,15 +14,15 @@ public sealed record TransportPoint(double Epoch, double TestError, IReadOnlyLis
 
 /// <summary>One method of the weight-transport study (docs/math.md §12) trained from the shared initial parameters.</summary>
 /// <param name="Feedback">The feedback kind.</param>
-/// <param name="Algorithm">BP or Z-IL.</param>
+/// <param name="Algorithm">BP, Z-IL or IL.</param>
 /// <param name="WeightDecay">λ of the run (Kolen–Pollack's; its exact-BP reference uses the same λ).</param>
 /// <param name="Points">The evaluations during training (the last is the final one).</param>
 /// <param name="FromExact">Σ|θ − w| of the final weights from exact BP with the same λ.</param>
-/// <param name="FromSameFeedback">Σ|θ − w| of Z-IL's final weights from BP with the same feedback; NaN for BP runs.</param>
+/// <param name="FromSameFeedback">Σ|θ − w| of a PC run's final weights from BP with the same feedback; NaN for BP runs.</param>
 public sealed record TransportRun(FeedbackKind Feedback, Algorithm Algorithm, double WeightDecay, IReadOnlyList<TransportPoint> Points, double FromExact, double FromSameFeedback)
 {
     /// <summary>A label such as "Z-IL, random (FA)".</summary>
-    public string Label => $"{(Algorithm == Algorithm.BP ? "BP" : "Z-IL")}, {WeightTransport.Describe(Feedback)}"
+    public string Label => $"{Algorithm switch { Algorithm.BP => "BP", Algorithm.IL => "IL", _ => "Z-IL" }}, {WeightTransport.Describe(Feedback)}"
         + (Feedback == FeedbackKind.Symmetric && WeightDecay > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", λ = {WeightDecay:G}") : "");
 
     /// <summary>The final test error.</summary>
@@ -31,7 +31,8 @@ public sealed record TransportRun(FeedbackKind Feedback, Algorithm Algorithm, do
 
 /// <summary>
 /// The thesis' question (seed §1): how much is lost when errors are not sent back through θᵀ? Exact BP, feedback
-/// alignment (random B), sign-symmetry, Kolen–Pollack and DFA, each as BP and — where defined — as Z-IL, from the
+/// alignment (random B), sign-symmetry, Kolen–Pollack and DFA, each as BP and — where defined — as Z-IL and IL
+/// (every layer at t_c = T with the setup's IL γ, as in the training curves), from the
 /// same initial parameters (seed 0 of the setup) on the same pair sequence, with the alignment of the errors they
 /// propagate measured at every evaluation on the first up to 100 test pairs.
 /// </summary>
@@ -48,6 +49,8 @@ public static class WeightTransport
         (FeedbackKind.Sign, Algorithm.BP), (FeedbackKind.Sign, Algorithm.ZIL),
         (FeedbackKind.KolenPollack, Algorithm.BP), (FeedbackKind.KolenPollack, Algorithm.ZIL),
         (FeedbackKind.Direct, Algorithm.BP),
+        (FeedbackKind.Symmetric, Algorithm.IL), (FeedbackKind.Random, Algorithm.IL),
+        (FeedbackKind.Sign, Algorithm.IL), (FeedbackKind.KolenPollack, Algorithm.IL),
     ];
 
     /// <summary>A reader's name of a feedback kind.</summary>
@@ -84,7 +87,7 @@ public static class WeightTransport
         foreach ((FeedbackKind kind, Algorithm algorithm) in Methods)
         {
             double lambda = kind == FeedbackKind.KolenPollack ? KpWeightDecay : 0.0;
-            LearnerOptions o = new() { Algorithm = algorithm, Alpha = setup.Alpha, Feedback = kind, FeedbackSeed = setup.Seed, WeightDecay = lambda };
+            LearnerOptions o = new() { Algorithm = algorithm, Alpha = setup.Alpha, Feedback = kind, FeedbackSeed = setup.Seed, WeightDecay = lambda, T = setup.IlT, Gamma = algorithm == Algorithm.IL ? setup.IlGamma : 1.0 };
             done[(kind, algorithm)] = Train(setup, o, init, inputs, targets, pairs);
             if (kind == FeedbackKind.Symmetric && algorithm == Algorithm.BP)
             {
@@ -125,6 +128,7 @@ public static class WeightTransport
             LayerAlignment[] a = learner switch
             {
                 Backprop<double> bp => ErrorAlignment.Backprop(setup.Spec, p, bp.Feedback, bp.OutputLoss, inputs, targets, pairs),
+                PredictiveCodingLearner<double> { Rule: PcRule.Scheduled } il => ErrorAlignment.Scheduled(setup.Spec, p, il.State.Feedback, il.OutputLoss, inputs, targets, pairs, il.Gamma, setup.IlT),
                 PredictiveCodingLearner<double> pc => ErrorAlignment.ZeroDivergence(setup.Spec, p, pc.State.Feedback, pc.OutputLoss, inputs, targets, pairs),
                 _ => [],
             };

@@ -50,6 +50,23 @@ public static class ErrorAlignment
         return Compare(spec, exact.Delta, l => trace.Moments[l].Eps[l] ?? throw new InvalidOperationException($"Z-IL trace lacks ε^{l} at t = {l}"), batch);
     }
 
+    /// <summary>
+    /// IL with every layer updated at <c>t_c</c> and <paramref name="feedback"/>: the error <c>ε^l</c> at <c>t_c</c> (the
+    /// one its update uses) against exact <c>δ^l</c>. One traced IL step runs on copies of θ and B.
+    /// </summary>
+    public static LayerAlignment[] Scheduled<T>(
+        NetworkSpec spec, Parameters<T> p, Feedback<T>? feedback, OutputLoss loss, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, double gamma, int tc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(p);
+        Backprop.Backprop<T> exact = Exact(spec, p, loss, inputs, targets, batch);
+        PredictiveCodingLearner<T> il = new(spec, PcRule.Scheduled, 1.0, batch, gamma, schedule: UpdateSchedule.AllAt(spec.L, tc), loss: loss, feedback: feedback?.Clone());
+        PcTrace<T> trace = new();
+        il.Step(p.Clone(), inputs, targets, batch, trace);
+        return Compare(spec, exact.Delta, l => trace.Moments[tc].Eps[l] ?? throw new InvalidOperationException($"IL trace lacks ε^{l} at t = {tc}"), batch);
+    }
+
     private static Backprop.Backprop<T> Exact<T>(NetworkSpec spec, Parameters<T> p, OutputLoss loss, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
