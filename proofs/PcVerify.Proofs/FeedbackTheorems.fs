@@ -187,7 +187,7 @@ let ``Eq. 7 with feedback B ≠ θᵀ is not −∂F/∂x (finite differences), 
 
 /// Kolen–Pollack (docs/math.md §12): B receives θ's transposed update and both decay by (1 − αλ), so
 /// ‖B_k − θ_kᵀ‖_F = (1 − αλ)^k ‖B_0 − θ_0ᵀ‖_F after k BP steps — the mismatch shrinks iff λ > 0 (the condition);
-/// with λ = 0 (the control) it stays. Tolerance 16·steps·u·(‖B‖_F + ‖θ‖_F) + 1e-12‖B_0 − θ_0ᵀ‖: each step rounds
+/// with λ = 0 (the control) it stays. Tolerance 16·steps·u·max_k(‖B_k‖_F + ‖θ_k‖_F) + 1e-12‖B_0 − θ_0ᵀ‖: each step rounds
 /// M += θ − θ_before and the products with (1 − αλ) to a few u of |M| and |θ| per element (cancellation when θ has
 /// grown large is absolute, not relative to the mismatch).
 [<ProofAttribute>]
@@ -211,15 +211,25 @@ let ``Kolen–Pollack: the mismatch between B and θᵀ shrinks by exactly (1 �
         let before = mismatch ()
         let learner = Backprop<float>(b.Spec, alpha, b.Batch, feedback = fb)
         let steps = 20
-        let ok = Run.completes (fun () -> for _ in 1 .. steps do learner.Step(theta, b.Inputs, b.Targets, b.Batch))
+        let norm (f: int -> float[]) = Math.Sqrt(Seq.sum (seq { for l in 1 .. b.Spec.L - 1 do for v in f l -> v * v }))
+        let scaleNow () = norm (fun l -> fb.Matrix(theta, l)) + norm (fun l -> theta.Theta.[l].Data)
+        // The largest ‖B‖ + ‖θ‖ seen: a rounding made while they were large decays with them, never faster.
+        let mutable scale = scaleNow ()
+        let ok =
+            Run.completes (fun () ->
+                for _ in 1 .. steps do
+                    learner.Step(theta, b.Inputs, b.Targets, b.Batch)
+                    scale <- Math.Max(scale, scaleNow ()))
         let expected = before * Math.Pow(1.0 - alpha * lambda, float steps)
         let after = mismatch ()
-        let norm (f: int -> float[]) = Math.Sqrt(Seq.sum (seq { for l in 1 .. b.Spec.L - 1 do for v in f l -> v * v }))
-        let scale = norm (fun l -> fb.Matrix(theta, l)) + norm (fun l -> theta.Theta.[l].Data)
         let tol = 1e-12 * before + 16.0 * float steps * u * scale
-        (not ok || (Math.Abs(after - expected) <= tol && (lambda = 0.0 || after < before)))
-        |> Prop.label (sprintf "λ = %g, α = %g: ‖B−θᵀ‖ %s → %s, expected %s" lambda alpha (Check.g17 before) (Check.g17 after) (Check.g17 expected))
-        |> Prop.classify (lambda = 0.0) "λ = 0 (control)")
+        // "Shrinks" is asserted where the shrinkage exceeds the rounding twice over; where θ has exploded (‖θ‖ ~ 1e18 in
+        // some generated ReLU/custom-activation nets at α = 0.1) the closed form still holds within the tolerance.
+        let measurable = tol < (before - expected) / 2.0
+        (not ok || (Math.Abs(after - expected) <= tol && (lambda = 0.0 || not measurable || after < before)))
+        |> Prop.label (sprintf "λ = %g, α = %g: ‖B−θᵀ‖ %s → %s, expected %s (tolerance %s)" lambda alpha (Check.g17 before) (Check.g17 after) (Check.g17 expected) (Check.g17 tol))
+        |> Prop.classify (lambda = 0.0) "λ = 0 (control)"
+        |> Prop.classify (lambda > 0.0 && not measurable) "shrinkage below rounding")
 
 /// Where the equivalence stops, Fa-Z-IL: Fa-Z-IL with B keeps Z-IL with B's parameters bit for bit under the same
 /// boundary as with θᵀ — no error of a layer l ≤ L−2 exactly zero at its Z-IL moment t = l (Theorems.fs; findings
