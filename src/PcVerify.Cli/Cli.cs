@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using PcVerify.Cli.Commands;
 using PcVerify.Engine;
+using PcVerify.Engine.Network;
 using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
@@ -183,6 +184,11 @@ public static class Cli
         string batchText = batch == p.BatchSize ? $"batch {batch}" : $"batch {batch} (the whole training set; {p.BatchSize} asked)";
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rule: α {l.Alpha:G6}, γ {l.Gamma:G6}{(l.GammaCorrection ? " (γ^-l corrected)" : "")}, σ {l.Sigma:G6}{(l.Algorithm == Algorithm.IL || l.Schedule is not null ? $", IL t_c {l.Tc ?? l.T}" : "")}; {batchText}, {(p.Steps is long s ? $"{s} steps" : $"{p.Epochs} epoch(s)")}, {(p.Shuffle ? "shuffled" : "file order")}"));
+        if (l.Feedback != FeedbackKind.Symmetric || l.WeightDecay != 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"feedback: {Feedback<double>.Name(l.Feedback)}{(l.FeedbackMatrices is not null ? " (B from --init)" : l.Feedback is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct ? $" (B seeded by {c.Seed})" : "")}, weight decay λ {l.WeightDecay:G6}"));
+        }
     }
 
     internal static string FormatCheckpoint(Checkpoint c) => string.Create(CultureInfo.InvariantCulture,

@@ -14,6 +14,9 @@ public enum RngDomain
 
     /// <summary>The σ noise of the relaxed C1 initialisation.</summary>
     Noise,
+
+    /// <summary>Random feedback matrices (stream l: B^l of hidden layer l; docs/math.md §12).</summary>
+    Feedback,
 }
 
 /// <summary>

@@ -88,6 +88,17 @@ internal sealed class RunOptions
         DefaultValueFactory = _ => "se",
     };
 
+    public Option<string> Feedback { get; } = new("--feedback")
+    {
+        Description = "What sends errors backwards in BP's δ and PC's inference (Eq. 7) in place of θᵀ (docs/math.md §12; on graphs in every dense and conv2d vertex's input-Jᵀ, B of the weight's shape): symmetric (θᵀ, the default), random (feedback alignment: fixed B drawn like θ by --init-scheme from --seed, also with --init), sign (B = s·sign(θ)ᵀ with s θ's initial standard deviation, following θ), kp (Kolen–Pollack: random B that receives θ's transposed update), direct (DFA, bp on layered nets only: δ^l = f'(y^l) ⊙ B^l δ^0). The learning rule always uses θ. With --init, feedback1..feedback{L-1} of shape (θ^l)ᵀ in the file are the initial B (random, kp, direct).",
+        DefaultValueFactory = _ => "symmetric",
+    };
+
+    public Option<double?> WeightDecay { get; } = new("--weight-decay")
+    {
+        Description = "Weight decay λ ≥ 0: θ ← (1 − αλ)θ after every step (weights, not biases), and B alike with --feedback kp; in compare also BP's. Default: 0.03 with --feedback kp, else 0.",
+    };
+
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed for initialisation, synthetic data, shuffling and σ noise.", DefaultValueFactory = _ => 1UL };
 
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle the training pairs each epoch (seeded)." };
@@ -96,7 +107,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { Arch, Graph, Model, Level, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Seed, Shuffle, EvalEvery })
+        foreach (Option o in new Option[] { Arch, Graph, Model, Level, Act, Bias, DType, Init, InitScheme, Data, Steps, Epochs, Batch, Lr, Gamma, GammaCorrection, Sigma, Tc, T, Schedule, Sync, Moments, Loss, Feedback, WeightDecay, Seed, Shuffle, EvalEvery })
         {
             command.Options.Add(o);
         }
@@ -121,6 +132,18 @@ internal sealed class RunOptions
         }
 
         OutputLoss loss = OutputLoss.Parse(r.GetValue(Loss)!);
+        FeedbackKind feedback = Feedback<double>.Parse(r.GetValue(Feedback)!);
+        double weightDecay = r.GetValue(WeightDecay) ?? LearnerOptions.DefaultWeightDecay(feedback);
+        if (!double.IsFinite(weightDecay) || weightDecay < 0)
+        {
+            throw new InvalidInputException($"--weight-decay {weightDecay.ToString(CultureInfo.InvariantCulture)}: λ must be finite and ≥ 0");
+        }
+
+        if ((r.GetValue(Graph) is not null || r.GetValue(Model) is not null) && feedback == FeedbackKind.Direct)
+        {
+            throw new InvalidInputException("--feedback direct (DFA) applies to layered nets (--arch) only; on a graph use random, sign or kp");
+        }
+
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
         string? arch = r.GetValue(Arch);
@@ -128,6 +151,7 @@ internal sealed class RunOptions
         string? modelPath = r.GetValue(Model);
         NetworkSpec? spec = null;
         Parameters<double>? initial = null;
+        double[]?[]? feedbackMatrices = null;
         GraphRun? graph = null;
         if (graphPath is not null || modelPath is not null)
         {
@@ -140,7 +164,7 @@ internal sealed class RunOptions
                 throw new InvalidInputException("--level applies to --graph and --model only (a chain from --arch is always levelled)");
             }
 
-            (spec, initial) = ResolveChain(r, arch, init, data, seed, dtype == "float32");
+            (spec, initial, feedbackMatrices) = ResolveChain(r, arch, init, data, seed, dtype == "float32", feedback);
         }
 
         int depths = spec?.L ?? graph!.Graph.Depth.MaxDepth + 1;
@@ -158,6 +182,12 @@ internal sealed class RunOptions
             Moments = r.GetValue(Moments),
             NoiseSeed = seed,
             Loss = loss,
+            Feedback = feedback,
+            FeedbackSeed = seed,
+            FeedbackScheme = ParseInitScheme(r.GetValue(InitScheme)!, out double feedbackScale),
+            FeedbackScale = feedbackScale,
+            FeedbackMatrices = feedbackMatrices,
+            WeightDecay = weightDecay,
         };
         loss.CheckTargets(data.Train.Targets, data.Train.OutputWidth, data.Train.Name);
         loss.CheckTargets(data.Test.Targets, data.Test.OutputWidth, data.Test.Name);
@@ -168,7 +198,7 @@ internal sealed class RunOptions
     }
 
     /// <summary>The network from <c>--arch</c>, <c>--init</c>'s shapes or the default, and its initial parameters.</summary>
-    private (NetworkSpec Spec, Parameters<double> Initial) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, bool float32)
+    private (NetworkSpec Spec, Parameters<double> Initial, double[]?[]? Feedback) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, bool float32, FeedbackKind feedback)
     {
         int[] widthsInputFirst;
         string archSource = "--arch";
@@ -201,10 +231,11 @@ internal sealed class RunOptions
         int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
         MemoryBudget.Require(spec.TrainingMemoryBytes(float32 ? sizeof(float) : sizeof(double), capacity),
             $"training the network {spec.ArchitectureText} (batch {capacity}, {(float32 ? "float32" : "float64")})");
+        double[]?[]? matrices = null;
         Parameters<double> initial = init is not null
-            ? ParameterIo.Load<double>(init, spec)
+            ? ParameterIo.Load<double>(init, spec, feedback, out matrices)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);
-        return (spec, initial);
+        return (spec, initial, matrices);
     }
 
     /// <summary>The graph of <c>--graph</c> or <c>--model</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
@@ -268,6 +299,12 @@ internal sealed class RunOptions
             (Sync, algorithms.Contains(Algorithm.ZIL), "zil"),
             (Moments, algorithms.Contains(Algorithm.FaZIL), "fazil"),
         ];
+        if (Feedback<double>.Parse(r.GetValue(Feedback)!) == FeedbackKind.Direct && algorithms.Any(a => a != Algorithm.BP))
+        {
+            throw new InvalidInputException(
+                $"--feedback direct (DFA) is defined for bp only, and {string.Join(", ", algorithms.Where(a => a != Algorithm.BP).Select(a => a.ToString().ToLowerInvariant()))} would run here; PC's inference has no error sent straight from the output");
+        }
+
         foreach ((Option option, bool used, string users) in rules)
         {
             if (!used && r.GetResult(option) is { Implicit: false })

@@ -96,7 +96,13 @@ internal static class TrainCommand
             $"final: steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
         if (savePath is not null)
         {
-            ParameterIo.Save(savePath, p, c.Float32 ? NpyDType.Float32 : NpyDType.Float64);
+            Feedback<T>? feedback = learner switch
+            {
+                Engine.Backprop.Backprop<T> bp => bp.Feedback,
+                Engine.PredictiveCoding.PredictiveCodingLearner<T> pc => pc.State.Feedback,
+                _ => null,
+            };
+            ParameterIo.Save(savePath, p, c.Float32 ? NpyDType.Float32 : NpyDType.Float64, feedback);
             o.WriteLine($"saved parameters to {savePath}");
         }
 

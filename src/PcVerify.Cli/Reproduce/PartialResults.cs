@@ -22,9 +22,10 @@ internal sealed record PartialResults(string Format, string Shard, string Comman
 {
     /// <summary>
     /// The file format's name and version, checked when a partial is read (version 2: the setup records the
-    /// architectures section and its cells are in the sweep).
+    /// architectures section and its cells are in the sweep; version 3: the setup records the output width and the
+    /// weight-transport epochs, and the weight-transport cell is in the sweep).
     /// </summary>
-    public const string FormatName = "pcverify-reproduce-partial/2";
+    public const string FormatName = "pcverify-reproduce-partial/3";
 
     public static readonly JsonSerializerOptions Json = new()
     {

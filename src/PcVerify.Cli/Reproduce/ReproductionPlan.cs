@@ -11,11 +11,16 @@ namespace PcVerify.Cli.Reproduce;
 internal sealed record SweepSetup(
     string Data, string Network, string Architecture, int Depth, double Alpha, int Epochs, int GridEpochs,
     int EvaluationsPerEpoch, ulong Seed, int Seeds, IReadOnlyList<double> Sigmas, IReadOnlyList<double> Gammas,
-    int IlT, double IlGamma, bool PaperRuntime, string PaperArchitecture, int RuntimePairs, ArchitecturesPlan Architectures)
+    int IlT, double IlGamma, bool PaperRuntime, string PaperArchitecture, int RuntimePairs, ArchitecturesPlan Architectures,
+    int OutputWidth, int TransportEpochs)
 {
+    /// <summary>Whether the sweep has the weight-transport cell: it needs a hidden layer (L ≥ 2) to measure alignment in.</summary>
+    public bool HasTransport => Depth >= 2;
+
     public static SweepSetup Of(ReproductionSetup s, bool paperRuntime, string paperArchitecture, int runtimePairs, ArchitecturesPlan architectures) => new(
         s.Data.Description, s.Spec.ToString(), s.Spec.ArchitectureText, s.Spec.L, s.Alpha, s.Epochs, s.GridEpochs,
-        s.EvaluationsPerEpoch, s.Seed, s.Seeds, [.. s.Sigmas], [.. s.Gammas], s.IlT, s.IlGamma, paperRuntime, paperArchitecture, runtimePairs, architectures);
+        s.EvaluationsPerEpoch, s.Seed, s.Seeds, [.. s.Sigmas], [.. s.Gammas], s.IlT, s.IlGamma, paperRuntime, paperArchitecture, runtimePairs, architectures,
+        s.Spec.OutputWidth, WeightTransport.Epochs(s));
 }
 
 /// <summary>
@@ -43,17 +48,20 @@ internal sealed record CellResult(
     PairedRun? GridRun = null,
     Curve? Curve = null,
     IReadOnlyList<RuntimeRow>? Runtime = null,
-    ArchitectureCellResult? Architecture = null);
+    ArchitectureCellResult? Architecture = null,
+    IReadOnlyList<TransportRun>? Transport = null);
 
 /// <summary>Everything the report is written from.</summary>
 internal sealed record ReproductionResults(
     IReadOnlyList<SigmaRow> Sigma, IReadOnlyList<GridCell> Grid, IReadOnlyList<Curve> Curves,
-    IReadOnlyList<RuntimeRow> Runtime, IReadOnlyList<RuntimeRow> PaperRuntime, IReadOnlyList<ArchitectureRow> Architectures);
+    IReadOnlyList<RuntimeRow> Runtime, IReadOnlyList<RuntimeRow> PaperRuntime, IReadOnlyList<ArchitectureRow> Architectures,
+    IReadOnlyList<TransportRun> Transport);
 
 /// <summary>
 /// The sweep of <c>pcverify reproduce</c> as a list of cells with stable ids, in a fixed order: the σ study seed by
 /// seed, the Fig. 3 grid γ by γ and column by column, the training curves algorithm by algorithm, the runtime
-/// table(s), the architectures section's cells (<see cref="Architectures.Cells(IReadOnlyList{ArchitectureNet}, int)"/>). A shard runs the cells <see cref="Shard.Owns"/> gives it; the results, keyed by id, are laid out by
+/// table(s), the architectures section's cells (<see cref="Architectures.Cells(IReadOnlyList{ArchitectureNet}, int)"/>), the
+/// weight-transport study (one cell: its methods share the initial parameters and compare with each other). A shard runs the cells <see cref="Shard.Owns"/> gives it; the results, keyed by id, are laid out by
 /// <see cref="Assemble"/> whichever shard computed them. A new section appends its cells and a payload.
 /// </summary>
 internal static class ReproductionPlan
@@ -67,6 +75,8 @@ internal static class ReproductionPlan
     public const string RuntimeId = "runtime";
 
     public const string PaperRuntimeId = "runtime/paper-network";
+
+    public const string TransportId = "weight-transport";
 
     /// <summary>The algorithms of the training curves, in order (as <see cref="Reproduction.CurveAlgorithms"/> lists them).</summary>
     public static readonly IReadOnlyList<Algorithm> CurveOrder = [Algorithm.BP, Algorithm.ZIL, Algorithm.FaZIL, Algorithm.IL];
@@ -91,6 +101,11 @@ internal static class ReproductionPlan
         }
 
         ids.AddRange(Architectures.Cells(nets, s.Seeds).Select(c => c.Id));
+        if (s.HasTransport)
+        {
+            ids.Add(TransportId);
+        }
+
         return ids;
     }
 
@@ -107,7 +122,8 @@ internal static class ReproductionPlan
         IReadOnlyList<RuntimeRow> runtime = Get(RuntimeId, c => c.Runtime);
         IReadOnlyList<RuntimeRow> paper = s.PaperRuntime ? Get(PaperRuntimeId, c => c.Runtime) : [];
         IReadOnlyList<ArchitectureRow> architectures = Architectures.Rows(nets, [.. Architectures.Cells(nets, s.Seeds).Select(c => Get(c.Id, r => r.Architecture))]);
-        return new ReproductionResults(sigma, grid, curves, runtime, paper, architectures);
+        IReadOnlyList<TransportRun> transport = s.HasTransport ? Get(TransportId, c => c.Transport) : [];
+        return new ReproductionResults(sigma, grid, curves, runtime, paper, architectures, transport);
     }
 
     private static string Invariant(FormattableString f) => f.ToString(CultureInfo.InvariantCulture);

@@ -114,6 +114,11 @@ internal static class ReproductionRunner
             }
         }
 
+        if (s.HasTransport)
+        {
+            work.Add((ReproductionPlan.TransportId, "weight transport", () => new CellResult(ReproductionPlan.TransportId, Transport: WeightTransport.Run(setup))));
+        }
+
         return work;
     }
 
@@ -129,8 +134,10 @@ internal static class ReproductionRunner
         IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         IReadOnlyList<Claim> claims = [.. Claims.Evaluate(r.Sigma, r.Curves, r.Grid), .. ArchitectureClaims.Evaluate(r.Architectures)];
-        WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, (nets, r.Architectures), claims, wall, shardSeconds);
-        foreach (Claim c in claims)
+        IReadOnlyList<Claim> transportClaims = WriteOutputs(setup, dir, commands, r.Sigma, r.Grid, r.Curves, r.Runtime, r.PaperRuntime, (nets, r.Architectures), r.Transport, claims, wall, shardSeconds);
+
+        // The weight-transport verdicts are printed with the paper's but are not exactness claims: they never change the exit code.
+        foreach (Claim c in claims.Concat(transportClaims))
         {
             o.WriteLine($"{(c.Holds ? "holds " : "FAILS ")} {c.Statement}: {c.Evidence}");
         }
@@ -139,10 +146,11 @@ internal static class ReproductionRunner
         return claims.Any(c => c.Exactness && !c.Holds) ? ExitCodes.ClaimFailed : ExitCodes.Ok;
     }
 
-    private static void WriteOutputs(
+    /// <summary>Writes every file of the report; returns the weight-transport section's verdicts (none when it was not run).</summary>
+    private static IReadOnlyList<Claim> WriteOutputs(
         SweepSetup setup, string dir, IReadOnlyList<string> commands, IReadOnlyList<SigmaRow> sigma, IReadOnlyList<GridCell> grid,
         IReadOnlyList<Curve> curves, IReadOnlyList<RuntimeRow> runtime, IReadOnlyList<RuntimeRow> paper,
-        (IReadOnlyList<ArchitectureNet> Nets, IReadOnlyList<ArchitectureRow> Rows) architectures,
+        (IReadOnlyList<ArchitectureNet> Nets, IReadOnlyList<ArchitectureRow> Rows) architectures, IReadOnlyList<TransportRun> transport,
         IReadOnlyList<Claim> claims, Stopwatch wall, IReadOnlyList<(string Shard, double Seconds)> shardSeconds)
     {
         ResultTable sigmaTable = ReproductionTables.Sigma(sigma);
@@ -241,6 +249,7 @@ internal static class ReproductionRunner
         }
 
         ArchitecturesSection.Write(report, dir, setup.Architectures, setup.Alpha, architectures.Nets, architectures.Rows);
+        IReadOnlyList<Claim> transportClaims = transport.Count == 0 ? [] : WeightTransportSection.Write(report, dir, transport, setup.OutputWidth, setup.TransportEpochs);
         if (shardSeconds.Count > 0)
         {
             report.AddParagraph($"Merged from {shardSeconds.Count} shards (docs/scaling.md); their wall times: {string.Join(", ", shardSeconds.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Shard} {x.Seconds:F3} s")))}. The runtime table, and each of the architectures section's seconds per update, was measured by the shard that ran it. The wall time below is the merge's.");
@@ -248,6 +257,7 @@ internal static class ReproductionRunner
 
         report.AddWallTime(wall.Elapsed);
         report.Save(Path.Combine(dir, "report.md"));
+        return transportClaims;
     }
 
     private static (string, double[], double[]) LogSeries(string label, IEnumerable<SigmaRow> rows, Func<SigmaRow, double> y)

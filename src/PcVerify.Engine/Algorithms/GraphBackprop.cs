@@ -20,13 +20,14 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
     /// <param name="alpha">The learning rate α &gt; 0.</param>
     /// <param name="capacity">The largest batch.</param>
     /// <param name="loss">The output loss (default squared error).</param>
+    /// <param name="feedback">Feedback B in place of θ in the input-Jᵀ, and the weight decay (docs/math.md §12); null: θ, no decay.</param>
     /// <exception cref="InvalidInputException">α is out of range.</exception>
-    public GraphBackprop(CompiledGraph graph, double alpha, int capacity = 1, OutputLoss? loss = null)
+    public GraphBackprop(CompiledGraph graph, double alpha, int capacity = 1, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         LearnerOptions.CheckRates(alpha, 1.0, 0.0);
         Alpha = alpha;
-        State = new GraphState<T>(graph, capacity, loss);
+        State = new GraphState<T>(graph, capacity, loss) { Feedback = feedback };
     }
 
     /// <inheritdoc />
@@ -75,6 +76,7 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
         Shapes.CheckLength(targets.Length, State.Batch * Graph.OutputSize, nameof(targets));
         OutputLoss.Error(targets, State.Rows(State.X, o), State.Rows(State.Eps, o), State.Batch, Graph.OutputSize);
         CheckFinite(o);
+        State.Feedback?.BeginStep(p);
         for (int v = Graph.Vertices.Count - 1; v >= 0; v--)
         {
             if (State.IsHidden(v))
@@ -96,6 +98,8 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
                 State.Update(p, v, State.Rows(State.Eps, v), s);
             }
         }
+
+        State.Feedback?.EndStep(p, Alpha);
     }
 
     /// <inheritdoc />

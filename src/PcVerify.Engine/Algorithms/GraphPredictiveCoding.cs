@@ -56,11 +56,12 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="moments">For Fa-Z-IL: the number of moments (default <c>max d + 1</c>).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default squared error).</param>
+    /// <param name="feedback">Feedback B in place of θ in the inference's input-Jᵀ, and the weight decay (docs/math.md §12); null: θ, no decay.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
     public GraphPredictiveCoding(
         CompiledGraph graph, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
-        ulong noiseSeed = 0, OutputLoss? loss = null)
+        ulong noiseSeed = 0, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         LearnerOptions.CheckRates(alpha, gamma, sigma);
@@ -88,7 +89,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
         EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0 && graph.Depth.IsLevelled;
         FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
-        State = new GraphState<T>(graph, capacity, loss);
+        State = new GraphState<T>(graph, capacity, loss) { Feedback = feedback };
         int n = graph.Vertices.Count;
         _depth = [.. graph.Depth.Max];
         (_arrival, _moves) = ArrivalMoments(graph);
@@ -176,6 +177,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         State.Clamp(inputs, targets, batch);
         State.Feedforward(parameters, pcn: true, Sigma, _noise);
         CheckInitialPredictions();
+        State.Feedback?.BeginStep(parameters);
         _trace = trace;
         try
         {
@@ -196,6 +198,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         {
             _trace = null;
         }
+
+        State.Feedback?.EndStep(parameters, Alpha);
     }
 
     /// <summary>As on chains: a non-finite μ at t = 0 is reported before any update, alike on every path.</summary>

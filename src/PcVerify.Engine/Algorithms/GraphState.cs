@@ -187,6 +187,9 @@ public sealed class GraphState<T>
         }
     }
 
+    /// <summary>The feedback used in every input-Jᵀ in place of θ (null: θ itself; docs/math.md §12).</summary>
+    public GraphFeedback<T>? Feedback { get; set; }
+
     /// <summary>
     /// The backward sum of hidden vertex <paramref name="v"/> into <paramref name="result"/>:
     /// <c>Σ_{e = (v → c)} f'_e(x_v) ⊙ J_eᵀ err_c</c> over its outgoing edges in index order, from <paramref name="errors"/>
@@ -203,7 +206,7 @@ public sealed class GraphState<T>
         foreach (int ei in _outEdges[v])
         {
             GraphEdge e = Graph.Edges[ei];
-            _ops[e.Child]!.InputGradient(e.Slot, p, Inputs(e.Child), Rows(errors, e.Child), g, Batch, accumulate: false);
+            _ops[e.Child]!.InputGradient(e.Slot, Feedback is null ? p : Feedback.Backward(p), Inputs(e.Child), Rows(errors, e.Child), g, Batch, accumulate: false);
             e.Activation.ApplyDerivative<T>(x, fp);
             if (first)
             {

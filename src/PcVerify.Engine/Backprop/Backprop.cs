@@ -28,7 +28,8 @@ public sealed class Backprop<T> : ILearner<T>
     /// <param name="alpha">The learning rate <c>α &gt; 0</c>.</param>
     /// <param name="capacity">The largest batch.</param>
     /// <param name="loss">The output loss (default: squared error).</param>
-    public Backprop(NetworkSpec spec, double alpha, int capacity = 1, OutputLoss? loss = null)
+    /// <param name="feedback">The feedback matrices B in place of <c>θᵀ</c> and the weight decay (docs/math.md §12); null: <c>θᵀ</c>, no decay.</param>
+    public Backprop(NetworkSpec spec, double alpha, int capacity = 1, OutputLoss? loss = null, Feedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -37,6 +38,7 @@ public sealed class Backprop<T> : ILearner<T>
         Alpha = alpha;
         Capacity = capacity;
         OutputLoss = loss ?? OutputLoss.SquaredError;
+        Feedback = feedback;
         int L = spec.L;
         Y = new T[L + 1][];
         FY = new T[L + 1][];
@@ -68,6 +70,9 @@ public sealed class Backprop<T> : ILearner<T>
     /// <summary>The learning rate α.</summary>
     public double Alpha { get; }
 
+    /// <summary>The feedback in place of <c>θᵀ</c> (null: <c>θᵀ</c> itself, no weight decay).</summary>
+    public Feedback<T>? Feedback { get; }
+
     /// <inheritdoc />
     public OutputLoss OutputLoss { get; }
 
@@ -83,7 +88,7 @@ public sealed class Backprop<T> : ILearner<T>
     /// <summary><c>δ^l</c>, <c>l = 0..L−1</c>.</summary>
     public T[][] Delta { get; }
 
-    /// <summary><c>(w^l)ᵀ δ^{l−1}</c>, <c>l = 1..L−1</c>.</summary>
+    /// <summary><c>(w^l)ᵀ δ^{l−1}</c> (with feedback: <c>B^l δ^{l−1}</c>, or <c>B^l δ^0</c> for direct), <c>l = 1..L−1</c>.</summary>
     public T[][] G { get; }
 
     /// <summary>The number of pairs in the current batch.</summary>
@@ -111,7 +116,10 @@ public sealed class Backprop<T> : ILearner<T>
         return OutputLoss.Value(targets, Y[0].AsSpan(0, targets.Length), _batch, _spec.OutputWidth);
     }
 
-    /// <summary>The errors <c>δ^l</c> (Eqs. 3, 10) from the pre-update weights (call after <see cref="Forward"/>).</summary>
+    /// <summary>
+    /// The errors <c>δ^l</c> (Eqs. 3, 10) from the pre-update weights (call after <see cref="Forward"/>); with
+    /// <see cref="Feedback"/>, <c>B^l</c> replaces <c>(w^l)ᵀ</c> and this begins the feedback's step (<see cref="Update"/> ends it).
+    /// </summary>
     /// <exception cref="TrainingDivergedException">A non-finite error appeared.</exception>
     public void Backward(Parameters<T> p, ReadOnlySpan<T> targets)
     {
@@ -123,13 +131,16 @@ public sealed class Backprop<T> : ILearner<T>
         OutputLoss.Error(targets, Y[0].AsSpan(0, d0.Length), d0, batch, n0);
 
         CheckFinite(d0, 0);
+        Feedback?.BeginStep(p);
         for (int l = 1; l < _spec.L; l++)
         {
             int n = _spec.Widths[l];
             Span<T> g = G[l].AsSpan(0, batch * n);
             Span<T> fp = FPrime[l].AsSpan(0, batch * n);
             Span<T> d = Delta[l].AsSpan(0, batch * n);
-            Gemm.MultiplyNN<T>(Delta[l - 1].AsSpan(0, batch * _spec.Widths[l - 1]), batch, _spec.Widths[l - 1], p.Theta[l].Data, n, g);
+            int src = Feedback?.Source(l) ?? l - 1;
+            T[] m = Feedback is null ? p.Theta[l].Data : Feedback.Matrix(p, l);
+            Gemm.MultiplyNN<T>(Delta[src].AsSpan(0, batch * _spec.Widths[src]), batch, _spec.Widths[src], m, n, g);
             _spec.Activations[l].ApplyDerivative<T>(Y[l].AsSpan(0, batch * n), fp);
             Elementwise.Multiply<T>(fp, g, d);
 
@@ -151,6 +162,8 @@ public sealed class Backprop<T> : ILearner<T>
             ReadOnlySpan<T> f = FY[l + 1].AsSpan(0, _batch * _spec.Widths[l + 1]);
             LearningRule.Apply(p, l, s, e, f, _batch, _scratch, trace?.DeltaW, trace?.DeltaV);
         }
+
+        Feedback?.EndStep(p, Alpha);
     }
 
     /// <inheritdoc />

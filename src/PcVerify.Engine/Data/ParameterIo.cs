@@ -15,6 +15,14 @@ public static class ParameterIo
     /// <summary>Writes <paramref name="parameters"/> atomically to <paramref name="path"/>.</summary>
     /// <exception cref="InvalidInputException">The path cannot be written.</exception>
     public static void Save<T>(string path, Parameters<T> parameters, NpyDType dtype)
+        where T : unmanaged, IFloatingPointIeee754<T> => Save(path, parameters, dtype, null);
+
+    /// <summary>
+    /// Writes <paramref name="parameters"/> and, for feedback that holds matrices of its own (random, kp, direct), its
+    /// <c>B^l</c> as <c>feedback{l}</c> of shape <c>(θ^l)ᵀ</c> (direct: <c>(n^l, n^0)</c>), <c>l = 1..L−1</c>, atomically.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The path cannot be written.</exception>
+    public static void Save<T>(string path, Parameters<T> parameters, NpyDType dtype, Feedback<T>? feedback)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -30,8 +38,19 @@ public static class ParameterIo
             }
         }
 
+        if (feedback is not null && HoldsMatrices(feedback.Kind))
+        {
+            for (int l = 1; l < spec.L; l++)
+            {
+                arrays[FeedbackKey(l)] = new NpyArray([spec.Widths[l], feedback.Rows(l)], feedback.Transposed(parameters, l), dtype);
+            }
+        }
+
         Npz.Write(path, arrays, dtype);
     }
+
+    /// <summary>Whether a feedback kind keeps matrices of its own (random, kp, direct), which NPZ stores as <c>feedback{l}</c>.</summary>
+    public static bool HoldsMatrices(FeedbackKind kind) => kind is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct;
 
     /// <summary>
     /// The widths <c>n^0..n^L</c> (output first) and whether biases are present, read from the shapes of an NPZ
@@ -88,10 +107,27 @@ public static class ParameterIo
     /// <exception cref="InvalidInputException">A key is missing or unexpected (the expected keys are listed),
     /// a shape or type is wrong, an entry is corrupt, or a value is not finite.</exception>
     public static Parameters<T> Load<T>(string path, NetworkSpec spec)
+        where T : unmanaged, IFloatingPointIeee754<T> => Load<T>(path, spec, FeedbackKind.Symmetric, out _);
+
+    /// <summary>
+    /// As <see cref="Load{T}(string, NetworkSpec)"/>, and the file may also hold <c>feedback1..feedback{L−1}</c> (all
+    /// or none) when <paramref name="feedback"/> keeps matrices of its own (random, kp, direct): <c>feedback{l}</c> has
+    /// shape <c>(θ^l)ᵀ = (n^l, n^{l−1})</c>, or <c>(n^l, n^0)</c> for direct. They are returned in
+    /// <paramref name="matrices"/> (index l, row-major), or null when absent. Feedback keys with another kind are refused.
+    /// </summary>
+    /// <exception cref="InvalidInputException">As the plain overload; or a feedback key is unused, missing, misshapen or not finite.</exception>
+    public static Parameters<T> Load<T>(string path, NetworkSpec spec, FeedbackKind feedback, out double[]?[]? matrices)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(spec);
         using NpzReader npz = NpzReader.Open(path);
+        matrices = null;
+        bool anyFeedback = Enumerable.Range(1, Math.Max(0, spec.L - 1)).Any(l => npz.Contains(FeedbackKey(l)));
+        if (anyFeedback && !HoldsMatrices(feedback))
+        {
+            throw new InvalidInputException($"{path}: has key '{FeedbackKey(1)}', which only --feedback random, kp or direct uses (found --feedback {Feedback<T>.Name(feedback)})");
+        }
+
         List<string> expected = [];
         for (int l = 0; l < spec.L; l++)
         {
@@ -119,6 +155,16 @@ public static class ParameterIo
             throw new InvalidInputException($"{path}: has key '{ThetaKey(spec.L + 1)}' but the network has {spec.L} weight matrices");
         }
 
+        int[][] feedbackShapes = new int[spec.L][];
+        if (anyFeedback)
+        {
+            for (int l = 1; l < spec.L; l++)
+            {
+                expected.Add(FeedbackKey(l));
+                feedbackShapes[l] = [spec.Widths[l], feedback == FeedbackKind.Direct ? spec.Widths[0] : spec.Widths[l - 1]];
+            }
+        }
+
         foreach (string key in npz.Keys)
         {
             if (!expected.Contains(key))
@@ -134,6 +180,11 @@ public static class ParameterIo
             if (spec.Bias)
             {
                 shapes[BetaKey(l + 1)] = [spec.Widths[l]];
+            }
+
+            if (anyFeedback && l >= 1)
+            {
+                shapes[FeedbackKey(l)] = feedbackShapes[l];
             }
         }
 
@@ -157,10 +208,23 @@ public static class ParameterIo
             }
         }
 
+        if (anyFeedback)
+        {
+            matrices = new double[]?[spec.L];
+            for (int l = 1; l < spec.L; l++)
+            {
+                double[] b = new double[feedbackShapes[l][0] * feedbackShapes[l][1]];
+                Fill(path, FeedbackKey(l), npz.Read(FeedbackKey(l)), b);
+                matrices[l] = b;
+            }
+        }
+
         return p;
     }
 
     private static string ThetaKey(int lPlus1) => "theta" + lPlus1.ToString(CultureInfo.InvariantCulture);
+
+    private static string FeedbackKey(int l) => "feedback" + l.ToString(CultureInfo.InvariantCulture);
 
     private static string BetaKey(int lPlus1) => "beta" + lPlus1.ToString(CultureInfo.InvariantCulture);
 

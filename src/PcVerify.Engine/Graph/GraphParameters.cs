@@ -287,7 +287,7 @@ public sealed class GraphParameters<T>
         return arrays;
     }
 
-    private static (int FanIn, int FanOut) Fans(GraphVertex v) => v.Kind switch
+    internal static (int FanIn, int FanOut) Fans(GraphVertex v) => v.Kind switch
     {
         VertexKind.Conv2d => (v.WeightShape[1] * v.WeightShape[2] * v.WeightShape[3], v.WeightShape[0] * v.WeightShape[2] * v.WeightShape[3]),
         _ when v.Spec.WeightLayout == WeightLayout.InOut => (v.WeightShape[0], v.WeightShape[1]),

@@ -27,12 +27,19 @@ public sealed class PcnState<T>
     /// <param name="spec">The architecture.</param>
     /// <param name="capacity">The largest batch.</param>
     /// <param name="loss">The output loss whose error is <c>ε^0</c> (default: squared error).</param>
-    public PcnState(NetworkSpec spec, int capacity, OutputLoss? loss = null)
+    /// <param name="feedback">The feedback B in place of <c>θᵀ</c> in Eq. 7 (docs/math.md §12); null: <c>θᵀ</c>.</param>
+    public PcnState(NetworkSpec spec, int capacity, OutputLoss? loss = null, Feedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Spec = spec;
         Loss = loss ?? OutputLoss.SquaredError;
+        if (feedback is { Kind: FeedbackKind.Direct })
+        {
+            throw new InvalidInputException("feedback direct (DFA) is defined for BP only: PC's inference has no error to send straight from the output");
+        }
+
+        Feedback = feedback;
         Capacity = capacity;
         int L = spec.L;
         X = new T[L + 1][];
@@ -69,6 +76,9 @@ public sealed class PcnState<T>
     /// <summary>The largest batch.</summary>
     public int Capacity { get; }
 
+    /// <summary>The feedback used in Eq. 7 in place of <c>θᵀ</c> (null: <c>θᵀ</c>). The learning rule (Eq. 9) always uses θ.</summary>
+    public Feedback<T>? Feedback { get; }
+
     /// <summary>The number of pairs currently held.</summary>
     public int Batch { get; private set; }
 
@@ -87,7 +97,7 @@ public sealed class PcnState<T>
     /// <summary><c>f'(x^l_t)</c>, hidden <c>l</c>.</summary>
     public T[][] FPrime { get; }
 
-    /// <summary><c>(θ^l)ᵀ ε^{l−1}_t</c>, hidden <c>l</c>.</summary>
+    /// <summary><c>(θ^l)ᵀ ε^{l−1}_t</c> (with feedback: <c>B^l ε^{l−1}_t</c>), hidden <c>l</c>.</summary>
     public T[][] G { get; }
 
     /// <summary><c>Δx^l_t</c>, hidden <c>l</c>.</summary>
@@ -193,7 +203,7 @@ public sealed class PcnState<T>
         int n = Spec.Widths[l];
         Span<T> g = Rows(G, l), fp = Rows(FPrime, l), dx = Rows(DX, l);
         ReadOnlySpan<T> eps = Rows(Eps, l);
-        Gemm.MultiplyNN<T>(Rows(Eps, l - 1), Batch, Spec.Widths[l - 1], p.Theta[l].Data, n, g);
+        Gemm.MultiplyNN<T>(Rows(Eps, l - 1), Batch, Spec.Widths[l - 1], Feedback is null ? p.Theta[l].Data : Feedback.Matrix(p, l), n, g);
         Spec.Activations[l].ApplyDerivative<T>(Rows(X, l), fp);
         Elementwise.InferenceIncrement(gamma, eps, fp, g, dx);
     }

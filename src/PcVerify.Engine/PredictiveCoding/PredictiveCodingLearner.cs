@@ -61,11 +61,12 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <param name="moments">For Fa-Z-IL: the number of moments to run (default L).</param>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default: squared error); <c>ε^0 = −∂ℒ/∂μ^0</c>.</param>
+    /// <param name="feedback">The feedback B in place of <c>θᵀ</c> in Eq. 7 and the weight decay (docs/math.md §12); null: <c>θᵀ</c>, no decay.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
     public PredictiveCodingLearner(
         NetworkSpec spec, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
-        ulong noiseSeed = 0, Algorithms.OutputLoss? loss = null)
+        ulong noiseSeed = 0, Algorithms.OutputLoss? loss = null, Feedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         LearnerOptions.CheckRates(alpha, gamma, sigma);
@@ -93,7 +94,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
         EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0;
         FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
-        State = new PcnState<T>(spec, capacity, loss);
+        State = new PcnState<T>(spec, capacity, loss, feedback);
         _scratch = new T[spec.Widths.Max()];
         _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
         _fired = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
@@ -167,6 +168,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         State.Clamp(inputs, targets, batch);
         State.InitialiseFeedforward(parameters, Sigma, _noise);
         CheckInitialPredictions();
+        State.Feedback?.BeginStep(parameters);
         if (EventDriven)
         {
             RunEventDriven(parameters, trace);
@@ -186,6 +188,8 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         {
             RunScheduled(parameters, trace);
         }
+
+        State.Feedback?.EndStep(parameters, Alpha);
     }
 
     /// <summary>

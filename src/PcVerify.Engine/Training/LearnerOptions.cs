@@ -62,6 +62,47 @@ public sealed record LearnerOptions
     /// <summary>The output loss (docs/math.md §11; default squared error), shared by BP and every PC rule.</summary>
     public OutputLoss Loss { get; init; } = OutputLoss.SquaredError;
 
+    /// <summary>What sends errors backwards (docs/math.md §12; default: <c>θᵀ</c> itself).</summary>
+    public FeedbackKind Feedback { get; init; } = FeedbackKind.Symmetric;
+
+    /// <summary>Seed of the random feedback (its own domain, so one seed gives one B to every algorithm).</summary>
+    public ulong FeedbackSeed { get; init; }
+
+    /// <summary>The distribution random feedback is drawn from (the run's <c>--init-scheme</c>, also when θ is given).</summary>
+    public InitScheme FeedbackScheme { get; init; } = InitScheme.HeNormal;
+
+    /// <summary>The scale of <see cref="FeedbackScheme"/> (see <see cref="Initialisation{T}.Create"/>).</summary>
+    public double FeedbackScale { get; init; } = 1.0;
+
+    /// <summary>Given initial feedback matrices <c>B^l</c> (index l = 1..L−1, shape <c>(θ^l)ᵀ</c>), e.g. from NPZ; null: drawn from the seed.</summary>
+    public IReadOnlyList<double[]?>? FeedbackMatrices { get; init; }
+
+    /// <summary>Weight decay λ ≥ 0 on θ (and on B for Kolen–Pollack): <c>θ ← (1 − αλ)θ</c> after each step.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>
+    /// The default λ for a feedback kind: 0.03 for Kolen–Pollack (whose alignment needs λ &gt; 0), else 0. On the digits
+    /// at α = 0.01, four epochs with λ = 0.03 bring B^1 from ~90° to ~27° of θ^1ᵀ while BP still learns (λ = 0.1 aligns
+    /// to 6° but the decay stops learning altogether, exact BP included; λ = 0.01 leaves ~58°).
+    /// </summary>
+    public static double DefaultWeightDecay(FeedbackKind kind) => kind == FeedbackKind.KolenPollack ? 0.03 : 0.0;
+
+    /// <summary>The feedback object the learners use, or null for <c>θᵀ</c> without weight decay (today's arithmetic).</summary>
+    /// <exception cref="InvalidInputException">λ is out of range.</exception>
+    public Feedback<TNum>? CreateFeedback<TNum>(NetworkSpec spec)
+        where TNum : unmanaged, IFloatingPointIeee754<TNum>
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Feedback == FeedbackKind.Symmetric && WeightDecay == 0)
+        {
+            return null;
+        }
+
+        return FeedbackMatrices is not null
+            ? Feedback<TNum>.FromMatrices(spec, Feedback, FeedbackMatrices, WeightDecay)
+            : Feedback<TNum>.Create(spec, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
+    }
+
     /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
     /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
     public static void CheckRates(double alpha, double gamma, double sigma)
@@ -94,16 +135,22 @@ public sealed record LearnerOptions
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
         }
 
+        if (Feedback == FeedbackKind.Direct && Algorithm != Algorithm.BP)
+        {
+            throw new InvalidInputException($"feedback direct (DFA) is defined for BP only, not {Algorithm.ToString().ToLowerInvariant()}");
+        }
+
+        Feedback<TNum>? feedback = CreateFeedback<TNum>(spec);
         return Algorithm switch
         {
-            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity, Loss),
+            Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity, Loss, feedback),
             Algorithm.IL => new PredictiveCodingLearner<TNum>(
                 spec, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
-                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
+                Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             Algorithm.ZIL => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
+                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             _ => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
+                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
         };
     }
 
@@ -122,17 +169,20 @@ public sealed record LearnerOptions
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
         }
 
+        GraphFeedback<TNum>? feedback = Feedback == FeedbackKind.Symmetric && WeightDecay == 0
+            ? null
+            : GraphFeedback<TNum>.Create(graph, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
         int depths = graph.Depth.MaxDepth + 1;
         return Algorithm switch
         {
-            Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss),
+            Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss, feedback),
             Algorithm.IL => new GraphPredictiveCoding<TNum>(
                 graph, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
-                Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss),
+                Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             Algorithm.ZIL => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss),
+                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             _ => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss),
+                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
         };
     }
 

@@ -10,7 +10,8 @@ namespace PcVerify.Tests.Sharding;
 /// <summary>
 /// <c>reproduce --shard i/n</c> and <c>merge</c> against the oracle of an unsharded run of the same command: every
 /// table (CSV and JSON) and every figure is byte-identical, except the measured times: the runtime table, and the
-/// architectures table's time columns (the rest of it is compared byte for byte).
+/// architectures table's time columns (the rest of it is compared byte for byte). The weight-transport table and
+/// figures hold no time and are compared byte for byte.
 /// </summary>
 public class ReproduceShardingTests
 {
@@ -52,6 +53,10 @@ public class ReproduceShardingTests
         Assert.Contains("fig3-grid.json", names);
         Assert.Contains("training-curves.png", names);
         Assert.Contains("architectures.png", names);
+        Assert.Contains("weight-transport.csv", names);
+        Assert.Contains("weight-transport.json", names);
+        Assert.Contains("weight-transport-alignment.png", names);
+        Assert.Contains("weight-transport-test-error.png", names);
         Assert.Subset(names.ToHashSet(), TimedLast.ToHashSet());
         foreach (string name in TimedLast)
         {

@@ -1,0 +1,286 @@
+using System.Numerics;
+
+namespace PcVerify.Engine.Network;
+
+/// <summary>What sends errors backwards (docs/math.md §12): the matrix in BP's <c>δ</c> product and PC's Eq. 7 term.</summary>
+public enum FeedbackKind
+{
+    /// <summary><c>B = θᵀ</c>: the forward weights themselves (the paper's networks; the default).</summary>
+    Symmetric,
+
+    /// <summary>Feedback alignment (Lillicrap et al. 2016): a fixed, seeded <c>B</c> drawn like θ's initialisation.</summary>
+    Random,
+
+    /// <summary>Sign-symmetry (Liao, Leibo &amp; Poggio 2016): <c>B = s · (sign θ)ᵀ</c>, following θ; s is θ's initial standard deviation.</summary>
+    Sign,
+
+    /// <summary>Kolen–Pollack (Akrout et al. 2019): <c>B</c> starts random and receives the transposed update of θ each step.</summary>
+    KolenPollack,
+
+    /// <summary>Direct feedback alignment (Nøkland 2016), BP only: <c>δ^l = f'(y^l) ⊙ B^l δ^0</c>.</summary>
+    Direct,
+}
+
+/// <summary>
+/// The feedback matrices of one learner and the weight decay applied with them (docs/math.md §12, docs/decisions.md
+/// "Weight transport"). For hidden layer <c>l = 1..L−1</c> the backward product is <c>g^l = B^l e^{src}</c> with
+/// <c>src = l−1</c> (or 0 for <see cref="FeedbackKind.Direct"/>); it is stored as <c>M^l = (B^l)ᵀ</c>, the shape of
+/// <c>θ^l</c> (or <c>n^0 × n^l</c> for direct), so that the same kernel computes it as for <c>θ^l</c>. With
+/// <see cref="FeedbackKind.Symmetric"/>, <c>M^l</c> IS <c>θ^l</c> (no copy), so the default is today's arithmetic bit for bit.
+/// </summary>
+/// <remarks>
+/// B is refreshed once per step, between steps: <see cref="BeginStep"/> (sign: <c>s · sign θ</c> of the step's
+/// initial θ; Kolen–Pollack: a snapshot of θ) and <see cref="EndStep"/> (Kolen–Pollack: <c>M += θ_after − θ_before</c>,
+/// then the weight decay <c>θ ← (1 − αλ)θ</c> and, for Kolen–Pollack, <c>M ← (1 − αλ)M</c>). Hence
+/// <c>M_{k+1} − θ_{k+1} = (1 − αλ)(M_k − θ_k)</c>: Kolen–Pollack's mismatch shrinks geometrically iff λ &gt; 0.
+/// The decay acts on weights only, never on biases.
+/// </remarks>
+public sealed class Feedback<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly NetworkSpec _spec;
+    private readonly T[][] _m;
+    private readonly T[][] _before;
+    private readonly double[] _signScale;
+
+    private Feedback(NetworkSpec spec, FeedbackKind kind, double weightDecay)
+    {
+        _spec = spec;
+        Kind = kind;
+        WeightDecay = weightDecay;
+        _m = new T[spec.L][];
+        _before = new T[spec.L][];
+        _signScale = new double[spec.L];
+    }
+
+    /// <summary>The kind of feedback.</summary>
+    public FeedbackKind Kind { get; }
+
+    /// <summary>The weight decay λ ≥ 0 (per step: <c>θ ← (1 − αλ)θ</c>, and B alike for Kolen–Pollack).</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec => _spec;
+
+    /// <summary>
+    /// Creates the feedback for <paramref name="spec"/>. Random, Kolen–Pollack and direct draw <c>B^l</c> in row-major
+    /// order of its shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>) from stream <c>l</c> of <see cref="RngDomain.Feedback"/>,
+    /// with the distribution <paramref name="scheme"/> gives <c>θ^l</c> (fan-in <c>n^l</c>, fan-out <c>n^{l−1}</c>; direct:
+    /// fan-in <c>n^0</c>, fan-out <c>n^l</c>); sign's scale s is that distribution's standard deviation.
+    /// </summary>
+    /// <exception cref="InvalidInputException">λ is negative or not finite.</exception>
+    public static Feedback<T> Create(NetworkSpec spec, FeedbackKind kind, ulong seed, InitScheme scheme = InitScheme.HeNormal, double scale = 1.0, double weightDecay = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!double.IsFinite(weightDecay) || weightDecay < 0)
+        {
+            throw new InvalidInputException($"weight decay λ must be finite and ≥ 0, found {weightDecay}");
+        }
+
+        Feedback<T> f = new(spec, kind, weightDecay);
+        for (int l = 1; l < spec.L; l++)
+        {
+            int rows = kind == FeedbackKind.Direct ? spec.Widths[0] : spec.Widths[l - 1];
+            int cols = spec.Widths[l];
+            f._signScale[l] = InitialDeviation(scheme, scale, cols, rows);
+            if (kind is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct)
+            {
+                f._m[l] = new T[rows * cols];
+                int fanIn = kind == FeedbackKind.Direct ? rows : cols, fanOut = kind == FeedbackKind.Direct ? cols : rows;
+                Rng rng = Rng.Derive(seed, RngDomain.Feedback, (ulong)l);
+                for (int j = 0; j < cols; j++)
+                {
+                    for (int i = 0; i < rows; i++)
+                    {
+                        double v = scheme switch
+                        {
+                            InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn) * rng.NextNormal(),
+                            InitScheme.XavierUniform => scale * Math.Sqrt(6.0 / (fanIn + fanOut)) * rng.NextUniform(-1.0, 1.0),
+                            _ => scale * rng.NextNormal(),
+                        };
+                        f._m[l][(i * cols) + j] = T.CreateTruncating(v);
+                    }
+                }
+            }
+            else if (kind == FeedbackKind.Sign)
+            {
+                f._m[l] = new T[rows * cols];
+            }
+
+            if (kind == FeedbackKind.KolenPollack)
+            {
+                f._before[l] = new T[rows * cols];
+            }
+        }
+
+        return f;
+    }
+
+    /// <summary>Creates feedback from given matrices <c>B^l</c> (e.g. read from NPZ), each of shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>), row-major.</summary>
+    /// <exception cref="InvalidInputException">A matrix is missing or has the wrong length.</exception>
+    public static Feedback<T> FromMatrices(NetworkSpec spec, FeedbackKind kind, IReadOnlyList<double[]?> b, double weightDecay = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(b);
+        if (kind is not (FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct))
+        {
+            throw new InvalidInputException($"feedback {Name(kind)} is computed from θ; only random, kp and direct take given matrices");
+        }
+
+        Feedback<T> f = Create(spec, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);
+        for (int l = 1; l < spec.L; l++)
+        {
+            int rows = f.Rows(l), cols = spec.Widths[l];
+            double[] src = (l < b.Count ? b[l] : null) ?? throw new InvalidInputException($"feedback{l} is missing");
+            if (src.Length != rows * cols)
+            {
+                throw new InvalidInputException($"feedback{l} has {src.Length} elements, expected {cols}×{rows} = {rows * cols}");
+            }
+
+            for (int j = 0; j < cols; j++)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    f._m[l][(i * cols) + j] = T.CreateTruncating(src[(j * rows) + i]);
+                }
+            }
+        }
+
+        return f;
+    }
+
+    /// <summary>A deep copy (for measuring with a trained learner's B without changing it).</summary>
+    public Feedback<T> Clone()
+    {
+        Feedback<T> f = new(_spec, Kind, WeightDecay);
+        for (int l = 1; l < _spec.L; l++)
+        {
+            f._m[l] = (T[]?)_m[l]?.Clone()!;
+            f._before[l] = (T[]?)_before[l]?.Clone()!;
+            f._signScale[l] = _signScale[l];
+        }
+
+        return f;
+    }
+
+    /// <summary>The standard deviation of the weights <paramref name="scheme"/> draws for fan-in/fan-out (sign feedback's scale).</summary>
+    public static double InitialDeviation(InitScheme scheme, double scale, int fanIn, int fanOut) => scheme switch
+    {
+        InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn),
+        InitScheme.XavierUniform => scale * Math.Sqrt(2.0 / (fanIn + fanOut)),
+        _ => scale,
+    };
+
+    /// <summary>The rows of <c>M^l = (B^l)ᵀ</c>: <c>n^{l−1}</c>, or <c>n^0</c> for direct.</summary>
+    public int Rows(int l) => Kind == FeedbackKind.Direct ? _spec.Widths[0] : _spec.Widths[l - 1];
+
+    /// <summary>The layer whose error feeds hidden layer <paramref name="l"/>: <c>l − 1</c>, or 0 for direct.</summary>
+    public int Source(int l) => Kind == FeedbackKind.Direct ? 0 : l - 1;
+
+    /// <summary><c>M^l = (B^l)ᵀ</c> (the shape of <c>θ^l</c>, row-major) for hidden layer <paramref name="l"/>; <c>θ^l</c>'s own array when symmetric.</summary>
+    public T[] Matrix(Parameters<T> p, int l)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return Kind == FeedbackKind.Symmetric ? p.Theta[l].Data : _m[l];
+    }
+
+    /// <summary><c>B^l</c> in its own shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>), row-major, as doubles (for NPZ and measures).</summary>
+    public double[] Transposed(Parameters<T> p, int l)
+    {
+        T[] m = Matrix(p, l);
+        int rows = Rows(l), cols = _spec.Widths[l];
+        double[] b = new double[m.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                b[(j * rows) + i] = double.CreateTruncating(m[(i * cols) + j]);
+            }
+        }
+
+        return b;
+    }
+
+    /// <summary>Before a step's first backward product: sign feedback follows θ; Kolen–Pollack records θ.</summary>
+    public void BeginStep(Parameters<T> p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        for (int l = 1; l < _spec.L; l++)
+        {
+            T[] theta = p.Theta[l].Data;
+            if (Kind == FeedbackKind.Sign)
+            {
+                T s = T.CreateTruncating(_signScale[l]);
+                T[] m = _m[l];
+                for (int k = 0; k < m.Length; k++)
+                {
+                    m[k] = theta[k] > T.Zero ? s : theta[k] < T.Zero ? -s : T.Zero;
+                }
+            }
+            else if (Kind == FeedbackKind.KolenPollack)
+            {
+                theta.CopyTo(_before[l], 0);
+            }
+        }
+    }
+
+    /// <summary>After a step's updates: Kolen–Pollack's <c>M += θ − θ_before</c>, then the weight decay on θ (and M for Kolen–Pollack).</summary>
+    public void EndStep(Parameters<T> p, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        T keep = T.CreateTruncating(1.0 - (alpha * WeightDecay));
+        if (Kind == FeedbackKind.KolenPollack)
+        {
+            for (int l = 1; l < _spec.L; l++)
+            {
+                T[] m = _m[l], theta = p.Theta[l].Data, before = _before[l];
+                for (int k = 0; k < m.Length; k++)
+                {
+                    m[k] += theta[k] - before[k];
+                    if (WeightDecay > 0)
+                    {
+                        m[k] *= keep;
+                    }
+                }
+            }
+        }
+
+        if (WeightDecay > 0)
+        {
+            for (int l = 1; l <= _spec.L; l++)
+            {
+                Span<T> theta = p.Theta[l].Data;
+                for (int k = 0; k < theta.Length; k++)
+                {
+                    theta[k] *= keep;
+                }
+            }
+        }
+    }
+
+    /// <summary>The CLI name: symmetric, random, sign, kp, direct.</summary>
+    public static string Name(FeedbackKind kind) => kind switch
+    {
+        FeedbackKind.Symmetric => "symmetric",
+        FeedbackKind.Random => "random",
+        FeedbackKind.Sign => "sign",
+        FeedbackKind.KolenPollack => "kp",
+        _ => "direct",
+    };
+
+    /// <summary>Parses symmetric, random (or fa), sign, kp, direct (or dfa); case-insensitive.</summary>
+    /// <exception cref="InvalidInputException">Unknown name.</exception>
+    public static FeedbackKind Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "symmetric" => FeedbackKind.Symmetric,
+            "random" or "fa" => FeedbackKind.Random,
+            "sign" => FeedbackKind.Sign,
+            "kp" or "kolen-pollack" => FeedbackKind.KolenPollack,
+            "direct" or "dfa" => FeedbackKind.Direct,
+            _ => throw new InvalidInputException($"--feedback '{name}': expected symmetric, random, sign, kp or direct"),
+        };
+    }
+}

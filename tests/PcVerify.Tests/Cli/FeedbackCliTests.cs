@@ -1,0 +1,86 @@
+using System.Globalization;
+using PcVerify.Engine.Data;
+using PcVerify.Engine.Network;
+
+namespace PcVerify.Tests.Cli;
+
+/// <summary>--feedback and --weight-decay on the command line (docs/math.md §12; issue 13's done-criterion).</summary>
+public class FeedbackCliTests
+{
+    [Fact]
+    public void Compare_with_random_feedback_reports_zil_against_exact_bp_and_against_bp_with_the_same_feedback()
+    {
+        var r = CliRunner.Run("compare", "--feedback", "random", "--algos", "zil", "--steps", "200");
+        Assert.True(r.Code == 0, r.Err);
+        string[] lines = r.Out.Split('\n');
+        Assert.Contains("feedback: random (B seeded by 1), weight decay λ 0", r.Out);
+
+        // The first table is against exact BP, the second against BP with the same B (docs/findings.md "Weight
+        // transport"): Z-IL with B equals BP with B to float64 rounding (≤ 1e-9 summed over ~2,400 weights after 200
+        // steps), and differs from exact BP by the order of the updates themselves (> 1e-2 summed).
+        int second = Array.FindIndex(lines, l => l.StartsWith("Divergence from bp+random", StringComparison.Ordinal));
+        Assert.True(second > 0, r.Out);
+        double vsExact = WeightsColumn(lines.Take(second).Last(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        double vsSame = WeightsColumn(lines.Skip(second).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        Assert.True(vsSame < 1e-9, $"Z-IL vs BP with the same B: {vsSame}");
+        Assert.True(vsExact > 1e-2, $"Z-IL vs exact BP: {vsExact}");
+        Assert.Contains("Alignment:", r.Out);
+    }
+
+    [Fact]
+    public void Compare_on_a_graph_with_sign_feedback_reports_zil_on_bp_with_the_same_b_and_off_exact_bp()
+    {
+        var r = CliRunner.Run("compare", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "sign", "--algos", "zil", "--steps", "200");
+        Assert.True(r.Code == 0, r.Err);
+        string[] lines = r.Out.Split('\n');
+        int exact = Array.FindIndex(lines, l => l.StartsWith("Divergence from exact BP", StringComparison.Ordinal));
+        Assert.True(exact > 0, r.Out);
+
+        // Same bounds as the layered test above: rounding only against BP with B, the order of the updates against exact BP.
+        double vsSame = WeightsColumn(lines.Take(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        double vsExact = WeightsColumn(lines.Skip(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        Assert.True(vsSame < 1e-9, $"graph Z-IL vs BP with the same B: {vsSame}");
+        Assert.True(vsExact > 1e-2, $"graph Z-IL vs exact BP: {vsExact}");
+    }
+
+    [Fact]
+    public void Symmetric_runs_print_no_feedback_line()
+    {
+        var r = CliRunner.Run("train", "--algo", "zil", "--steps", "2");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.DoesNotContain("feedback:", r.Out);
+    }
+
+    [Theory]
+    [InlineData("train --algo zil --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
+    [InlineData("compare --algos il --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
+    [InlineData("train --feedback mirror --steps 1", "--feedback 'mirror': expected symmetric, random, sign, kp or direct")]
+    [InlineData("train --weight-decay -1 --steps 1", "--weight-decay -1: λ must be finite and ≥ 0")]
+    [InlineData("train --algo bp --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) applies to layered nets (--arch) only")]
+    public void Bad_feedback_options_get_a_one_line_error(string args, string message)
+    {
+        var r = CliRunner.Run(args.Split(' '));
+        Assert.Equal(2, r.Code);
+        Assert.Contains(message, r.Err);
+    }
+
+    [Fact]
+    public void Saved_feedback_is_read_back_with_init_only_when_the_feedback_uses_it()
+    {
+        using TempDirectory dir = new();
+        var save = CliRunner.Run("train", "--algo", "bp", "--feedback", "kp", "--steps", "3", "--save", dir.File("kp.npz"));
+        Assert.True(save.Code == 0, save.Err);
+        NetworkSpec spec = TestNets.Spec("64,64,32,10", "tanh", false);
+        ParameterIo.Load<double>(dir.File("kp.npz"), spec, FeedbackKind.KolenPollack, out double[]?[]? b);
+        Assert.NotNull(b);
+        var again = CliRunner.Run("train", "--algo", "zil", "--feedback", "kp", "--init", dir.File("kp.npz"), "--steps", "1");
+        Assert.True(again.Code == 0, again.Err);
+        Assert.Contains("(B from --init)", again.Out);
+        var refused = CliRunner.Run("train", "--algo", "zil", "--init", dir.File("kp.npz"), "--steps", "1");
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("'feedback1', which only --feedback random, kp or direct uses", refused.Err);
+    }
+
+    private static double WeightsColumn(string line) =>
+        double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
