@@ -252,7 +252,7 @@ internal static class CompareCommand
 
         (string _, GraphParameters<T> w, TrainingResult bpRun) = runs[Algorithm.BP];
         o.WriteLine();
-        o.WriteLine("Divergence from BP (SPEC §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
+        o.WriteLine("Divergence from BP (docs/math.md §8): weights Σ|θ−w|, biases Σ|β−v| reported apart, max |element difference|,");
         o.WriteLine("test-error divergence = mean over the checkpoints of |err_PC − err_BP| in percentage points.");
         o.WriteLine();
         o.WriteLine($"{"algorithm",-10} {"weights Σ|θ−w|",16} {"biases Σ|β−v|",16} {"max |θ−w|",12} {"test err",9} {"err div (pp)",13}");
