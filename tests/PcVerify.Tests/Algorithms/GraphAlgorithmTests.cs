@@ -477,9 +477,21 @@ public class GraphAllocationTests
         GraphParameters<double> p = GraphNets.Params<double>(graph, 111);
         double[] x = GraphNets.Normal<double>(4 * graph.InputSize, 112), s = GraphNets.Normal<double>(4 * graph.OutputSize, 113);
         learner.Step(p, x, s, 4);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        learner.Step(p, x, s, 4);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{learner.Name} allocated {allocated} bytes in a step after warm-up");
+
+        // Two windows of 5 steps: a per-step allocation shows in both, while a one-time allocation of the runtime on
+        // this thread (seen once, only with the whole suite running in parallel) shows in at most one.
+        long[] windows = new long[2];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < 5; step++)
+            {
+                learner.Step(p, x, s, 4);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(windows.Min() == 0, $"{learner.Name} allocated {windows[0]} and {windows[1]} bytes in two windows of 5 steps after warm-up");
     }
 }
