@@ -3,6 +3,7 @@ using PcVerify.Engine;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Benchmarks;
 

@@ -13,6 +13,7 @@ open PcVerify.Engine.Training
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
 open PcVerify.Proofs.Theorems
+open PcVerify.Engine.Algorithms
 
 let private throws<'E when 'E :> exn> (f: unit -> unit) =
     try
@@ -31,9 +32,9 @@ let ``LearnerOptions builds the learner its options name`` () =
         let corrected = c.Net.Seed % 3UL = 0UL
         let direct: (Algorithm * ILearner<float>) list =
             [ Algorithm.BP, Backprop<float>(b.Spec, c.Alpha, 3)
-              Algorithm.IL, PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, 3, c.Gamma, 0.0, UpdateSchedule.AllAt(c.Net.L, tc), corrected)
-              Algorithm.ZIL, PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3, c.Gamma, 0.0, null, corrected)
-              Algorithm.FaZIL, PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, c.Alpha, 3, c.Gamma, 0.0, null, corrected) ]
+              Algorithm.IL, PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, 3, c.Gamma, 0.0, UpdateSchedule.AllAt(c.Net.L, tc), corrected)
+              Algorithm.ZIL, PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3, c.Gamma, 0.0, null, corrected)
+              Algorithm.FaZIL, PredictiveCodingLearner<float>(b.Spec, Algorithm.FaZIL, c.Alpha, 3, c.Gamma, 0.0, null, corrected) ]
         [ for alg, learner in direct do
               let opts =
                   LearnerOptions(Algorithm = alg, Alpha = c.Alpha, Gamma = c.Gamma, Sigma = 0.0, Tc = Nullable tc, T = 20, GammaCorrection = corrected)
@@ -58,7 +59,7 @@ let ``LearnerOptions builds the learner its options name`` () =
           let sched = UpdateSchedule.ZeroDivergence(c.Net.L)
           let a = b.Theta.Clone()
           let m = b.Theta.Clone()
-          PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, 3, c.Gamma, 0.0, sched).Step(a, b.Inputs, b.Targets, b.Batch)
+          PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, 3, c.Gamma, 0.0, sched).Step(a, b.Inputs, b.Targets, b.Batch)
           LearnerOptions(Algorithm = Algorithm.IL, Alpha = c.Alpha, Gamma = c.Gamma, Tc = Nullable 0, Schedule = sched).Create<float>(b.Spec, 3).Step(m, b.Inputs, b.Targets, b.Batch)
           for l in 1 .. c.Net.L do
               yield! Check.exact (sprintf "IL with a custom schedule θ^%d" l) a.Theta.[l].Data m.Theta.[l].Data
@@ -86,10 +87,10 @@ let ``Invalid options are rejected before training`` () =
               "σ = NaN", mk (LearnerOptions(Sigma = nan))
               "T < 0", mk (LearnerOptions(T = -1))
               "BP α = 0", mk (LearnerOptions(Algorithm = Algorithm.BP, Alpha = 0.0))
-              "PC learner α = 0", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.ZeroDivergence, 0.0) |> ignore)
-              "schedule depth", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.Scheduled, 0.1, schedule = UpdateSchedule.AllAt(c.Net.L + 1, 0)) |> ignore)
-              "no schedule", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.Scheduled, 0.1) |> ignore)
-              "0 moments", (fun () -> PredictiveCodingLearner<float>(spec, PcRule.FullyAutonomous, 0.1, moments = Nullable 0) |> ignore)
+              "PC learner α = 0", (fun () -> PredictiveCodingLearner<float>(spec, Algorithm.ZIL, 0.0) |> ignore)
+              "schedule depth", (fun () -> PredictiveCodingLearner<float>(spec, Algorithm.IL, 0.1, schedule = UpdateSchedule.AllAt(c.Net.L + 1, 0)) |> ignore)
+              "no schedule", (fun () -> PredictiveCodingLearner<float>(spec, Algorithm.IL, 0.1) |> ignore)
+              "0 moments", (fun () -> PredictiveCodingLearner<float>(spec, Algorithm.FaZIL, 0.1, moments = Nullable 0) |> ignore)
               "t_c < 0", (fun () -> UpdateSchedule.AllAt(c.Net.L, -1) |> ignore)
               "algorithm name", (fun () -> LearnerOptions.ParseAlgorithm "zilch" |> ignore) ]
         let accepted =
@@ -155,10 +156,10 @@ let ``A non-finite error stops every learner with TrainingDivergedException and 
         targets.[targets.Length - 1] <- nan
         let learners: ILearner<float> list =
             [ Backprop<float>(b.Spec, c.Alpha)
-              PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, schedule = UpdateSchedule.AllAt(c.Net.L, 0))
-              PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha)
-              PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, synchronous = true)
-              PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, c.Alpha) ]
+              PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, schedule = UpdateSchedule.AllAt(c.Net.L, 0))
+              PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha)
+              PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, synchronous = true)
+              PredictiveCodingLearner<float>(b.Spec, Algorithm.FaZIL, c.Alpha) ]
         [ for learner in learners do
               let p = b.Theta.Clone()
               learner.StepIndex <- 41L
@@ -188,10 +189,10 @@ let ``Recording a trace does not change the step of any learner`` () =
         let b = Run.build c
         let makers: (string * (unit -> ILearner<float>)) list =
             [ "bp", (fun () -> Backprop<float>(b.Spec, c.Alpha, 3))
-              "il", (fun () -> PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, 3, c.Gamma, schedule = UpdateSchedule.AllAt(c.Net.L, 1)))
-              "zil", (fun () -> PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3, c.Gamma))
-              "zil-sync", (fun () -> PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3, c.Gamma, synchronous = true))
-              "fazil", (fun () -> PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, c.Alpha, 3, c.Gamma)) ]
+              "il", (fun () -> PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, 3, c.Gamma, schedule = UpdateSchedule.AllAt(c.Net.L, 1)))
+              "zil", (fun () -> PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3, c.Gamma))
+              "zil-sync", (fun () -> PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3, c.Gamma, synchronous = true))
+              "fazil", (fun () -> PredictiveCodingLearner<float>(b.Spec, Algorithm.FaZIL, c.Alpha, 3, c.Gamma)) ]
         [ for name, make in makers do
               let plain = b.Theta.Clone()
               let traced = b.Theta.Clone()
@@ -232,7 +233,7 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
               Seed = seed }
         let c = { Net = net; Data = { Batch = 10; InScale = 1.0; OutScale = 1.0; Seed = seed + 1UL }; Alpha = 0.1; Gamma = 1.0 }
         let b = Run.build { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } }
-        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b PcRule.Scheduled sigma (Some(UpdateSchedule.AllAt(hidden + 1, 0))) false false
+        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b Algorithm.IL sigma (Some(UpdateSchedule.AllAt(hidden + 1, 0))) false false
         let samples = [| for l in 1 .. hidden do yield! Run.eps pcT.Moments.[0] l |] |> Array.map (fun e -> e / sigma)
         let n = float samples.Length
         let mean = Array.average samples
@@ -253,8 +254,8 @@ let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` ()
         let alpha = Math.Min(c.Alpha, 0.05)
         let z = b.Theta.Clone()
         let fa = b.Theta.Clone()
-        let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 3, synchronous = true)
-        let fazil = PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, alpha, 3)
+        let zil = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, alpha, 3, synchronous = true)
+        let fazil = PredictiveCodingLearner<float>(b.Spec, Algorithm.FaZIL, alpha, 3)
         let mutable absorbed = false
         for k in 0 .. 2 do
             let d = { c.Data with Seed = c.Data.Seed + uint64 k }
@@ -266,7 +267,7 @@ let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` ()
         let extra = 1 + int (c.Net.Seed % 3UL)
         let t = PcTrace<float>()
         let th = b.Theta.Clone()
-        PredictiveCodingLearner<float>(b.Spec, PcRule.FullyAutonomous, c.Alpha, 3, moments = Nullable(c.Net.L + extra)).Step(th, b.Inputs, b.Targets, b.Batch, t)
+        PredictiveCodingLearner<float>(b.Spec, Algorithm.FaZIL, c.Alpha, 3, moments = Nullable(c.Net.L + extra)).Step(th, b.Inputs, b.Targets, b.Batch, t)
         let run = { Gamma = 1.0; Alpha = c.Alpha; Schedule = (fun _ _ -> false); FaZil = true; Moments = c.Net.L + extra }
         let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run b.Batch b.Inputs b.Targets
         [ for l in 1 .. (if absorbed then 0 else c.Net.L) do
@@ -324,8 +325,8 @@ let ``Learners refuse null, out-of-range batches and wrongly sized data`` () =
           yield! expectNull "PcnState.Predict(null)" (fun () -> state().Predict(nul))
           yield! expectNull "PcnState.InferenceIncrements(null)" (fun () -> state().InferenceIncrements(nul, 1.0))
           yield! expectNull "PcnState.InferenceIncrement(null)" (fun () -> state().InferenceIncrement(nul, 1, 1.0))
-          yield! expectNull "PredictiveCodingLearner(null)" (fun () -> PredictiveCodingLearner<float>(nul, PcRule.ZeroDivergence, 0.1) |> ignore)
-          yield! expectNull "PredictiveCodingLearner.Step(null)" (fun () -> PredictiveCodingLearner<float>(spec, PcRule.ZeroDivergence, 0.1).Step(nul, sIn, sOut, 1))
+          yield! expectNull "PredictiveCodingLearner(null)" (fun () -> PredictiveCodingLearner<float>(nul, Algorithm.ZIL, 0.1) |> ignore)
+          yield! expectNull "PredictiveCodingLearner.Step(null)" (fun () -> PredictiveCodingLearner<float>(spec, Algorithm.ZIL, 0.1).Step(nul, sIn, sOut, 1))
           yield! expectNull "Forward.Layer(null spec)" (fun () -> Forward.Layer<float>(nul, p, 0, ReadOnlySpan(Array.zeroCreate 3), Span(Array.zeroCreate 3), Span(Array.zeroCreate 2), 1))
           yield! expectNull "Forward.Layer(null p)" (fun () -> Forward.Layer<float>(spec, nul, 0, ReadOnlySpan(Array.zeroCreate 3), Span(Array.zeroCreate 3), Span(Array.zeroCreate 2), 1))
           yield! expectNull "Forward.Predict(null)" (fun () -> Forward.Predict<float>(nul, 0, ReadOnlySpan(Array.zeroCreate 3), Span(Array.zeroCreate 2), 1))

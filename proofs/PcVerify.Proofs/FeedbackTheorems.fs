@@ -15,6 +15,7 @@ open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
 open PcVerify.Proofs.Theorems
+open PcVerify.Engine.Algorithms
 
 /// A random feedback for the case (its own seed; He-normal scale like θ^l, docs/decisions.md "Weight transport").
 let feedback (c: Case) (spec: NetworkSpec) (kind: FeedbackKind) =
@@ -62,7 +63,7 @@ let private bpStep (c: Case) (b: Run.Built) (fb: Feedback<float>) =
     Backprop<float>(b.Spec, c.Alpha, b.Batch, feedback = fb).Step(w, b.Inputs, b.Targets, b.Batch, t)
     t, w
 
-let private pcStep (c: Case) (b: Run.Built) (rule: PcRule) (gamma: float) (correction: bool) (synchronous: bool) (fb: Feedback<float>) =
+let private pcStep (c: Case) (b: Run.Built) (rule: Algorithm) (gamma: float) (correction: bool) (synchronous: bool) (fb: Feedback<float>) =
     let theta = b.Theta.Clone()
     let t = PcTrace<float>()
     let learner = PredictiveCodingLearner<float>(b.Spec, rule, c.Alpha, b.Batch, gamma, 0.0, null, correction, synchronous, feedback = fb)
@@ -90,7 +91,7 @@ let ``Feedback alignment: under C1, C2, C3 Z-IL with any fixed feedback B update
               let dw = Run.dW bpT l
               yield! Check.within (sprintf "BP with B Δw^%d vs oracle" l) (Check.rounding kOracle u (mw l) (dwO l)) (dwO l) dw
               for (name, sync) in [ "event-driven", false; "synchronous", true ] do
-                  let pcT, theta = pcStep c b PcRule.ZeroDivergence 1.0 false sync (fresh ())
+                  let pcT, theta = pcStep c b Algorithm.ZIL 1.0 false sync (fresh ())
                   yield! Check.within (sprintf "%s Z-IL with B Δθ^%d vs BP with B Δw^%d" name l l) (Check.rounding kSame u (mw l) dw) dw (Run.totalTheta pcT theta l)
                   if c.Net.Bias then
                       let dv = Run.dV bpT l
@@ -109,7 +110,7 @@ let ``Feedback alignment with γ: with the γ^-l correction Z-IL with B updates 
         let fb = feedback c b.Spec FeedbackKind.Random
         let _, _, mw, _ = bpWith c (P.OfEngine b.Theta) (mats b.Spec b.Theta fb) b.Inputs b.Targets
         let bpT, _ = bpStep c b fb
-        let pcT, theta = pcStep c b PcRule.ZeroDivergence c.Gamma true false fb
+        let pcT, theta = pcStep c b Algorithm.ZIL c.Gamma true false fb
         [ for l in 1 .. c.Net.L do
               let dw = Run.dW bpT l
               let mag = mw l |> Array.map (fun m -> Math.Pow(c.Gamma, -float (l - 1)) * m)
@@ -136,7 +137,7 @@ let ``Weight-transport control: Z-IL with random feedback B differs measurably f
     Prop.forAll (Cases.arb controlDomain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let bpT, _ = Run.bp c b
-        let pcT, theta = pcStep c b PcRule.ZeroDivergence 1.0 false false (feedback c b.Spec FeedbackKind.Random)
+        let pcT, theta = pcStep c b Algorithm.ZIL 1.0 false false (feedback c b.Spec FeedbackKind.Random)
         let d = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
         d > measurable |> Prop.label (sprintf "worst relative difference %s ≤ %g" (Check.g17 d) measurable))
 
@@ -244,8 +245,8 @@ let ``Fa-Z-IL with feedback B equals Z-IL with B whenever no error of a layer l 
     Prop.forAll Cases.batched (fun c ->
         let b = Run.build c
         let fb = feedback c b.Spec FeedbackKind.Random
-        let pcT, thZ = pcStep c b PcRule.ZeroDivergence 1.0 false true fb
-        let _, thF = pcStep c b PcRule.FullyAutonomous 1.0 false false fb
+        let pcT, thZ = pcStep c b Algorithm.ZIL 1.0 false true fb
+        let _, thF = pcStep c b Algorithm.FaZIL 1.0 false false fb
         let silent = silentAtZilMoment c pcT
         let differs =
             [ for l in 1 .. c.Net.L do
@@ -266,7 +267,7 @@ let ``IL at one t_c with feedback B differs measurably from BP with the same B``
         let tc = int (c.Net.Seed % uint64 (c.Net.L + 1))
         let theta = b.Theta.Clone()
         let t = PcTrace<float>()
-        PredictiveCodingLearner<float>(b.Spec, PcRule.Scheduled, c.Alpha, 1, 1.0, 0.0, UpdateSchedule.AllAt(c.Net.L, tc), feedback = fb)
+        PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, 1, 1.0, 0.0, UpdateSchedule.AllAt(c.Net.L, tc), feedback = fb)
             .Step(theta, b.Inputs, b.Targets, 1, t)
         let d = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta t theta l) ] |> List.max
         d > measurable |> Prop.label (sprintf "t_c = %d: worst relative difference %s ≤ %g" tc (Check.g17 d) measurable))

@@ -12,6 +12,7 @@ open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
 open PcVerify.Proofs.Theorems
+open PcVerify.Engine.Algorithms
 
 /// The generators the findings were found with (a Replay seed is only meaningful with its generator).
 module Arbs =
@@ -159,7 +160,7 @@ let ``F6 example: an overflowing prediction stops synchronous and event-driven Z
     p.Theta.[4].Data.[1] <- 1.5e308
     for synchronous in [ true; false ] do
         let q = p.Clone()
-        let learner = PredictiveCodingLearner<float>(spec, PcRule.ZeroDivergence, 0.1, synchronous = synchronous)
+        let learner = PredictiveCodingLearner<float>(spec, Algorithm.ZIL, 0.1, synchronous = synchronous)
         let e = Assert.Throws<PcVerify.Engine.TrainingDivergedException>(fun () -> learner.Step(q, ReadOnlySpan [| 3.0; 3.0 |], ReadOnlySpan [| 0.5 |], 1))
         Assert.Contains("μ^3 at t = 0", e.Message)
         for l in 1 .. 4 do

@@ -14,6 +14,7 @@ open PcVerify.Proofs.Oracles
 open PcVerify.Proofs.GraphGenerators
 open PcVerify.Proofs.GraphOracles
 open PcVerify.Proofs.GraphTheorems
+open PcVerify.Engine.Algorithms
 
 /// Runs `statement` over `arb` and returns FsCheck's falsification message; fails the test when no case falsifies it
 /// (the control must be able to fail: if the engine ran Z-IL correctly everywhere, this test would say so).
@@ -29,7 +30,7 @@ let falsified (cases: int) (arb: Arbitrary<GraphCase>) (statement: GraphCase -> 
 let dMinStatement (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
-    let t, _ = pcTraced c b PcRule.FullyAutonomous false
+    let t, _ = pcTraced c b Algorithm.FaZIL false
     [ for v in 0 .. g.Vertices.Count - 1 do
           if v <> g.Input then
               for m in 0 .. min (g.Depth.Min.[v] - 1) (t.Moments.Count - 1) do
@@ -40,14 +41,14 @@ let dMinStatement (c: GraphCase) =
 let faZilEqualsBp (c: GraphCase) =
     let b = GraphRun.build c
     let o = bp c b
-    let f, _ = pc c b PcRule.FullyAutonomous false false
+    let f, _ = pc c b Algorithm.FaZIL false false
     paramsWithin "Fa-Z-IL vs BP" o 1.0 o.After f
 
 /// Whether some error neuron of a parameterised vertex is exactly 0 at t = d(v) (Fa-Z-IL's boundary condition).
 let zeroAtD (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
-    let t, _ = pcTraced c b PcRule.ZeroDivergence false
+    let t, _ = pcTraced c b Algorithm.ZIL false
     g.Vertices
     |> Seq.exists (fun v ->
         v.Index <> g.Input && v.WeightShape.Count > 0 && (nn t.Moments.[g.Depth.Max.[v.Index]].Eps.[v.Index] |> Array.exists (fun e -> e = 0.0)))
@@ -224,7 +225,7 @@ let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only
           Loss = CE }
     let b = GraphRun.build c
     let o = bp c b
-    let corrected, _ = pc c b PcRule.ZeroDivergence false true
+    let corrected, _ = pc c b Algorithm.ZIL false true
     let d = b.Graph.Depth.MaxDepth
     Assert.NotEmpty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2)) o.After corrected)
     Assert.Empty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2) * Math.Pow(c.Gamma, -float d)) o.After corrected)

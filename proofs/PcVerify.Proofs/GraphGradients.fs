@@ -141,8 +141,8 @@ let ``Threads: a training step on a graph large enough to split gives the same b
             try
                 let bpP = b.Theta.Clone()
                 GraphBackprop<float>(b.Graph, c.Alpha, b.Batch).Step(bpP, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
-                let z, _ = pc c b PcRule.ZeroDivergence false false
-                let f, _ = pc c b PcRule.FullyAutonomous false false
+                let z, _ = pc c b Algorithm.ZIL false false
+                let f, _ = pc c b Algorithm.FaZIL false false
                 [ bpP; z; f ]
             finally
                 Parallelism.MaxThreads <- before

@@ -122,7 +122,7 @@ let arrival (g: CompiledGraph) (moments: int) =
     arrival
 
 /// One PC step from a copy of the initial parameters with a trace (the faithful synchronous simulation).
-let pcTraced (c: GraphCase) (b: Built) (rule: PcRule) (gammaCorrection: bool) =
+let pcTraced (c: GraphCase) (b: Built) (rule: Algorithm) (gammaCorrection: bool) =
     let p = b.Theta.Clone()
     let t = GraphPcTrace<float>()
     let learner = GraphPredictiveCoding<float>(b.Graph, rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = gammaCorrection, loss = c.Loss.Engine)
@@ -130,7 +130,7 @@ let pcTraced (c: GraphCase) (b: Built) (rule: PcRule) (gammaCorrection: bool) =
     t, p
 
 /// One PC step (untraced: event-driven Z-IL on levelled graphs, skipping Fa-Z-IL) or forced synchronous.
-let pc (c: GraphCase) (b: Built) (rule: PcRule) (synchronous: bool) (gammaCorrection: bool) =
+let pc (c: GraphCase) (b: Built) (rule: Algorithm) (synchronous: bool) (gammaCorrection: bool) =
     let p = b.Theta.Clone()
     let learner =
         GraphPredictiveCoding<float>(b.Graph, rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = gammaCorrection, synchronous = synchronous, loss = c.Loss.Engine)

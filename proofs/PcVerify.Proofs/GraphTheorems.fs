@@ -47,7 +47,7 @@ let ``Theorem 3.1 on graphs: on a levelled graph under C1, C2, C3 the error of v
         let b = GraphRun.build c
         let g = b.Graph
         let o = bp c b
-        let t, _ = pcTraced c b PcRule.ZeroDivergence false
+        let t, _ = pcTraced c b Algorithm.ZIL false
         [ for v in 0 .. g.Vertices.Count - 1 do
               if hidden g v then
                   let d = g.Depth.Max.[v]
@@ -66,8 +66,8 @@ let ``Theorem 3.2 on graphs: on a levelled graph under C1, C2, C3 the Z-IL updat
     Prop.forAll (GraphRun.arb GraphDomains.levelledC3) (fun c ->
         let b = GraphRun.build c
         let o = bp c b
-        let ev, learner = pc c b PcRule.ZeroDivergence false false
-        let sync, _ = pc c b PcRule.ZeroDivergence true false
+        let ev, learner = pc c b Algorithm.ZIL false false
+        let sync, _ = pc c b Algorithm.ZIL true false
         (Check.verdict (
             (if learner.EventDriven then [] else [ "Z-IL did not run event-driven on a levelled graph" ])
             @ paramsWithin "event-driven Z-IL vs BP" o 1.0 o.After ev
@@ -83,7 +83,7 @@ let ``Lemma A.3 on graphs: on a levelled graph under C1 before t = d(v) the erro
     Prop.forAll (GraphRun.arb { GraphDomains.any with Mode = GraphDomains.levelled }) (fun c ->
         let b = GraphRun.build c
         let g = b.Graph
-        let t, _ = pcTraced c b PcRule.ZeroDivergence false
+        let t, _ = pcTraced c b Algorithm.ZIL false
         [ for v in 0 .. g.Vertices.Count - 1 do
               if hidden g v then
                   for m in 0 .. min (g.Depth.Max.[v] - 1) (t.Moments.Count - 1) do
@@ -102,7 +102,7 @@ let ``Lemma A.3 on any graph: under C1 the error of v is exactly zero before its
     Prop.forAll (GraphRun.arb GraphDomains.any) (fun c ->
         let b = GraphRun.build c
         let g = b.Graph
-        let t, _ = pcTraced c b PcRule.FullyAutonomous false
+        let t, _ = pcTraced c b Algorithm.FaZIL false
         let a = arrival g t.Moments.Count
         let levelledAgrees = not g.Depth.IsLevelled || Seq.forall (fun v -> v = g.Input || a.[v] = g.Depth.Max.[v]) (seq { 0 .. g.Vertices.Count - 1 })
         [ if not levelledAgrees then yield "on a levelled graph the dataflow arrival differs from d(v)"
@@ -126,8 +126,8 @@ let ``Lemma A.5 on graphs: the error of v at t = d(v) is γ^d(v) δ_v and the γ
         let b = GraphRun.build c
         let g = b.Graph
         let o = bp c b
-        let t, _ = pcTraced c b PcRule.ZeroDivergence false
-        let corrected, _ = pc c b PcRule.ZeroDivergence false true
+        let t, _ = pcTraced c b Algorithm.ZIL false
+        let corrected, _ = pc c b Algorithm.ZIL false true
         [ for v in 0 .. g.Vertices.Count - 1 do
               if hidden g v then
                   let d = g.Depth.Max.[v]
@@ -154,7 +154,7 @@ let ``Batches on graphs: the Z-IL update for a batch equals the mean of the sing
         let b = GraphRun.build c
         let g = b.Graph
         let o = bp c b
-        let zil, _ = pc c b PcRule.ZeroDivergence false false
+        let zil, _ = pc c b Algorithm.ZIL false false
         let pairs =
             [ for i in 0 .. c.Batch - 1 ->
                   let bi =
@@ -178,11 +178,11 @@ let ``Event-driven Z-IL equals synchronous Z-IL and skipping Fa-Z-IL equals fait
     Prop.forAll (GraphRun.arb GraphDomains.any) (fun c ->
         let b = GraphRun.build c
         let g = b.Graph
-        let fSkip, _ = pc c b PcRule.FullyAutonomous false false
-        let fSync, _ = pc c b PcRule.FullyAutonomous true false
+        let fSkip, _ = pc c b Algorithm.FaZIL false false
+        let fSync, _ = pc c b Algorithm.FaZIL true false
         [ if g.Depth.IsLevelled then
-              let ev, _ = pc c b PcRule.ZeroDivergence false false
-              let sync, _ = pc c b PcRule.ZeroDivergence true false
+              let ev, _ = pc c b Algorithm.ZIL false false
+              let sync, _ = pc c b Algorithm.ZIL true false
               yield! paramsExact "event-driven vs synchronous Z-IL" sync ev
           yield! paramsExact "skipping vs faithful Fa-Z-IL" fSync fSkip ]
         |> Check.verdict
@@ -200,7 +200,7 @@ let ``Zero divergence on graphs: Z-IL stays on BP's parameters over several trai
         let pBp = b.Theta.Clone()
         let pZ = b.Theta.Clone()
         let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
-        let zL = GraphPredictiveCoding<float>(g, PcRule.ZeroDivergence, c.Alpha, b.Batch, loss = c.Loss.Engine)
+        let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
         let failures = Collections.Generic.List<string>()
         let mutable diverged = false
         for step in 0..2 do
@@ -244,7 +244,7 @@ let ``Levelling does not change BP's outputs or its updates of any weight or bia
 let zilEqualsBp (c: GraphCase) =
     let b = GraphRun.build c
     let o = bp c b
-    let z, _ = pc c b PcRule.ZeroDivergence false false
+    let z, _ = pc c b Algorithm.ZIL false false
     paramsWithin "Z-IL vs BP" o 1.0 o.After z
 
 /// f' of an engine edge activation by the independent formulas of Oracles.df: built-in kinds by kind, custom ones
@@ -280,7 +280,7 @@ let ``Lemma A.4 on graphs: on a levelled graph under C1 the error of v at t = d(
         let b = GraphRun.build c
         let g = b.Graph
         let o = bp c b
-        let t, _ = pcTraced c b PcRule.ZeroDivergence false
+        let t, _ = pcTraced c b Algorithm.ZIL false
         let ops = PcVerify.Engine.Graph.Ops.VertexOps.CreateAll<float>(g, b.Batch)
         let x0 = t.Moments.[0].X |> Array.map nn
         let a0 (e: GraphEdge) = x0.[e.Parent] |> Array.map (fun x -> e.Activation.Value x)

@@ -5,6 +5,7 @@ open PcVerify.Engine.Backprop
 open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
+open PcVerify.Engine.Algorithms
 
 /// Everything a property needs about one case, built fresh (mutable engine objects never escape a property).
 type Built =
@@ -38,7 +39,7 @@ let bp (c: Case) (b: Built) =
     t, w
 
 /// One predictive-coding step from a copy of the initial parameters.
-let pc (c: Case) (b: Built) (rule: PcRule) (sigma: float) (schedule: UpdateSchedule option) (gammaCorrection: bool) (synchronous: bool) =
+let pc (c: Case) (b: Built) (rule: Algorithm) (sigma: float) (schedule: UpdateSchedule option) (gammaCorrection: bool) (synchronous: bool) =
     let theta = b.Theta.Clone()
     let t = PcTrace<float>()
     let learner =
@@ -49,13 +50,13 @@ let pc (c: Case) (b: Built) (rule: PcRule) (sigma: float) (schedule: UpdateSched
     t, theta, learner
 
 /// Z-IL, synchronous simulation (every moment recorded).
-let zilSync c b = pc c b PcRule.ZeroDivergence 0.0 None false true
+let zilSync c b = pc c b Algorithm.ZIL 0.0 None false true
 
 /// Z-IL as the engine runs it by default (event-driven under C1).
-let zil c b = pc c b PcRule.ZeroDivergence 0.0 None false false
+let zil c b = pc c b Algorithm.ZIL 0.0 None false false
 
 /// Fa-Z-IL.
-let fazil c b = pc c b PcRule.FullyAutonomous 0.0 None false false
+let fazil c b = pc c b Algorithm.FaZIL 0.0 None false false
 
 /// The update applied to θ^{l} (engine layout), zeros when the trace says it was never updated.
 let totalTheta (t: PcTrace<float>) (theta: Parameters<float>) (l: int) =

@@ -21,6 +21,7 @@ open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
+open PcVerify.Engine.Algorithms
 
 let kSame = 64.0
 let kOracle = 1024.0
@@ -85,7 +86,7 @@ let ``Lemma A.3: under C1 before t = l the value node of layer l is unchanged, i
         let b = Run.build c
         let zilT, _, _ = Run.zilSync c b
         let sched = UpdateSchedule.FromMoments(moments |> List.map (fun t -> [| t; c.Net.L |] :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-        let ilT, _, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
+        let ilT, _, _ = Run.pc c b Algorithm.IL 0.0 (Some sched) false false
         [ for name, (pcT: PcTrace<float>) in [ "Z-IL", zilT; "IL " + sched.Name, ilT ] do
               let m = pcT.Moments
               for l in 1 .. c.Net.L - 1 do
@@ -162,7 +163,7 @@ let ``A.5: with the γ^(-l) learning-rate correction Z-IL equals BP for any γ``
     Prop.forAll Cases.anyGamma (fun c ->
         let b = Run.build c
         let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.pc c b PcRule.ZeroDivergence 0.0 None true false
+        let pcT, theta, _ = Run.pc c b Algorithm.ZIL 0.0 None true false
         let o = oracle c b
         [ for l in 0 .. c.Net.L - 1 do
               let amp = Math.Pow(c.Gamma, -float l)
@@ -219,7 +220,7 @@ let ``Eqs. 7, 9, 13: the inference and learning rules are the negative gradients
     Prop.forAll gradientCase (fun c ->
         let b = Run.build c
         let sched = UpdateSchedule.AllAt(b.Spec.L, 0)
-        let pcT, _, _ = Run.pc c b PcRule.Scheduled 0.5 (Some sched) false false
+        let pcT, _, _ = Run.pc c b Algorithm.IL 0.5 (Some sched) false false
         let m0 = pcT.Moments.[0]
         let net = c.Net
         let L = net.L
@@ -347,7 +348,7 @@ let zeroDivergenceVerdict (tr: Training) =
     let w = b.Theta.Clone()
     let theta = b.Theta.Clone()
     let bp = Backprop<float>(b.Spec, c.Alpha, 3)
-    let zil = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, c.Alpha, 3)
+    let zil = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3)
     // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
     // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
     let mutable disagreement = []
@@ -478,8 +479,8 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
         let e = b.Theta.Clone()
         // α/10 ∈ [1e-4, 0.05] keeps most runs finite; a run that overflows must overflow at the same step in both.
         let alpha = c.Alpha / 10.0
-        let sync = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected, synchronous = true)
-        let fast = PredictiveCodingLearner<float>(b.Spec, PcRule.ZeroDivergence, alpha, 4, c.Gamma, gammaCorrection = corrected)
+        let sync = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, alpha, 4, c.Gamma, gammaCorrection = corrected, synchronous = true)
+        let fast = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, alpha, 4, c.Gamma, gammaCorrection = corrected)
         // Bit-identical trajectories also diverge (overflow) at the same step: both paths must agree on that too.
         // After a TrainingDivergedException the parameters are partially updated and unspecified: the synchronous
         // simulation lets a NaN from ∞ − ∞ reach a lower layer one moment earlier than the event-driven path, so
@@ -520,7 +521,7 @@ let ``float32 Z-IL updates equal float32 BP updates within float32 rounding`` ()
         let bpT = BpTrace<float32>()
         Backprop<float32>(b.Spec, c.Alpha).Step(w, sIn, sOut, 1, bpT)
         let pcT = PcTrace<float32>()
-        PredictiveCodingLearner<float32>(b.Spec, PcRule.ZeroDivergence, c.Alpha).Step(th, sIn, sOut, 1, pcT)
+        PredictiveCodingLearner<float32>(b.Spec, Algorithm.ZIL, c.Alpha).Step(th, sIn, sOut, 1, pcT)
         let o = Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha (sIn |> Array.map float) (sOut |> Array.map float)
         [ for l in 1 .. c.Net.L do
               let dw = (Run.nn bpT.DeltaW.[l]).Data |> Array.map float
@@ -603,7 +604,7 @@ let ``C1 negative control: with σ > 0 Z-IL's update differs measurably from BP'
         let sigma = [| 0.01; 0.1; 1.0 |].[int (c.Net.Seed % 3UL)]
         let b = Run.build c
         let bpT, _ = Run.bp c b
-        let pcT, theta, learner = Run.pc c b PcRule.ZeroDivergence sigma None false false
+        let pcT, theta, learner = Run.pc c b Algorithm.ZIL sigma None false false
         againstBp c b bpT pcT theta |> breaks (sprintf "σ = %g" sigma) (not learner.EventDriven) |> Prop.collect (sprintf "σ=%g" sigma))
 
 /// The schedules that break C2: IL with every layer at one t_c (any t_c ∈ 0..L when L ≥ 2), or one layer moved
@@ -636,7 +637,7 @@ let ``C2 negative control: IL at one t_c or any schedule other than t = l differ
     Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, s) ->
         let b = Run.build c
         let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some s) false false
+        let pcT, theta, _ = Run.pc c b Algorithm.IL 0.0 (Some s) false false
         againstBp c b bpT pcT theta
         |> breaks (sprintf "schedule %s" s.Name) (not s.IsZeroDivergence)
         |> Prop.classify (s.Name.StartsWith "all at") "IL at one t_c")
@@ -753,7 +754,7 @@ let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (th
 let scheduledAgainstOracle (c: Case) (moments: int list list) =
     let b = Run.build c
     let sched = UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-    let pcT, theta, _ = Run.pc c b PcRule.Scheduled 0.0 (Some sched) false false
+    let pcT, theta, _ = Run.pc c b Algorithm.IL 0.0 (Some sched) false false
     let run =
         { Gamma = c.Gamma
           Alpha = c.Alpha

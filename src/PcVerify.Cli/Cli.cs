@@ -7,6 +7,7 @@ using PcVerify.Engine.Network;
 using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Cli;
 

@@ -8,6 +8,7 @@ using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Cli.Commands;
 

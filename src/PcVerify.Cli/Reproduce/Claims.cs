@@ -1,5 +1,6 @@
 using System.Globalization;
 using PcVerify.Engine.Experiments;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Cli.Reproduce;
 

@@ -5,6 +5,7 @@ using PcVerify.Cli.Reporting;
 using PcVerify.Engine.Experiments;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Cli.Reproduce;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using PcVerify.Cli.Reporting;
 using PcVerify.Engine.Experiments;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Cli.Reproduce;
 

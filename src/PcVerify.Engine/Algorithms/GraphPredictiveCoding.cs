@@ -45,12 +45,12 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
     /// <summary>Creates a learner.</summary>
     /// <param name="graph">The graph.</param>
-    /// <param name="rule">The algorithm.</param>
+    /// <param name="rule">The predictive-coding algorithm: IL, Z-IL or Fa-Z-IL (not BP).</param>
     /// <param name="alpha">Learning rate α &gt; 0.</param>
     /// <param name="capacity">The largest batch.</param>
     /// <param name="gamma">Inference rate γ &gt; 0 (C3 is γ = 1).</param>
     /// <param name="sigma">σ ≥ 0 (C1 is σ = 0).</param>
-    /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments per depth (required; <c>max d + 1</c> entries).</param>
+    /// <param name="schedule">For <see cref="Algorithm.IL"/>: the update moments per depth (required; <c>max d + 1</c> entries).</param>
     /// <param name="gammaCorrection">Scale the learning rate of <c>θ_v</c> by <c>γ^{−d_max(v)}</c> (A.5 on a graph).</param>
     /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation (no event-driven Z-IL, no skipping).</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments (default <c>max d + 1</c>).</param>
@@ -59,12 +59,17 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="feedback">Feedback B in place of θ in the inference's input-Jᵀ, and the weight decay (docs/math.md §12); null: θ, no decay.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
     public GraphPredictiveCoding(
-        CompiledGraph graph, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
+        CompiledGraph graph, Algorithm rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
         ulong noiseSeed = 0, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         LearnerOptions.CheckRates(alpha, gamma, sigma);
+        if (rule == Algorithm.BP)
+        {
+            throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));
+        }
+
         Rule = rule;
         Alpha = alpha;
         Gamma = gamma;
@@ -73,7 +78,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         int depths = graph.Depth.MaxDepth + 1;
         Schedule = rule switch
         {
-            PcRule.Scheduled => schedule ?? throw new InvalidInputException("IL needs an update schedule (e.g. every vertex at t_c)"),
+            Algorithm.IL => schedule ?? throw new InvalidInputException("IL needs an update schedule (e.g. every vertex at t_c)"),
             _ => UpdateSchedule.ZeroDivergence(depths),
         };
         if (Schedule.Depth != depths)
@@ -87,8 +92,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             throw new InvalidInputException($"Fa-Z-IL needs at least one moment, found {Moments}");
         }
 
-        EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0 && graph.Depth.IsLevelled;
-        FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
+        EventDriven = rule == Algorithm.ZIL && !synchronous && sigma == 0 && graph.Depth.IsLevelled;
+        FaZilSkipping = rule == Algorithm.FaZIL && !synchronous && sigma == 0;
         State = new GraphState<T>(graph, capacity, loss) { Feedback = feedback };
         int n = graph.Vertices.Count;
         _depth = [.. graph.Depth.Max];
@@ -99,7 +104,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             _byDepth[d] = [.. Enumerable.Range(0, n).Where(v => v != graph.Input && _depth[v] == d)];
         }
 
-        bool gate = rule == PcRule.FullyAutonomous;
+        bool gate = rule == Algorithm.FaZIL;
         _gated = new T[n][];
         _fired = new bool[n][];
         for (int v = 0; v < n; v++)
@@ -115,8 +120,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <inheritdoc />
     public string Name => Rule switch
     {
-        PcRule.ZeroDivergence => EventDriven ? "zil" : "zil-sync",
-        PcRule.FullyAutonomous => "fazil",
+        Algorithm.ZIL => EventDriven ? "zil" : "zil-sync",
+        Algorithm.FaZIL => "fazil",
         _ => "il",
     };
 
@@ -133,7 +138,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     public long StepIndex { get; set; }
 
     /// <summary>The algorithm.</summary>
-    public PcRule Rule { get; }
+    public Algorithm Rule { get; }
 
     /// <summary>α.</summary>
     public double Alpha { get; }
@@ -185,7 +190,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             {
                 RunEventDriven(parameters);
             }
-            else if (Rule == PcRule.FullyAutonomous)
+            else if (Rule == Algorithm.FaZIL)
             {
                 RunFullyAutonomous(parameters);
             }

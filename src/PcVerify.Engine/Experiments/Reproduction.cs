@@ -6,6 +6,7 @@ using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Engine.Experiments;
 

@@ -3,6 +3,7 @@ using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Engine.Experiments;
 
@@ -128,7 +129,7 @@ public static class WeightTransport
             LayerAlignment[] a = learner switch
             {
                 Backprop<double> bp => ErrorAlignment.Backprop(setup.Spec, p, bp.Feedback, bp.OutputLoss, inputs, targets, pairs),
-                PredictiveCodingLearner<double> { Rule: PcRule.Scheduled } il => ErrorAlignment.Scheduled(setup.Spec, p, il.State.Feedback, il.OutputLoss, inputs, targets, pairs, il.Gamma, setup.IlT),
+                PredictiveCodingLearner<double> { Rule: Algorithm.IL } il => ErrorAlignment.Scheduled(setup.Spec, p, il.State.Feedback, il.OutputLoss, inputs, targets, pairs, il.Gamma, setup.IlT),
                 PredictiveCodingLearner<double> pc => ErrorAlignment.ZeroDivergence(setup.Spec, p, pc.State.Feedback, pc.OutputLoss, inputs, targets, pairs),
                 _ => [],
             };

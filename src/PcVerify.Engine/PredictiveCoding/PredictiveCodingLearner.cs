@@ -1,21 +1,9 @@
 using System.Numerics;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Engine.PredictiveCoding;
-
-/// <summary>Which predictive-coding learning algorithm (supplementary A.6).</summary>
-public enum PcRule
-{
-    /// <summary>Algorithm 1, or any <see cref="UpdateSchedule"/>: updates at the scheduled moments only.</summary>
-    Scheduled,
-
-    /// <summary>Algorithm 2, Z-IL: C1, C2 (<c>θ^{l+1}</c> at <c>t = l</c>), C3; stops after <c>t = L−1</c>.</summary>
-    ZeroDivergence,
-
-    /// <summary>Algorithm 3, Fa-Z-IL: every moment, each error neuron gated by φ (docs/math.md §5).</summary>
-    FullyAutonomous,
-}
 
 /// <summary>
 /// IL, Z-IL and Fa-Z-IL for a batch (docs/math.md §5, §6). One instance owns the state buffers; a step allocates
@@ -50,12 +38,12 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
 
     /// <summary>Creates a learner.</summary>
     /// <param name="spec">The architecture.</param>
-    /// <param name="rule">The algorithm.</param>
+    /// <param name="rule">The predictive-coding algorithm: IL, Z-IL or Fa-Z-IL (not BP).</param>
     /// <param name="alpha">Learning rate α &gt; 0.</param>
     /// <param name="capacity">The largest batch.</param>
     /// <param name="gamma">Inference rate γ &gt; 0 (C3 is γ = 1).</param>
     /// <param name="sigma">σ ≥ 0: noise added to the C1 initialisation (C1 is σ = 0).</param>
-    /// <param name="schedule">For <see cref="PcRule.Scheduled"/>: the update moments (required).</param>
+    /// <param name="schedule">For <see cref="Algorithm.IL"/>: the update moments (required).</param>
     /// <param name="gammaCorrection">Scale the learning rate of <c>θ^{l+1}</c> by <c>γ^{−l}</c>, undoing A.5's <c>γ^l</c>.</param>
     /// <param name="synchronous">For Z-IL and Fa-Z-IL: force the faithful synchronous simulation even when σ = 0.</param>
     /// <param name="moments">For Fa-Z-IL: the number of moments to run (default L).</param>
@@ -64,12 +52,17 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <param name="feedback">The feedback B in place of <c>θᵀ</c> in Eq. 7 and the weight decay (docs/math.md §12); null: <c>θᵀ</c>, no decay.</param>
     /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
     public PredictiveCodingLearner(
-        NetworkSpec spec, PcRule rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
+        NetworkSpec spec, Algorithm rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
         ulong noiseSeed = 0, Algorithms.OutputLoss? loss = null, Feedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         LearnerOptions.CheckRates(alpha, gamma, sigma);
+        if (rule == Algorithm.BP)
+        {
+            throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));
+        }
+
         _spec = spec;
         Rule = rule;
         Alpha = alpha;
@@ -78,7 +71,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         GammaCorrection = gammaCorrection;
         Schedule = rule switch
         {
-            PcRule.Scheduled => schedule ?? throw new InvalidInputException("IL needs an update schedule (e.g. all layers at t_c)"),
+            Algorithm.IL => schedule ?? throw new InvalidInputException("IL needs an update schedule (e.g. all layers at t_c)"),
             _ => UpdateSchedule.ZeroDivergence(spec.L),
         };
         if (Schedule.Depth != spec.L)
@@ -92,12 +85,12 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
             throw new InvalidInputException($"Fa-Z-IL needs at least one moment, found {Moments}");
         }
 
-        EventDriven = rule == PcRule.ZeroDivergence && !synchronous && sigma == 0;
-        FaZilSkipping = rule == PcRule.FullyAutonomous && !synchronous && sigma == 0;
+        EventDriven = rule == Algorithm.ZIL && !synchronous && sigma == 0;
+        FaZilSkipping = rule == Algorithm.FaZIL && !synchronous && sigma == 0;
         State = new PcnState<T>(spec, capacity, loss, feedback);
         _scratch = new T[spec.Widths.Max()];
-        _gated = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
-        _fired = rule == PcRule.FullyAutonomous ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
+        _gated = rule == Algorithm.FaZIL ? spec.Widths[..^1].Select(n => new T[n * capacity]).ToArray() : [];
+        _fired = rule == Algorithm.FaZIL ? spec.Widths[..^1].Select(n => new bool[n * capacity]).ToArray() : [];
         _noise = sigma > 0 ? Rng.Derive(noiseSeed, RngDomain.Noise, 0) : null;
         _unfired = new int[spec.L];
         _fires = new int[spec.L];
@@ -109,8 +102,8 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     /// <inheritdoc />
     public string Name => Rule switch
     {
-        PcRule.ZeroDivergence => EventDriven ? "zil" : "zil-sync",
-        PcRule.FullyAutonomous => "fazil",
+        Algorithm.ZIL => EventDriven ? "zil" : "zil-sync",
+        Algorithm.FaZIL => "fazil",
         _ => "il",
     };
 
@@ -124,7 +117,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
     public long StepIndex { get; set; }
 
     /// <summary>The algorithm.</summary>
-    public PcRule Rule { get; }
+    public Algorithm Rule { get; }
 
     /// <summary>α.</summary>
     public double Alpha { get; }
@@ -173,7 +166,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         {
             RunEventDriven(parameters, trace);
         }
-        else if (Rule == PcRule.FullyAutonomous)
+        else if (Rule == Algorithm.FaZIL)
         {
             if (FaZilSkipping && trace is null)
             {

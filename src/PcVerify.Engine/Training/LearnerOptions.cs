@@ -7,22 +7,6 @@ using PcVerify.Engine.PredictiveCoding;
 
 namespace PcVerify.Engine.Training;
 
-/// <summary>The algorithms the CLI and experiments can train with.</summary>
-public enum Algorithm
-{
-    /// <summary>Backpropagation (docs/math.md §2).</summary>
-    BP,
-
-    /// <summary>Inference learning, Algorithm 1: all layers updated at <c>t_c</c> (or a custom schedule).</summary>
-    IL,
-
-    /// <summary>Zero-divergence IL, Algorithm 2.</summary>
-    ZIL,
-
-    /// <summary>Fully autonomous Z-IL, Algorithm 3.</summary>
-    FaZIL,
-}
-
 /// <summary>Everything that configures a learner; <see cref="Create{T}"/> builds it.</summary>
 public sealed record LearnerOptions
 {
@@ -145,12 +129,12 @@ public sealed record LearnerOptions
         {
             Algorithm.BP => new Backprop<TNum>(spec, Alpha, capacity, Loss, feedback),
             Algorithm.IL => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
+                spec, Algorithm.IL, Alpha, capacity, Gamma, Sigma,
                 Schedule ?? UpdateSchedule.AllAt(spec.L, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             Algorithm.ZIL => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
+                spec, Algorithm.ZIL, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             _ => new PredictiveCodingLearner<TNum>(
-                spec, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
+                spec, Algorithm.FaZIL, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
         };
     }
 
@@ -177,12 +161,12 @@ public sealed record LearnerOptions
         {
             Algorithm.BP => new GraphBackprop<TNum>(graph, Alpha, capacity, Loss, feedback),
             Algorithm.IL => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.Scheduled, Alpha, capacity, Gamma, Sigma,
+                graph, Algorithm.IL, Alpha, capacity, Gamma, Sigma,
                 Schedule ?? UpdateSchedule.AllAt(depths, Tc ?? T), GammaCorrection, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             Algorithm.ZIL => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.ZeroDivergence, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
+                graph, Algorithm.ZIL, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, Synchronous, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
             _ => new GraphPredictiveCoding<TNum>(
-                graph, PcRule.FullyAutonomous, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
+                graph, Algorithm.FaZIL, Alpha, capacity, Gamma, Sigma, null, GammaCorrection, moments: Moments, noiseSeed: NoiseSeed, loss: Loss, feedback: feedback),
         };
     }
 

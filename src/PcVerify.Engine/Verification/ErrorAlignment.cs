@@ -44,7 +44,7 @@ public static class ErrorAlignment
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(p);
         Backprop.Backprop<T> exact = Exact(spec, p, loss, inputs, targets, batch);
-        PredictiveCodingLearner<T> zil = new(spec, PcRule.ZeroDivergence, 1.0, batch, loss: loss, feedback: feedback?.Clone());
+        PredictiveCodingLearner<T> zil = new(spec, Algorithm.ZIL, 1.0, batch, loss: loss, feedback: feedback?.Clone());
         PcTrace<T> trace = new();
         zil.Step(p.Clone(), inputs, targets, batch, trace);
         return Compare(spec, exact.Delta, l => trace.Moments[l].Eps[l] ?? throw new InvalidOperationException($"Z-IL trace lacks ε^{l} at t = {l}"), batch);
@@ -61,7 +61,7 @@ public static class ErrorAlignment
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(p);
         Backprop.Backprop<T> exact = Exact(spec, p, loss, inputs, targets, batch);
-        PredictiveCodingLearner<T> il = new(spec, PcRule.Scheduled, 1.0, batch, gamma, schedule: UpdateSchedule.AllAt(spec.L, tc), loss: loss, feedback: feedback?.Clone());
+        PredictiveCodingLearner<T> il = new(spec, Algorithm.IL, 1.0, batch, gamma, schedule: UpdateSchedule.AllAt(spec.L, tc), loss: loss, feedback: feedback?.Clone());
         PcTrace<T> trace = new();
         il.Step(p.Clone(), inputs, targets, batch, trace);
         return Compare(spec, exact.Delta, l => trace.Moments[tc].Eps[l] ?? throw new InvalidOperationException($"IL trace lacks ε^{l} at t = {tc}"), batch);

@@ -141,14 +141,14 @@ public class GraphAlgorithmTests
         CompiledGraph graph = Graph(name);
         Assert.True(graph.Depth.IsLevelled);
         OutputLoss loss = OutputLoss.Parse(lossName);
-        GraphPredictiveCoding<double> zil = new(graph, PcRule.ZeroDivergence, 0.05, 3, loss: loss);
+        GraphPredictiveCoding<double> zil = new(graph, Algorithm.ZIL, 0.05, 3, loss: loss);
         Assert.True(zil.EventDriven);
         GraphParameters<double>[] p = Train(
             graph, loss,
             new GraphBackprop<double>(graph, 0.05, 3, loss),
             zil,
-            new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 3, synchronous: true, loss: loss),
-            new GraphPredictiveCoding<double>(graph, PcRule.FullyAutonomous, 0.05, 3, loss: loss));
+            new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 3, synchronous: true, loss: loss),
+            new GraphPredictiveCoding<double>(graph, Algorithm.FaZIL, 0.05, 3, loss: loss));
         foreach (ParameterSlot slot in graph.ParameterSlots)
         {
             Float64Exactness.Assert<double>(p[0][slot], p[1][slot], $"{name} ({lossName}): zil {slot.Key} vs BP after 10 steps");
@@ -185,7 +185,7 @@ public class GraphAlgorithmTests
         GraphParameters<double> p = GraphNets.Params<double>(graph, 121);
         double[] x = GraphNets.Normal<double>(batch * graph.InputSize, 122), s = GraphNets.Targets<double>(loss, batch, graph.OutputSize, 123);
         GraphBackprop<double> bp = new(graph, 0.05, batch, loss);
-        GraphPredictiveCoding<double> zil = new(graph, PcRule.ZeroDivergence, 0.05, batch, loss: loss);
+        GraphPredictiveCoding<double> zil = new(graph, Algorithm.ZIL, 0.05, batch, loss: loss);
         bp.Step(p.Clone(), x, s, batch);
         zil.Step(p.Clone(), x, s, batch);
         for (int v = 0; v < graph.Vertices.Count; v++)
@@ -254,7 +254,7 @@ public class GraphAlgorithmTests
     internal static GraphPcTrace<double> TraceIl(CompiledGraph graph, OutputLoss loss, ulong seed)
     {
         int moments = graph.Depth.MaxDepth + 3;
-        GraphPredictiveCoding<double> il = new(graph, PcRule.Scheduled, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
+        GraphPredictiveCoding<double> il = new(graph, Algorithm.IL, 0.05, 2, gamma: 0.7, schedule: UpdateSchedule.AllAt(graph.Depth.MaxDepth + 1, moments - 1), loss: loss);
         GraphPcTrace<double> trace = new();
         il.Step(GraphNets.Params<double>(graph, seed), GraphNets.Normal<double>(2 * graph.InputSize, seed + 1), GraphNets.Targets<double>(loss, 2, graph.OutputSize, seed + 2), 2, trace);
         Assert.Equal(moments, trace.Moments.Count);
@@ -262,9 +262,9 @@ public class GraphAlgorithmTests
     }
 
     [Theory]
-    [InlineData(PcRule.ZeroDivergence)]
-    [InlineData(PcRule.FullyAutonomous)]
-    public void A_traced_step_changes_the_parameters_exactly_as_an_untraced_one(PcRule rule)
+    [InlineData(Algorithm.ZIL)]
+    [InlineData(Algorithm.FaZIL)]
+    public void A_traced_step_changes_the_parameters_exactly_as_an_untraced_one(Algorithm rule)
     {
         CompiledGraph graph = Graph("resnet");
         GraphParameters<double> a = GraphNets.Params<double>(graph, 141), b = a.Clone();
@@ -292,7 +292,7 @@ public class GraphAlgorithmTests
         GraphParameters<double>[] p = Train(
             graph, loss,
             new GraphBackprop<double>(graph, 0.05, 3, loss),
-            new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 3, gamma: 0.5, gammaCorrection: corrected, loss: loss));
+            new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 3, gamma: 0.5, gammaCorrection: corrected, loss: loss));
         if (corrected)
         {
             // γ^{−d} up to 2^5 amplifies the rounding of the small ε; 1e-11 keeps a factor 1e3 over it.
@@ -320,8 +320,8 @@ public class GraphAlgorithmTests
         GraphParameters<double>[] p = Train(
             graph, loss,
             new GraphBackprop<double>(graph, 0.05, 3, loss),
-            new GraphPredictiveCoding<double>(graph, PcRule.FullyAutonomous, 0.05, 3, loss: loss),
-            new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 3, loss: loss));
+            new GraphPredictiveCoding<double>(graph, Algorithm.FaZIL, 0.05, 3, loss: loss),
+            new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 3, loss: loss));
         double fazil = MaxParameterDifference(p[0], p[1]), zil = MaxParameterDifference(p[0], p[2]);
         Assert.True(fazil > Measurable, $"Fa-Z-IL should leave BP below a max pool; max |θ − w| = {fazil:G17}");
         Assert.True(zil < 1e-12, $"Z-IL should stay on BP; max |θ − w| = {zil:G17}");
@@ -339,8 +339,8 @@ public class GraphAlgorithmTests
     {
         CompiledGraph graph = Graph(name);
         OutputLoss loss = OutputLoss.Parse(lossName);
-        GraphPredictiveCoding<double> skipping = new(graph, PcRule.FullyAutonomous, 0.05, 3, loss: loss);
-        GraphPredictiveCoding<double> faithful = new(graph, PcRule.FullyAutonomous, 0.05, 3, synchronous: true, loss: loss);
+        GraphPredictiveCoding<double> skipping = new(graph, Algorithm.FaZIL, 0.05, 3, loss: loss);
+        GraphPredictiveCoding<double> faithful = new(graph, Algorithm.FaZIL, 0.05, 3, synchronous: true, loss: loss);
         Assert.True(skipping.FaZilSkipping);
         Assert.False(faithful.FaZilSkipping);
         GraphParameters<double>[] p = Train(graph, loss, faithful, skipping);
@@ -360,7 +360,7 @@ public class GraphAlgorithmTests
         CompiledGraph graph = Graph(name);
         Assert.False(graph.Depth.IsLevelled);
         OutputLoss loss = OutputLoss.Parse(lossName);
-        GraphPredictiveCoding<double> zil = new(graph, PcRule.ZeroDivergence, 0.05, 3, loss: loss);
+        GraphPredictiveCoding<double> zil = new(graph, Algorithm.ZIL, 0.05, 3, loss: loss);
         Assert.False(zil.EventDriven);
         Assert.Equal("zil-sync", zil.Name);
         GraphParameters<double>[] p = Train(graph, loss, new GraphBackprop<double>(graph, 0.05, 3, loss), zil);

@@ -196,10 +196,10 @@ public class OutputLossTests
         OutputLoss ce = OutputLoss.SoftmaxCrossEntropy;
         (string Name, ILearner<double> Learner, Parameters<double> P)[] runs =
         [
-            ("zil", new PredictiveCodingLearner<double>(spec, PcRule.ZeroDivergence, 0.05, 3, loss: ce), w.Clone()),
-            ("zil-sync", new PredictiveCodingLearner<double>(spec, PcRule.ZeroDivergence, 0.05, 3, synchronous: true, loss: ce), w.Clone()),
-            ("fazil", new PredictiveCodingLearner<double>(spec, PcRule.FullyAutonomous, 0.05, 3, loss: ce), w.Clone()),
-            ("fazil-faithful", new PredictiveCodingLearner<double>(spec, PcRule.FullyAutonomous, 0.05, 3, synchronous: true, loss: ce), w.Clone()),
+            ("zil", new PredictiveCodingLearner<double>(spec, Algorithm.ZIL, 0.05, 3, loss: ce), w.Clone()),
+            ("zil-sync", new PredictiveCodingLearner<double>(spec, Algorithm.ZIL, 0.05, 3, synchronous: true, loss: ce), w.Clone()),
+            ("fazil", new PredictiveCodingLearner<double>(spec, Algorithm.FaZIL, 0.05, 3, loss: ce), w.Clone()),
+            ("fazil-faithful", new PredictiveCodingLearner<double>(spec, Algorithm.FaZIL, 0.05, 3, synchronous: true, loss: ce), w.Clone()),
         ];
         Backprop<double> bp = new(spec, 0.05, 3, ce);
         for (int step = 0; step < 30; step++)
@@ -238,7 +238,7 @@ public class OutputLossTests
         OutputLoss ce = OutputLoss.SoftmaxCrossEntropy;
         double[] sIn = TestNets.Normal(5, 42), sOut = OneHot(1, 4, 43);
         new Backprop<double>(spec, 0.1, 1, ce).Step(w, sIn, sOut, 1);
-        new PredictiveCodingLearner<double>(spec, PcRule.Scheduled, 0.1, 1, schedule: UpdateSchedule.AllAt(spec.L, 0), loss: ce).Step(theta, sIn, sOut, 1);
+        new PredictiveCodingLearner<double>(spec, Algorithm.IL, 0.1, 1, schedule: UpdateSchedule.AllAt(spec.L, 0), loss: ce).Step(theta, sIn, sOut, 1);
         double d = Enumerable.Range(1, spec.L).Max(l => Numeric.MaxAbsDiff<double>(w.Theta[l].Data, theta.Theta[l].Data));
         Assert.True(d > Measurable, $"IL with t_c = 0 should diverge from BP under CE; max |θ − w| = {d:G17}");
     }

@@ -48,8 +48,8 @@ public class RandomGraphAlgorithmTests
             GraphParameters<double>[] p = Train(
                 graph, seed,
                 new GraphBackprop<double>(graph, 0.05, 2),
-                new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 2),
-                new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 2, synchronous: true));
+                new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 2),
+                new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 2, synchronous: true));
             foreach (ParameterSlot slot in graph.ParameterSlots)
             {
                 Float64Exactness.Assert<double>(p[0][slot], p[1][slot], $"seed {seed}: Z-IL {slot.Key} vs BP");
@@ -66,8 +66,8 @@ public class RandomGraphAlgorithmTests
             CompiledGraph graph = CompiledGraph.Compile(RandomGraphTests.RandomGraph(seed));
             GraphParameters<double>[] p = Train(
                 graph, seed,
-                new GraphPredictiveCoding<double>(graph, PcRule.FullyAutonomous, 0.05, 2, synchronous: true),
-                new GraphPredictiveCoding<double>(graph, PcRule.FullyAutonomous, 0.05, 2));
+                new GraphPredictiveCoding<double>(graph, Algorithm.FaZIL, 0.05, 2, synchronous: true),
+                new GraphPredictiveCoding<double>(graph, Algorithm.FaZIL, 0.05, 2));
             foreach (ParameterSlot slot in graph.ParameterSlots)
             {
                 Tolerance.Exact.Assert<double>(p[0][slot], p[1][slot], $"seed {seed} (levelled: {graph.Depth.IsLevelled}): skipping vs faithful Fa-Z-IL {slot.Key}");
@@ -137,7 +137,7 @@ public class RandomGraphAlgorithmTests
             }
 
             unlevelled++;
-            GraphParameters<double>[] p = Train(graph, seed, new GraphBackprop<double>(graph, 0.05, 2), new GraphPredictiveCoding<double>(graph, PcRule.ZeroDivergence, 0.05, 2));
+            GraphParameters<double>[] p = Train(graph, seed, new GraphBackprop<double>(graph, 0.05, 2), new GraphPredictiveCoding<double>(graph, Algorithm.ZIL, 0.05, 2));
             double d = graph.ParameterSlots.Max(s => Numeric.MaxAbsDiff<double>(p[0][s], p[1][s]));
             if (d > 1e-8)
             {

@@ -3,6 +3,7 @@ using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Backprop;
 

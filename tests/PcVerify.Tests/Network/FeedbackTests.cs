@@ -5,6 +5,7 @@ using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Network;
 

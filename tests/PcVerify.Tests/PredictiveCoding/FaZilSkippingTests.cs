@@ -1,6 +1,7 @@
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Tests.Kernels;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.PredictiveCoding;
 
@@ -22,8 +23,8 @@ public class FaZilSkippingTests
     {
         NetworkSpec spec = TestNets.Spec(arch, act, bias);
         Parameters<double> a = TestNets.Params(spec, 5), b = a.Clone();
-        PredictiveCodingLearner<double> faithful = new(spec, PcRule.FullyAutonomous, 0.05, capacity, gamma, synchronous: true, moments: moments);
-        PredictiveCodingLearner<double> fast = new(spec, PcRule.FullyAutonomous, 0.05, capacity, gamma, moments: moments);
+        PredictiveCodingLearner<double> faithful = new(spec, Algorithm.FaZIL, 0.05, capacity, gamma, synchronous: true, moments: moments);
+        PredictiveCodingLearner<double> fast = new(spec, Algorithm.FaZIL, 0.05, capacity, gamma, moments: moments);
         Assert.False(faithful.FaZilSkipping);
         Assert.True(fast.FaZilSkipping);
         for (int step = 0; step < 20; step++)
@@ -49,8 +50,8 @@ public class FaZilSkippingTests
         // not used, and skipping would change the result. Demonstrated by comparing σ > 0 Fa-Z-IL with σ = 0.
         NetworkSpec spec = TestNets.Spec("5,7,6,4", "tanh", false);
         Parameters<double> a = TestNets.Params(spec, 5), b = a.Clone();
-        PredictiveCodingLearner<double> noisy = new(spec, PcRule.FullyAutonomous, 0.05, sigma: 1e-3, noiseSeed: 3);
-        PredictiveCodingLearner<double> fast = new(spec, PcRule.FullyAutonomous, 0.05);
+        PredictiveCodingLearner<double> noisy = new(spec, Algorithm.FaZIL, 0.05, sigma: 1e-3, noiseSeed: 3);
+        PredictiveCodingLearner<double> fast = new(spec, Algorithm.FaZIL, 0.05);
         Assert.False(noisy.FaZilSkipping);
         double[] sIn = TestNets.Normal(spec.InputWidth, 1), sOut = TestNets.Normal(spec.OutputWidth, 2);
         noisy.Step(a, sIn, sOut, 1);

@@ -8,6 +8,7 @@ using PcVerify.Tests.Oracle;
 using PcVerify.Tests.Support;
 using MMatrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
 using MVector = MathNet.Numerics.LinearAlgebra.Vector<double>;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.PredictiveCoding;
 
@@ -72,7 +73,7 @@ public class LearnerTests
         const int batch = 4;
         const double alpha = 0.1;
         NetworkSpec spec = TestNets.Spec(arch, act, bias);
-        PredictiveCodingLearner<double> zil = new(spec, PcRule.ZeroDivergence, alpha, batch, synchronous: synchronous);
+        PredictiveCodingLearner<double> zil = new(spec, Algorithm.ZIL, alpha, batch, synchronous: synchronous);
         Assert.Equal(!synchronous, zil.EventDriven);
         Parameters<double> initial = TestNets.Params(spec, 11);
         (BpTrace<double> bp, PcTrace<double> pc, _, Parameters<double> theta) = OneStep(spec, zil, batch, alpha);
@@ -111,7 +112,7 @@ public class LearnerTests
         NetworkSpec spec = TestNets.Spec(arch, act, bias);
         Parameters<double> theta = TestNets.Params(spec, 21), w = theta.Clone();
         Backprop<double> bp = new(spec, 0.05, 3);
-        PredictiveCodingLearner<double> zil = new(spec, PcRule.ZeroDivergence, 0.05, 3);
+        PredictiveCodingLearner<double> zil = new(spec, Algorithm.ZIL, 0.05, 3);
         for (int step = 0; step < 40; step++)
         {
             int batch = 1 + (step % 3);
@@ -137,8 +138,8 @@ public class LearnerTests
     {
         NetworkSpec spec = TestNets.Spec("3,8,8,8,2", "softplus,tanh,logistic,tanh", true);
         const double alpha = 0.1;
-        (BpTrace<double> bp, PcTrace<double> pc, _, _) = OneStep(spec, new(spec, PcRule.ZeroDivergence, alpha, 2, gamma, synchronous: synchronous), 2, alpha);
-        (BpTrace<double> bp2, PcTrace<double> corrected, _, _) = OneStep(spec, new(spec, PcRule.ZeroDivergence, alpha, 2, gamma, gammaCorrection: true, synchronous: synchronous), 2, alpha);
+        (BpTrace<double> bp, PcTrace<double> pc, _, _) = OneStep(spec, new(spec, Algorithm.ZIL, alpha, 2, gamma, synchronous: synchronous), 2, alpha);
+        (BpTrace<double> bp2, PcTrace<double> corrected, _, _) = OneStep(spec, new(spec, Algorithm.ZIL, alpha, 2, gamma, gammaCorrection: true, synchronous: synchronous), 2, alpha);
         for (int l = 0; l < spec.L; l++)
         {
             double g = Math.Pow(gamma, l);
@@ -164,7 +165,7 @@ public class LearnerTests
         NetworkSpec spec = TestNets.Spec("5,7,6,6,4", "tanh", true);
         double Divergence(double sigma)
         {
-            PredictiveCodingLearner<double> zil = new(spec, PcRule.ZeroDivergence, 0.1, 1, sigma: sigma, noiseSeed: 77);
+            PredictiveCodingLearner<double> zil = new(spec, Algorithm.ZIL, 0.1, 1, sigma: sigma, noiseSeed: 77);
             Assert.Equal(sigma == 0, zil.EventDriven);
             (BpTrace<double> bp, PcTrace<double> pc, _, _) = OneStep(spec, zil, 1, 0.1);
             return MaxUpdateDifference(spec, bp, pc);
@@ -183,12 +184,12 @@ public class LearnerTests
     public void IL_updating_every_layer_at_one_moment_differs_from_BP_on_a_deep_network(int tc)
     {
         NetworkSpec spec = TestNets.Spec("5,7,6,6,4", "tanh", true); // L = 4: no single t_c is t = l for every l.
-        PredictiveCodingLearner<double> il = new(spec, PcRule.Scheduled, 0.1, 1, schedule: UpdateSchedule.AllAt(spec.L, tc));
+        PredictiveCodingLearner<double> il = new(spec, Algorithm.IL, 0.1, 1, schedule: UpdateSchedule.AllAt(spec.L, tc));
         (BpTrace<double> bp, PcTrace<double> pc, _, _) = OneStep(spec, il, 1, 0.1);
         Assert.True(MaxUpdateDifference(spec, bp, pc) > Measurable, $"IL at t_c = {tc} must differ from BP");
 
         // Positive control: the same learner with the Z-IL schedule t = l is exact.
-        PredictiveCodingLearner<double> scheduled = new(spec, PcRule.Scheduled, 0.1, 1, schedule: UpdateSchedule.ZeroDivergence(spec.L));
+        PredictiveCodingLearner<double> scheduled = new(spec, Algorithm.IL, 0.1, 1, schedule: UpdateSchedule.ZeroDivergence(spec.L));
         (BpTrace<double> bp2, PcTrace<double> pc2, _, _) = OneStep(spec, scheduled, 1, 0.1);
         Assert.True(MaxUpdateDifference(spec, bp2, pc2) <= 1e-12, "IL with the schedule t = l is Z-IL");
     }
@@ -221,7 +222,7 @@ public class LearnerTests
         const double alpha = 0.2;
         Parameters<double> p = TestNets.Params(spec, 51, biasScale: 0.5), initial = p.Clone();
         double[] sIn = TestNets.Normal(4, 52), sOut = TestNets.Normal(3, 53);
-        PredictiveCodingLearner<double> il = new(spec, PcRule.Scheduled, alpha, 1, gamma, schedule: UpdateSchedule.AllAt(spec.L, tc));
+        PredictiveCodingLearner<double> il = new(spec, Algorithm.IL, alpha, 1, gamma, schedule: UpdateSchedule.AllAt(spec.L, tc));
         PcTrace<double> trace = new();
         il.Step(p, sIn, sOut, 1, trace);
 
@@ -275,8 +276,8 @@ public class LearnerTests
         // exactly Z-IL's schedule, evaluated with the same kernels on the same state: the parameters agree bit for bit.
         NetworkSpec spec = TestNets.Spec(arch, act, bias);
         Parameters<double> a = TestNets.Params(spec, 61), b = a.Clone();
-        PredictiveCodingLearner<double> fa = new(spec, PcRule.FullyAutonomous, 0.1, batch);
-        PredictiveCodingLearner<double> zil = new(spec, PcRule.ZeroDivergence, 0.1, batch, synchronous: true);
+        PredictiveCodingLearner<double> fa = new(spec, Algorithm.FaZIL, 0.1, batch);
+        PredictiveCodingLearner<double> zil = new(spec, Algorithm.ZIL, 0.1, batch, synchronous: true);
         for (int step = 0; step < 10; step++)
         {
             double[] sIn = TestNets.Normal(batch * spec.InputWidth, (ulong)(500 + step)), sOut = TestNets.Normal(batch * spec.OutputWidth, (ulong)(600 + step));
@@ -298,7 +299,7 @@ public class LearnerTests
         // at t = l + 1 the update of θ^{l+1} and Δx^{l+1} have moved μ^l_i, the error becomes non-zero and the neuron
         // fires late, updating a row BP leaves unchanged. This needs a dead unit at a hidden layer l ≤ L − 2.
         NetworkSpec spec = TestNets.Spec("3,8,8,8,2", "relu", true);
-        (BpTrace<double> bp, _, _, _) = OneStep(spec, new(spec, PcRule.ZeroDivergence, 0.1, 1), 1, 0.1);
+        (BpTrace<double> bp, _, _, _) = OneStep(spec, new(spec, Algorithm.ZIL, 0.1, 1), 1, 0.1);
         bool deadUnit = false;
         for (int l = 1; l <= spec.L - 2; l++)
         {
@@ -306,7 +307,7 @@ public class LearnerTests
         }
 
         Assert.True(deadUnit, "precondition: an inactive ReLU unit at a layer l ≤ L − 2");
-        (BpTrace<double> bp2, PcTrace<double> fa, _, _) = OneStep(spec, new(spec, PcRule.FullyAutonomous, 0.1, 1), 1, 0.1);
+        (BpTrace<double> bp2, PcTrace<double> fa, _, _) = OneStep(spec, new(spec, Algorithm.FaZIL, 0.1, 1), 1, 0.1);
         Assert.True(MaxUpdateDifference(spec, bp2, fa) > Measurable, "Fa-Z-IL should fire the dead unit late and differ from BP");
     }
 

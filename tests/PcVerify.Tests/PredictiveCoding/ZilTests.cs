@@ -2,6 +2,7 @@ using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.PredictiveCoding;
 
@@ -28,7 +29,7 @@ public class ZilTests
         BpTrace<double> bpTrace = new();
         new Backprop<double>(spec, 0.1).Step(w, sIn, sOut, 1, bpTrace);
         PcTrace<double> pcTrace = new();
-        new PredictiveCodingLearner<double>(spec, PcRule.ZeroDivergence, 0.1, synchronous: true).Step(theta, sIn, sOut, 1, pcTrace);
+        new PredictiveCodingLearner<double>(spec, Algorithm.ZIL, 0.1, synchronous: true).Step(theta, sIn, sOut, 1, pcTrace);
 
         for (int l = 0; l < spec.L; l++)
         {
@@ -49,8 +50,8 @@ public class ZilTests
     {
         NetworkSpec spec = TestNets.Spec(arch, act, bias);
         Parameters<double> a = TestNets.Params(spec, 5), b = a.Clone();
-        PredictiveCodingLearner<double> sync = new(spec, PcRule.ZeroDivergence, 0.05, capacity: 3, gamma: gamma, synchronous: true);
-        PredictiveCodingLearner<double> fast = new(spec, PcRule.ZeroDivergence, 0.05, capacity: 3, gamma: gamma);
+        PredictiveCodingLearner<double> sync = new(spec, Algorithm.ZIL, 0.05, capacity: 3, gamma: gamma, synchronous: true);
+        PredictiveCodingLearner<double> fast = new(spec, Algorithm.ZIL, 0.05, capacity: 3, gamma: gamma);
         Assert.True(fast.EventDriven);
         for (int step = 0; step < 20; step++)
         {

@@ -6,6 +6,7 @@ using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using Snapshooter.Xunit;
 using static PcVerify.Tests.Reproduce.ReproductionSnapshotTests;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Reproduce;
 

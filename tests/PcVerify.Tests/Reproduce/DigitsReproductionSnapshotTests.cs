@@ -3,6 +3,7 @@ using PcVerify.Engine.Experiments;
 using PcVerify.Engine.Network;
 using Snapshooter.Xunit;
 using static PcVerify.Tests.Reproduce.ReproductionSnapshotTests;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Reproduce;
 

@@ -3,6 +3,7 @@ using PcVerify.Engine.Data;
 using PcVerify.Engine.Experiments;
 using PcVerify.Engine.Network;
 using Snapshooter.Xunit;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Reproduce;
 

@@ -4,6 +4,7 @@ using PcVerify.Engine.Experiments;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
+using PcVerify.Engine.Algorithms;
 
 namespace PcVerify.Tests.Sharding;
 
