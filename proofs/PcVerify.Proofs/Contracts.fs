@@ -12,7 +12,7 @@ open PcVerify.Engine.PredictiveCoding
 open PcVerify.Engine.Training
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
-open PcVerify.Proofs.Theorems
+open PcVerify.Proofs.Verdicts
 open PcVerify.Engine.Algorithms
 
 let private throws<'E when 'E :> exn> (f: unit -> unit) =
@@ -233,7 +233,7 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
               Seed = seed }
         let c = { Net = net; Data = { Batch = 10; InScale = 1.0; OutScale = 1.0; Seed = seed + 1UL }; Alpha = 0.1; Gamma = 1.0 }
         let b = Run.build { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } }
-        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b Algorithm.IL sigma (Some(UpdateSchedule.AllAt(hidden + 1, 0))) false false
+        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b { Run.options Algorithm.IL with Sigma = sigma; Schedule = Some(UpdateSchedule.AllAt(hidden + 1, 0)) }
         let samples = [| for l in 1 .. hidden do yield! Run.eps pcT.Moments.[0] l |] |> Array.map (fun e -> e / sigma)
         let n = float samples.Length
         let mean = Array.average samples
@@ -248,7 +248,7 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
 /// bit-identity claim for the run: the late update it allows may or may not survive rounding (F9, F11).
 [<ProofAttribute>]
 let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` () =
-    let domain = { fazilDomain with MaxDepth = 5; MaxScale = 1.2; Valid = fun n -> fazilDomain.Valid n && stableDomain.Valid n }
+    let domain = { Domains.fazil with MaxDepth = 5; MaxScale = 1.2; Valid = fun n -> Domains.fazil.Valid n && Domains.stable.Valid n }
     Prop.forAll (Cases.arb domain (Gen.choose (1, 3)) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let alpha = Math.Min(c.Alpha, 0.05)

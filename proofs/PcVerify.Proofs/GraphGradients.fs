@@ -39,7 +39,7 @@ let ``Eqs. 7, 9, 13 on graphs: the inference increment of every value and the up
         let p = b.Theta.Clone()
         let st = GraphState<float>(g, b.Batch, c.Loss.Engine)
         st.Clamp(ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
-        st.Feedforward(p, true)
+        st.Feedforward(p, pcn = true)
         let rng = Rng(c.DataSeed + 11UL)
         for v in 0 .. g.Vertices.Count - 1 do
             if st.IsHidden v then
@@ -94,7 +94,7 @@ let private wideArb =
         gen {
             let! image = Gen.elements [ false; true ]
             let! n = Gen.choose (700, 1100)
-            let! bias = Gen.elements [ false; true ]
+            let! bias = Gen.elements [ NoBias; WithBias ]
             let! a = Gens.anyAct
             let! sk = Gens.anyAct
             let! s = Gens.seed
@@ -141,8 +141,8 @@ let ``Threads: a training step on a graph large enough to split gives the same b
             try
                 let bpP = b.Theta.Clone()
                 GraphBackprop<float>(b.Graph, c.Alpha, b.Batch).Step(bpP, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
-                let z, _ = pc c b Algorithm.ZIL false false
-                let f, _ = pc c b Algorithm.FaZIL false false
+                let z, _ = pc c b (pcOptions Algorithm.ZIL)
+                let f, _ = pc c b (pcOptions Algorithm.FaZIL)
                 [ bpP; z; f ]
             finally
                 Parallelism.MaxThreads <- before

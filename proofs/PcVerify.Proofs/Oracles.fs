@@ -7,6 +7,7 @@ module PcVerify.Proofs.Oracles
 open System
 open System.Globalization
 open PcVerify.Engine.Network
+open PcVerify.Engine.Verification
 open PcVerify.Proofs.Generators
 
 /// f (docs/math.md §1), from the closed forms.
@@ -36,17 +37,6 @@ let df (a: Act) (x: float) =
     | Smooth(a, b, c) ->
         let t = Math.Tanh(b * x)
         a * b * (1.0 - t * t) + c
-
-/// A Lipschitz constant of f (sup |f'|).
-let lip (a: Act) =
-    match a with
-    | Identity
-    | Tanh
-    | Relu
-    | Softplus -> 1.0
-    | Logistic -> 0.25
-    | LeakyRelu s -> Math.Max(1.0, Math.Abs s)
-    | Smooth(a, b, c) -> Math.Abs(a * b) + Math.Abs c
 
 /// A bound on |f''| (0 for piecewise-linear f; their kinks are a measure-zero event for continuous draws).
 let d2 (a: Act) =
@@ -118,7 +108,7 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
             Array.init y.[l].Length (fun i ->
                 let mutable s = if p.B.[l + 1].Length > 0 then Math.Abs(p.B.[l + 1].[i]) else 0.0
                 for j in 0 .. fy.[l + 1].Length - 1 do
-                    s <- s + Math.Abs(p.W.[l + 1].[i].[j]) * (lip (act (l + 1)) * my.[l + 1].[j] + Math.Abs(fy.[l + 1].[j]))
+                    s <- s + Math.Abs(p.W.[l + 1].[i].[j]) * ((act (l + 1)).Lipschitz * my.[l + 1].[j] + Math.Abs(fy.[l + 1].[j]))
                 s)
     let delta = Array.zeroCreate<float[]> L
     let md = Array.zeroCreate<float[]> L
@@ -143,7 +133,7 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
                     Array.init fy.[l].Length (fun j ->
                         alpha
                         * (md.[l - 1].[i] * Math.Abs(fy.[l].[j])
-                           + Math.Abs(delta.[l - 1].[i]) * (lip (act l) * my.[l].[j] + Math.Abs(fy.[l].[j]))))))
+                           + Math.Abs(delta.[l - 1].[i]) * ((act l).Lipschitz * my.[l].[j] + Math.Abs(fy.[l].[j]))))))
     let mv = Array.init (L + 1) (fun l -> if l = 0 || not net.Bias then [||] else md.[l - 1] |> Array.map (fun m -> alpha * m))
     { Y = y; FY = fy; Delta = delta; DW = dw; DV = dv; MY = my; MD = md; MW = mw; MV = mv }
 
@@ -276,19 +266,23 @@ module Check =
                       yield sprintf "%s[%d]: expected %s, actual %s, |diff| %s > bound %s" what k (g17 expected.[k]) (g17 actual.[k]) (g17 d) (g17 b) ]
             |> List.truncate 3
 
-    /// Bit-for-bit equality (as Tolerance.Exact: identical bits, or equal finite values so that +0 = −0). Two
-    /// identical infinities from an overflow are bit-identical; a NaN equals only the very same NaN bits.
-    let exact what (expected: float[]) (actual: float[]) =
+    let private equal (comparison: Tolerance) (what: string) (expected: float[]) (actual: float[]) =
         if expected.Length <> actual.Length then
             [ sprintf "%s: length differs (expected %d, actual %d)" what expected.Length actual.Length ]
         else
             [ for k in 0 .. expected.Length - 1 do
-                  let same =
-                      BitConverter.DoubleToInt64Bits expected.[k] = BitConverter.DoubleToInt64Bits actual.[k]
-                      || (expected.[k] = actual.[k] && Double.IsFinite expected.[k])
-                  if not same then
-                      yield sprintf "%s[%d]: expected %s, actual %s (bit-identical required)" what k (g17 expected.[k]) (g17 actual.[k]) ]
+                  if not (comparison.Holds(expected.[k], actual.[k])) then
+                      yield sprintf "%s[%d]: expected %s, actual %s (%s)" what k (g17 expected.[k]) (g17 actual.[k]) comparison.Reason ]
             |> List.truncate 3
+
+    /// Bit-for-bit equality, the engine's Tolerance.Exact: identical IEEE 754 bits, so −0 ≠ +0; two identical
+    /// infinities from an overflow are equal, a NaN equals only the very same NaN bits.
+    let exact what expected actual = equal Tolerance.Exact what expected actual
+
+    /// Equal values, the engine's Tolerance.EqualValues: identical bits except that +0 = −0. Only where the statement
+    /// is about values and one side can reach a zero by another road (adding a ±0 increment turns −0 into +0; α·0·f
+    /// carries f's sign); every use says which.
+    let equalValues what expected actual = equal Tolerance.EqualValues what expected actual
 
     /// K·u·(magnitude + |expected|): the first-order rounding bound with K the stated slack.
     let rounding (k: float) (u: float) (mag: float[]) (expected: float[]) (i: int) = k * u * (mag.[i] + Math.Abs(expected.[i]))
