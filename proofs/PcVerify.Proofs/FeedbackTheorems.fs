@@ -78,6 +78,7 @@ let private pcStep (c: Case) (b: Run.Built) (o: Run.PcOptions) (fb: Feedback<flo
             Option.toObj o.Schedule,
             gammaCorrection = o.GammaCorrection,
             synchronous = o.Synchronous,
+            loss = o.Loss.Engine,
             feedback = fb
         )
     learner.Step(theta, b.Inputs, b.Targets, b.Batch, t)

@@ -8,6 +8,7 @@ open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
 open PcVerify.Engine
+open PcVerify.Engine.Algorithms
 open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
 
@@ -175,6 +176,17 @@ type Act =
         | Relu
         | LeakyRelu _ -> false
         | _ -> true
+
+/// The output loss of a case (docs/math.md §11): squared error or softmax cross-entropy (whose targets are ≥ 0).
+type Loss =
+    | SE
+    | CE
+
+    /// The engine's loss.
+    member this.Engine =
+        match this with
+        | SE -> OutputLoss.SquaredError
+        | CE -> OutputLoss.SoftmaxCrossEntropy
 
 /// A fully connected network, in the paper's order: Widths[0] = output n^0, Widths[L] = input n^L; Acts[l−1] is f
 /// applied to layer l (l = 1..L, so Acts[L−1] acts on s_in). Parameters: Xavier-uniform weights times Scale, biases

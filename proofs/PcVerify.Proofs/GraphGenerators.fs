@@ -171,16 +171,6 @@ type GraphNet =
     /// Whether the block list contains a residual block (a skip edge).
     member this.Skips = this.Blocks |> List.sumBy (function Residual _ -> 1 | _ -> 0)
 
-/// The output loss of a case (docs/math.md §11).
-type Loss =
-    | SE
-    | CE
-
-    member this.Engine =
-        match this with
-        | SE -> OutputLoss.SquaredError
-        | CE -> OutputLoss.SoftmaxCrossEntropy
-
 /// One graph case: a graph, a batch drawn from a seed (inputs N(0, InScale²); targets N(0, OutScale²) for SE,
 /// |N(0, OutScale²)| for CE, which needs targets ≥ 0), α, γ and the loss.
 type GraphCase =

@@ -93,7 +93,31 @@ type Bp =
       MW: float[][][]
       MV: float[][] }
 
-let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp =
+/// softmax(y) computed from y − max y (no overflow), with the sum of its exponentials.
+let softmax (y: float[]) =
+    let m = Array.max y
+    let e = y |> Array.map (fun v -> Math.Exp(v - m))
+    let s = Array.sum e
+    e |> Array.map (fun v -> v / s), m, s
+
+/// The output error δ^0 = −∂ℒ/∂y^0 of docs/math.md §11 and its rounding magnitude, given y^0 and its forward
+/// magnitude MY^0: squared error s − y (magnitude MY + |δ| + |y|: |y| also bounds PCN's (μ + δ) − μ cancellation);
+/// softmax cross-entropy s − (Σ s) softmax(y), whose Jacobian in y has norm ≤ Σ|s| (magnitude Σ|s|·MY + |δ| + |s| +
+/// Σ|s|·softmax + |y|).
+let outputError (loss: Loss) (y: float[]) (my: float[]) (sOut: float[]) =
+    match loss with
+    | SE ->
+        let d = Array.init sOut.Length (fun i -> sOut.[i] - y.[i])
+        d, Array.init sOut.Length (fun i -> my.[i] + Math.Abs d.[i] + Math.Abs y.[i])
+    | CE ->
+        let sm, _, _ = softmax y
+        let total = Array.sum sOut
+        let sAbs = sOut |> Array.sumBy Math.Abs
+        let d = Array.init sOut.Length (fun i -> sOut.[i] - total * sm.[i])
+        d, Array.init sOut.Length (fun i -> sAbs * my.[i] + Math.Abs d.[i] + Math.Abs sOut.[i] + sAbs * sm.[i] + Math.Abs y.[i])
+
+/// One pair's BP with the output loss `loss` (docs/math.md §2, §11) with the rounding magnitudes of every quantity.
+let bpWithLoss (loss: Loss) (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp =
     let L = net.L
     let act l = net.Acts.[l - 1]
     let y = Array.zeroCreate<float[]> (L + 1)
@@ -112,8 +136,9 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
                 s)
     let delta = Array.zeroCreate<float[]> L
     let md = Array.zeroCreate<float[]> L
-    delta.[0] <- Array.init sOut.Length (fun i -> sOut.[i] - y.[0].[i])
-    md.[0] <- Array.init sOut.Length (fun i -> my.[0].[i] + Math.Abs(delta.[0].[i]) + Math.Abs(y.[0].[i]))
+    let d0, md0 = outputError loss y.[0] my.[0] sOut
+    delta.[0] <- d0
+    md.[0] <- md0
     for l in 1 .. L - 1 do
         let n = y.[l].Length
         let g = Array.init n (fun j -> Seq.sum (seq { for i in 0 .. delta.[l - 1].Length - 1 -> p.W.[l].[i].[j] * delta.[l - 1].[i] }))
@@ -136,6 +161,9 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
                            + Math.Abs(delta.[l - 1].[i]) * ((act l).Lipschitz * my.[l].[j] + Math.Abs(fy.[l].[j]))))))
     let mv = Array.init (L + 1) (fun l -> if l = 0 || not net.Bias then [||] else md.[l - 1] |> Array.map (fun m -> alpha * m))
     { Y = y; FY = fy; Delta = delta; DW = dw; DV = dv; MY = my; MD = md; MW = mw; MV = mv }
+
+/// One pair's BP with squared error (the paper's loss).
+let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) = bpWithLoss SE net p alpha sIn sOut
 
 /// BP for a batch (rows of sIn/sOut are pairs): per-pair results, and the mean update (docs/math.md §5 "Batches").
 let bpBatch (net: NetSpec) (p: P) (alpha: float) (batch: int) (sIn: float[]) (sOut: float[]) =

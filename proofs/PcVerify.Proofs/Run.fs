@@ -31,12 +31,15 @@ let build (c: Case) =
       Targets = c.Data.Targets spec
       Batch = c.Data.Batch }
 
-/// One BP step from a copy of the initial parameters; returns the trace and the updated parameters.
-let bp (c: Case) (b: Built) =
+/// One BP step with the output loss `loss` from a copy of the initial parameters; the trace and the updated parameters.
+let bpWithLoss (loss: Loss) (c: Case) (b: Built) =
     let w = b.Theta.Clone()
     let t = BpTrace<float>()
-    Backprop<float>(b.Spec, c.Alpha, b.Batch).Step(w, b.Inputs, b.Targets, b.Batch, t)
+    Backprop<float>(b.Spec, c.Alpha, b.Batch, loss = loss.Engine).Step(w, b.Inputs, b.Targets, b.Batch, t)
     t, w
+
+/// One BP step with squared error (the paper's loss).
+let bp (c: Case) (b: Built) = bpWithLoss SE c b
 
 /// How a predictive-coding step runs: the learner's options other than the case's α, γ and batch.
 type PcOptions =
@@ -48,15 +51,19 @@ type PcOptions =
       /// Whether the learning rate of θ^{l+1} is scaled by γ^{−l} (Supp. A.5's correction).
       GammaCorrection: bool
       /// Whether the synchronous simulation (every moment recorded) is forced instead of the event-driven path.
-      Synchronous: bool }
+      Synchronous: bool
+      /// The output loss (docs/math.md §11).
+      Loss: Loss }
 
-/// `rule` as the engine runs it by default: σ = 0, its own schedule, no correction, event-driven where defined.
+/// `rule` as the engine runs it by default: σ = 0, its own schedule, no correction, event-driven where defined,
+/// squared error.
 let options (rule: Algorithm) =
     { Rule = rule
       Sigma = 0.0
       Schedule = None
       GammaCorrection = false
-      Synchronous = false }
+      Synchronous = false
+      Loss = SE }
 
 /// One predictive-coding step from a copy of the initial parameters.
 let pc (c: Case) (b: Built) (o: PcOptions) =
@@ -73,7 +80,8 @@ let pc (c: Case) (b: Built) (o: PcOptions) =
             Option.toObj o.Schedule,
             gammaCorrection = o.GammaCorrection,
             synchronous = o.Synchronous,
-            noiseSeed = c.Net.Seed + 7UL
+            noiseSeed = c.Net.Seed + 7UL,
+            loss = o.Loss.Engine
         )
     learner.Step(theta, b.Inputs, b.Targets, b.Batch, t)
     t, theta, learner

@@ -202,14 +202,23 @@ let scheduledAgainstOracle (c: Case) (moments: int list list) =
     let worstParameter = [ for l in 1 .. c.Net.L -> Array.fold2 (fun m (e: float) (a: float) -> Math.Max(m, Math.Abs(a - e))) 0.0 (pO.Flat l) theta.Theta.[l].Data ] |> List.max
     compareWithOracle c b pcT theta trace pO, sched.Name, worstParameter, pcTolerance trace
 
-/// The verdict of the zero-divergence property for one training run (shared with the F13 example).
-let zeroDivergenceVerdict (tr: Training) =
+/// Rows of `width` targets made distributions: |s| / Σ|s| per row (softmax cross-entropy's usual targets, ≥ 0 and of
+/// mass 1, so the loss's curvature in y^0 is at most ½ as squared error's is at most 1).
+let distributions (width: int) (targets: float[]) =
+    Array.init targets.Length (fun k ->
+        let row = k / width
+        let mass = Seq.sum (seq { for j in row * width .. row * width + width - 1 -> Math.Abs targets.[j] })
+        Math.Abs targets.[k] / mass)
+
+/// The verdict of the zero-divergence property for one training run with the output loss `loss` (for softmax
+/// cross-entropy every pair's targets a distribution, see `distributions`).
+let zeroDivergenceVerdictWithLoss (loss: Loss) (tr: Training) =
     let c = tr.Case
     let b = Run.build c
     let w = b.Theta.Clone()
     let theta = b.Theta.Clone()
-    let bp = Backprop<float>(b.Spec, c.Alpha, 3)
-    let zil = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3)
+    let bp = Backprop<float>(b.Spec, c.Alpha, 3, loss = loss.Engine)
+    let zil = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3, loss = loss.Engine)
     // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
     // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
     let mutable disagreement = []
@@ -218,7 +227,7 @@ let zeroDivergenceVerdict (tr: Training) =
         if not diverged then
             let d = Trainings.stepData c k
             let sIn = d.Inputs b.Spec
-            let sOut = d.Targets b.Spec
+            let sOut = if loss = CE then distributions b.Spec.OutputWidth (d.Targets b.Spec) else d.Targets b.Spec
             let okBp = Run.completes (fun () -> bp.Step(w, sIn, sOut, d.Batch))
             let okPc = Run.completes (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
             if okBp <> okPc then disagreement <- [ sprintf "step %d: BP ok=%b, Z-IL ok=%b" k okBp okPc ]
@@ -266,3 +275,6 @@ let zeroDivergenceVerdict (tr: Training) =
     |> Prop.classify diverged "overflowed (same step in both)"
     |> Prop.classify unstable "left the stable regime (BP parameters grew > 1e6-fold; judged at 1e-9)"
     |> Prop.collect (sprintf "L=%d" c.Net.L)
+
+/// The verdict of the zero-divergence property for one training run with squared error (shared with the F13 example).
+let zeroDivergenceVerdict (tr: Training) = zeroDivergenceVerdictWithLoss SE tr
