@@ -106,14 +106,7 @@ let ``Invalid options are rejected before training`` () =
 /// FromMoments of it; `IsZeroDivergence` holds exactly for C2; `Contains` and `LastMoment` follow the moments.
 [<ProofAttribute>]
 let ``Schedules parse to the moments they name`` () =
-    let gen =
-        gen {
-            let! L = Gen.choose (1, 6)
-            let! moments = Gen.listOfLength L (Gen.listOf (Gen.choose (0, 7)) |> Gen.map (List.distinct >> List.sort))
-            let! tc = Gen.choose (0, 7)
-            return L, moments, tc
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (L, moments, tc) ->
+    Prop.forAll Schedules.written (fun (L, moments, tc) ->
         let text = moments |> List.map (fun m -> if m.IsEmpty then "-" else String.Join("+", m)) |> String.concat ","
         let parsed = UpdateSchedule.Parse(text, L)
         let zil = UpdateSchedule.Parse("zil", L)
@@ -204,14 +197,7 @@ let ``Recording a trace does not change the step of any learner`` () =
 /// the engine draws has changed (issue 8, docs/findings.md "Seeds and the CI budget").
 [<OncePerCampaign(MaxTest = 100, EndSize = 100, Replay = "(20260412,11400714819323198485)")>]
 let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
-    let gen =
-        gen {
-            let! sigma = Gens.logUniform 1e-3 10.0
-            let! seed = Gens.seed
-            let! hidden = Gen.choose (1, 3)
-            return sigma, seed, hidden
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (sigma, seed, hidden) ->
+    Prop.forAll Draws.noise (fun (sigma, seed, hidden) ->
         let net =
             { Widths = [ 2 ] @ List.replicate hidden 50 @ [ 3 ]
               Acts = [ Tanh ]

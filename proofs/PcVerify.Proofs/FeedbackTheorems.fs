@@ -162,14 +162,7 @@ let private energyAt (st: PcnState<float>) (p: Parameters<float>) (l: int) (k: i
 /// random half: the same finite differences, the same tolerance.
 [<ProofAttribute>]
 let ``Eq. 7 with feedback B ≠ θᵀ is not −∂F/∂x (finite differences), and with B = θᵀ it is`` () =
-    let gen =
-        gen {
-            let! depth = Gen.choose (2, 4)
-            let! widths = Gen.listOfLength (depth + 1) (Gen.choose (2, 6))
-            let! seed = Gens.seed
-            return widths, seed
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (widths, seed) ->
+    Prop.forAll Draws.tanhNet (fun (widths, seed) ->
         let spec = NetworkSpec(Array.ofList widths, Array.create (widths.Length - 1) Activation.Tanh, bias = false)
         let p = Initialisation<float>.Create(spec, InitScheme.HeNormal, seed)
         let rng = Rng(seed + 3UL)
@@ -202,13 +195,7 @@ let ``Eq. 7 with feedback B ≠ θᵀ is not −∂F/∂x (finite differences), 
 /// grown large is absolute, not relative to the mismatch).
 [<ProofAttribute>]
 let ``Kolen–Pollack: the mismatch between B and θᵀ shrinks by exactly (1 − αλ) per step, and not at all with λ = 0`` () =
-    let gen =
-        gen {
-            let! c = Cases.gen { Domains.all with MinDepth = 2; MaxDepth = 4 } (Gen.choose (1, 3)) (Gen.constant 1.0)
-            let! lambda = Gen.elements [ 0.0; 0.05; 0.5; 2.0 ]
-            return c, lambda
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (c, lambda) ->
+    Prop.forAll Draws.withDecay (fun (c, lambda) ->
         let b = Run.build c
         let alpha = Math.Min(c.Alpha, 0.1)
         let fb = Feedback<float>.Create(b.Spec, FeedbackKind.KolenPollack, c.Net.Seed + 11UL, InitScheme.HeNormal, 1.0, lambda)

@@ -283,6 +283,16 @@ module Gens =
               2, Gen.constant Softplus
               4, smooth ]
 
+    /// The named activations (no random smooth family: no ONNX operator, GraphOnnx.fs).
+    let namedAct =
+        Gen.frequency
+            [ 2, Gen.constant Identity
+              2, Gen.constant Tanh
+              2, Gen.constant Logistic
+              2, Gen.constant Relu
+              2, leakySlope |> Gen.map LeakyRelu
+              2, Gen.constant Softplus ]
+
     /// Activations with inf |f'| > 0 on all of ℝ: identity, leaky ReLU (slope > 0), and a·tanh(b·x) + c·x with
     /// a·b and c of the same sign (then |f'| ≥ |c| > 0) — no saturation, no dead units.
     let boundedAwayAct =
@@ -506,6 +516,52 @@ module Schedules =
                   let moments = [ for k in 0 .. L - 1 -> if k = l then moved else [ k ] ]
                   return ofMoments moments
               } ]
+
+    /// What `UpdateSchedule.Parse` reads: a depth L ∈ 1..6, per layer a sorted list of distinct moments in 0..7
+    /// (possibly empty), and a t_c ∈ 0..7 for `all:t_c`.
+    let written =
+        Arb.fromGen (
+            gen {
+                let! L = Gen.choose (1, 6)
+                let! moments = Gen.listOfLength L (Gen.listOf (Gen.choose (0, 7)) |> Gen.map (List.distinct >> List.sort))
+                let! tc = Gen.choose (0, 7)
+                return L, moments, tc
+            }
+        )
+
+/// Draws of properties whose subject is not a Case.
+module Draws =
+    /// σ ∈ [1e-3, 10] log-uniform, a seed and 1–3 hidden layers (the σ-noise contract).
+    let noise =
+        Arb.fromGen (
+            gen {
+                let! sigma = Gens.logUniform 1e-3 10.0
+                let! seed = Gens.seed
+                let! hidden = Gen.choose (1, 3)
+                return sigma, seed, hidden
+            }
+        )
+
+    /// Widths (output first) of a net of depth 2–4, every width 2–6, and a seed (Eq. 7 with feedback B).
+    let tanhNet =
+        Arb.fromGen (
+            gen {
+                let! depth = Gen.choose (2, 4)
+                let! widths = Gen.listOfLength (depth + 1) (Gen.choose (2, 6))
+                let! seed = Gens.seed
+                return widths, seed
+            }
+        )
+
+    /// A case of depth 2–4, batches of 1–3, γ = 1, with a Kolen–Pollack decay λ ∈ {0, 0.05, 0.5, 2}.
+    let withDecay =
+        Arb.fromGen (
+            gen {
+                let! c = Cases.gen { Domains.all with MinDepth = 2; MaxDepth = 4 } (Gen.choose (1, 3)) (Gen.constant 1.0)
+                let! lambda = Gen.elements [ 0.0; 0.05; 0.5; 2.0 ]
+                return c, lambda
+            }
+        )
 
 /// A training run: a network, a sequence of batches, α.
 type Training =

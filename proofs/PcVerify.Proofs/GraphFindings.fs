@@ -82,21 +82,12 @@ let ``G3: Fa-Z-IL leaves BP on some levelled graph`` () =
     let msg = falsified 300 (GraphRun.arb { GraphDomains.levelledC3 with Loss = Gen.constant SE }) faZilEqualsBp
     Assert.Contains("Fa-Z-IL vs BP", msg)
 
-let private hasMaxPool (c: GraphCase) =
-    c.Net.Blocks |> List.exists (function Pool(MaxPool, _, _, _, _) -> true | _ -> false)
-
-/// Levelled graphs with a max pooling block and activations whose derivative is bounded away from 0 (no dead or
-/// saturated unit can make an error exactly 0): only the pooling itself can.
-let maxPoolArb =
-    let d = { GraphDomains.levelledC3 with Acts = Gens.boundedAwayAct; Loss = Gen.constant SE }
-    Arb.fromGenShrink (GraphGens.case d |> Gen.filter hasMaxPool, fun c -> GraphShrink.case d c |> Seq.filter hasMaxPool)
-
 /// G4: max pooling alone makes Fa-Z-IL leave BP on levelled graphs: the inputs of a window that are not its maximum
 /// get an error exactly 0 at t = d(v) (Jᵀ of max pooling routes the error to the arg-max only), fire later, and add an
 /// update BP does not have.
 [<Fact>]
 let ``G4: with max pooling and activations bounded away from 0 Fa-Z-IL leaves BP on some levelled graph`` () =
-    let msg = falsified 300 maxPoolArb faZilEqualsBp
+    let msg = falsified 300 GraphArbs.maxPool faZilEqualsBp
     Assert.Contains("Fa-Z-IL vs BP", msg)
 
 /// A case of the shrunk form every counterexample below has: one pair, α = 0.1, γ = 1, SE, scale 1, seed 0.
@@ -172,7 +163,7 @@ let ``G3 example: on input 2x2x2 and a ReLU residual of two 1x1 convs Fa-Z-IL le
 
 [<FsCheck.Xunit.Property(Replay = "(117846778097809061,18064934626169805037,19)", MaxTest = 1)>]
 let ``G4 replay: Fa-Z-IL leaves BP on the generated levelled graph with max pooling`` () =
-    Prop.forAll maxPoolArb (fails faZilEqualsBp)
+    Prop.forAll GraphArbs.maxPool (fails faZilEqualsBp)
 
 /// Shrunk: input 1×2×2 → a residual of two 1×1 convs → max pooling 2×2 stride 1 → head, every activation the
 /// identity. Max pooling's Jᵀ routes the error to the arg-max only: three of the four inputs get an error exactly 0 at

@@ -392,6 +392,13 @@ module GraphDomains =
             Mode = Gen.constant NotLevelled
             Loss = Gen.constant SE }
 
+    /// C² activations only (finite differences across a kink are meaningless), every vertex kind, SE or CE, batches 1–2.
+    let smooth =
+        { any with
+            Acts = Gens.anyAct |> Gen.filter (fun a -> a.IsC2)
+            Batch = Gen.choose (1, 2)
+            Gamma = Gen.constant 1.0 }
+
 /// Building engine objects from a case, inside a property.
 module GraphRun =
     type Built =
@@ -429,3 +436,51 @@ module GraphRun =
         |> Prop.classify (c.Loss = CE) "softmax-CE"
         |> Prop.classify (c.Batch > 1) "batch > 1"
         |> Prop.collect (sprintf "max depth %d" g.Depth.MaxDepth)
+
+/// Arbitraries over graph cases with a shape a domain cannot express (a filter, or a fixed layout).
+module GraphArbs =
+    /// Whether the case's blocks include a max pooling.
+    let hasMaxPool (c: GraphCase) =
+        c.Net.Blocks |> List.exists (function Pool(MaxPool, _, _, _, _) -> true | _ -> false)
+
+    /// Levelled graphs with a max pooling block and activations whose derivative is bounded away from 0 (no dead or
+    /// saturated unit can make an error exactly 0): only the pooling itself can.
+    let maxPool =
+        let d = { GraphDomains.levelledC3 with Acts = Gens.boundedAwayAct; Loss = Gen.constant SE }
+        Arb.fromGenShrink (GraphGens.case d |> Gen.filter hasMaxPool, fun c -> GraphShrink.case d c |> Seq.filter hasMaxPool)
+
+    /// Graphs large enough that the matrix and conv kernels split into several blocks (a dense n × n, n = 700–1100, or a
+    /// conv of 8 → 16 channels on 24×24 images, batches of 4: ≥ 2²¹ multiply–adds, ≥ 4 blocks of Parallelism.WorkPerBlock).
+    let wide =
+        let gen =
+            gen {
+                let! image = Gen.elements [ false; true ]
+                let! n = Gen.choose (700, 1100)
+                let! bias = Gen.elements [ NoBias; WithBias ]
+                let! a = Gens.anyAct
+                let! sk = Gens.anyAct
+                let! s = Gens.seed
+                let blocks =
+                    if image then [ Conv(16, 3, 1, 1, bias, a); Ident sk ]
+                    else [ Dense(n, bias, a); Ident sk ]
+                let! mode = Gen.elements [ ByConstruction; NotLevelled ]
+                return
+                    { Net =
+                        { Input = (if image then [ 8; 24; 24 ] else [ n ])
+                          Blocks = blocks
+                          Head = 4
+                          HeadBias = bias
+                          HeadAct = a
+                          Mode = mode
+                          Scale = 1.0
+                          BiasScale = 0.5
+                          Seed = s }
+                      Batch = 4
+                      InScale = 1.0
+                      OutScale = 1.0
+                      DataSeed = s + 1UL
+                      Alpha = 0.01
+                      Gamma = 1.0
+                      Loss = SE }
+            }
+        Arb.fromGen gen
