@@ -23,15 +23,22 @@ open PcVerify.Engine.Algorithms
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
 
+/// K for PCN vs BP in the same engine (see above).
 let kSame = 64.0
+
+/// K for the engine vs the independent oracle (see above).
 let kOracle = 1024.0
+
+/// The unit roundoff of float64.
 let u = Check.u64
 
+/// A jagged matrix in the engine's row-major layout.
 let flat (m: float[][]) = Array.concat m
 
 /// The oracle's BP for a single-pair case (magnitudes for the bounds).
 let oracle (c: Case) (b: Run.Built) = Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha b.Inputs b.Targets
 
+/// Coverage labels of a layered case: its depth and whether it has biases.
 let depthClass (c: Case) p =
     p |> Prop.classify (c.Net.L = 1) "L = 1" |> Prop.classify (c.Net.L >= 2) "has hidden layer" |> Prop.classify c.Net.Bias "bias"
 
