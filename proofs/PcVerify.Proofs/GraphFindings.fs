@@ -27,6 +27,7 @@ let falsified (cases: int) (arb: Arbitrary<GraphCase>) (statement: GraphCase -> 
     | e when e.Message.Contains "Falsifiable" -> e.Message
 
 /// "ε_v,t = 0 for t < d_min(v)", docs/math.md §10's form of Lemma A.3, as a statement over any graph.
+/// (Values: a counterexample must be a non-zero error, not a −0 copied through an identity or pooling vertex.)
 let dMinStatement (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
@@ -220,3 +221,23 @@ let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only
     let d = b.Graph.Depth.MaxDepth
     Assert.NotEmpty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2)) o.After corrected)
     Assert.Empty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2) * Math.Pow(c.Gamma, -float d)) o.After corrected)
+
+// Signed zeros — why Lemma A.3 on graphs compares values (Check.equalValues), found by its bitwise version.
+
+/// An identity or pooling vertex copies a −0 (a layered net's μ is a dot product summed from +0, never −0): here a
+/// max pooling of kernel 1 over f(x) = 0·tanh(2.625x) + 0·x, which is −0 for every x < 0, so x of the pooling vertex
+/// is −0 at t = 0; before its moment d(v) the first increment γ(−ε + f'·Jᵀε) = +0 turns it into +0. Equal values,
+/// different bits (the bitwise check failed there; shrunk from a 50 000-case run).
+[<Fact>]
+let ``Signed zero example: a max pooling vertex's −0 becomes +0 before its moment, equal as a value, not bit for bit`` () =
+    let c = frozen [ 1; 2; 2 ] [ Pool(MaxPool, 1, 1, 0, Smooth(0.0, 2.625, 0.0)) ] ByLevelling 0UL 1.0
+    let b = GraphRun.build c
+    let g = b.Graph
+    let t, _ = pcTraced c b (pcOptions Algorithm.ZIL)
+    let v = g.Vertices |> Seq.findIndex (fun v -> v.Kind = VertexKind.MaxPool2d)
+    Assert.True(g.Depth.Max.[v] >= 2, sprintf "d(v) = %d: t = 1 must come before the pooling vertex's moment" g.Depth.Max.[v])
+    let x0 = nn t.Moments.[0].X.[v]
+    let x1 = nn t.Moments.[1].X.[v]
+    Assert.Contains(x0, fun x -> x = 0.0 && Double.IsNegative x)
+    Assert.NotEmpty(Check.exact "x of the pooling vertex, t = 1 vs t = 0" x0 x1)
+    Assert.Empty(Check.equalValues "x of the pooling vertex, t = 1 vs t = 0" x0 x1)

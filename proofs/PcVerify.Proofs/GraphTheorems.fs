@@ -78,6 +78,9 @@ let ``Theorem 3.2 on graphs: on a levelled graph under C1, C2, C3 the Z-IL updat
 /// Lemma A.3 on a levelled graph (Supp. A.4; docs/math.md §10): under C1 alone (any γ ∈ (0, 1], batches), for every
 /// vertex v and every t < d(v): ε_v,t = 0 and x_v,t = x_v,0 as values (every increment reaching them is
 /// γ(−0 + f'·Jᵀ0) = ±0, and adding ±0 changes no bits except that it turns a value −0 into +0: Check.equalValues).
+/// Unlike a layered net's dot products, identity and pooling vertices pass a −0 on: found with the bitwise check,
+/// shrunk to input 1×2×2 → max pooling (kernel 1) on the edge f(x) = 0·tanh(2.625x) + 0·x, whose x is −0 at t = 0 and
+/// +0 at t = 1.
 [<GraphProof>]
 let ``Lemma A.3 on graphs: on a levelled graph under C1 before t = d(v) the error of v is exactly zero and its value unchanged`` () =
     Prop.forAll (GraphRun.arb { GraphDomains.any with Mode = GraphDomains.levelled }) (fun c ->
@@ -96,7 +99,7 @@ let ``Lemma A.3 on graphs: on a levelled graph under C1 before t = d(v) the erro
 /// Lemma A.3 on any graph, levelled or not, in the form that is true (docs/findings.md "Graphs", G1): under C1 the error of v is
 /// exactly zero before its arrival moment a(v), computed by the dataflow oracle (GraphOracles.arrival) independently of
 /// the engine. On a levelled graph a(v) = d(v); on one that is not levelled a(v) can be smaller than d_min(v), so the
-/// d_min form of docs/math.md §10 is false there (the counterexample is kept in GraphFindings.fs).
+/// d_min form of docs/math.md §10 is false there (the counterexample is kept in GraphFindings.fs). Values, as above.
 [<GraphProof>]
 let ``Lemma A.3 on any graph: under C1 the error of v is exactly zero before its dataflow arrival moment`` () =
     Prop.forAll (GraphRun.arb GraphDomains.any) (fun c ->

@@ -308,8 +308,8 @@ module Check =
     let exact what expected actual = equal Tolerance.Exact what expected actual
 
     /// Equal values, the engine's Tolerance.EqualValues: identical bits except that +0 = −0. Only where the statement
-    /// is about values and one side can reach a zero by another road (adding a ±0 increment turns −0 into +0; α·0·f
-    /// carries f's sign); every use says which.
+    /// is about values and one side can reach a zero by another road (adding a ±0 increment turns a −0 that an
+    /// identity or pooling vertex copied into +0); every use says which.
     let equalValues what expected actual = equal Tolerance.EqualValues what expected actual
 
     /// K·u·(magnitude + |expected|): the first-order rounding bound with K the stated slack.
