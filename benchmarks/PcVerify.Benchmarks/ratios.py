@@ -62,6 +62,27 @@ def main():
                 extra += f'  speed-up 2 vs 1 thread {one / s:.2f}x'
             print(f'  {a:4} B={b:>2} threads={th} {m:15} {s * 1e6:12.1f} us  /BP {s / bp:6.3f}{extra}')
 
+    gemm = load(art, 'NetworkGemmBenchmarks')
+    if gemm:
+        w = [784, 256, 256, 10]
+        full = 2 * 64 * sum(w[i] * w[i + 1] for i in range(3))
+        flops = {'Forward': full, 'Update': full, 'Backward': 2 * 64 * sum(w[i] * w[i + 1] for i in range(1, 3))}
+        print('784-256-256-10, batch 64, 1 thread: the products of one step by kind (target >= 70% of the FMA peak)')
+        for f in glob.glob(os.path.join(art, 'results', '*NetworkGemmBenchmarks*-report.csv')):
+            typ = 'double' if 'Double' in f else 'float'
+            with open(f, newline='') as h:
+                rows = list(csv.DictReader(h))
+            fpeak = 2 * (lanes if typ == 'float' else lanes // 2) / fma[f'Fma{typ.capitalize()}'] if f'Fma{typ.capitalize()}' in fma else None
+            total_t = total_f = 0.0
+            for r in rows:
+                s, fl = seconds(r['Mean']), flops[r['Method']]
+                total_t += s
+                total_f += fl
+                share = f' = {fl / s / fpeak * 100:5.1f}% of peak' if fpeak else ''
+                print(f'  {typ:6} {r["Method"]:8} {s * 1e6:10.1f} us {fl / s / 1e9:7.1f} GFLOP/s{share}  alloc {r["Allocated"]}')
+            if fpeak and total_t:
+                print(f'  {typ:6} all      {total_t * 1e6:10.1f} us {total_f / total_t / 1e9:7.1f} GFLOP/s = {total_f / total_t / fpeak * 100:5.1f}% of peak')
+
     for cls in ('GemvBenchmarks', 'GemvTransposedBenchmarks', 'Rank1UpdateBenchmarks', 'GemmBenchmarks', 'ActivationBenchmarks'):
         for f in glob.glob(os.path.join(art, 'results', f'*.{cls}*-report.csv')):
             with open(f, newline='') as h:

@@ -226,11 +226,47 @@ public static class Gemm
         for (; i < i1; i++)
         {
             ref T wi = ref Unsafe.Add(ref w, (nint)i * k);
-            for (int b = 0; b < batch; b++)
+            int b = 0;
+            for (; b + 4 <= batch; b += 4)
+            {
+                NT4x1(ref Unsafe.Add(ref a, (nint)b * k), k, ref wi, ref Unsafe.Add(ref c, ((nint)b * m) + i), m);
+            }
+
+            for (; b < batch; b++)
             {
                 Unsafe.Add(ref c, ((nint)b * m) + i) = Dot.Unchecked(ref Unsafe.Add(ref a, (nint)b * k), ref wi, k);
             }
         }
+    }
+
+    /// <summary>Samples <c>b..b+3</c> (from <paramref name="a"/>), one row: four <see cref="Dot"/>s sharing each load of the row.</summary>
+    private static void NT4x1<T>(ref T a, int k, ref T wi, ref T y, int m)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a1 = ref Unsafe.Add(ref a, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> v = Vector.LoadUnsafe(ref wi, (nuint)j);
+                c0 += Vector.LoadUnsafe(ref a, (nuint)j) * v;
+                c1 += Vector.LoadUnsafe(ref a1, (nuint)j) * v;
+                c2 += Vector.LoadUnsafe(ref a2, (nuint)j) * v;
+                c3 += Vector.LoadUnsafe(ref a3, (nuint)j) * v;
+            }
+        }
+
+        // The four results are a column of C (stride m): finish them in a row, then scatter.
+        Span<T> sums = stackalloc T[4];
+        Dot.FinishFour(c0, c1, c2, c3, ref a, k, ref wi, 0, j, k, ref MemoryMarshal.GetReference(sums));
+        y = sums[0];
+        Unsafe.Add(ref y, m) = sums[1];
+        Unsafe.Add(ref y, 2 * m) = sums[2];
+        Unsafe.Add(ref y, 3 * m) = sums[3];
     }
 
     /// <summary>One sample, rows <c>i..i+3</c>: four <see cref="Dot"/>s sharing each load of the sample.</summary>
@@ -255,10 +291,7 @@ public static class Gemm
             }
         }
 
-        Unsafe.Add(ref y, i) = Dot.Finish(c0, ref x, ref w0, j, k);
-        Unsafe.Add(ref y, i + 1) = Dot.Finish(c1, ref x, ref w1, j, k);
-        Unsafe.Add(ref y, i + 2) = Dot.Finish(c2, ref x, ref w2, j, k);
-        Unsafe.Add(ref y, i + 3) = Dot.Finish(c3, ref x, ref w3, j, k);
+        Dot.FinishFour(c0, c1, c2, c3, ref x, 0, ref w0, k, j, k, ref Unsafe.Add(ref y, i));
     }
 
     /// <summary>Samples <c>b..b+3</c> × rows <c>i..i+3</c>: sixteen <see cref="Dot"/>s, each in its own register.</summary>
@@ -310,25 +343,10 @@ public static class Gemm
         }
 
         ref T r0 = ref Unsafe.Add(ref c, ((nint)b * m) + i);
-        ref T r1 = ref Unsafe.Add(ref r0, m);
-        ref T r2 = ref Unsafe.Add(ref r1, m);
-        ref T r3 = ref Unsafe.Add(ref r2, m);
-        r0 = Dot.Finish(c00, ref a0, ref w0, j, k);
-        Unsafe.Add(ref r0, 1) = Dot.Finish(c01, ref a0, ref w1, j, k);
-        Unsafe.Add(ref r0, 2) = Dot.Finish(c02, ref a0, ref w2, j, k);
-        Unsafe.Add(ref r0, 3) = Dot.Finish(c03, ref a0, ref w3, j, k);
-        r1 = Dot.Finish(c10, ref a1, ref w0, j, k);
-        Unsafe.Add(ref r1, 1) = Dot.Finish(c11, ref a1, ref w1, j, k);
-        Unsafe.Add(ref r1, 2) = Dot.Finish(c12, ref a1, ref w2, j, k);
-        Unsafe.Add(ref r1, 3) = Dot.Finish(c13, ref a1, ref w3, j, k);
-        r2 = Dot.Finish(c20, ref a2, ref w0, j, k);
-        Unsafe.Add(ref r2, 1) = Dot.Finish(c21, ref a2, ref w1, j, k);
-        Unsafe.Add(ref r2, 2) = Dot.Finish(c22, ref a2, ref w2, j, k);
-        Unsafe.Add(ref r2, 3) = Dot.Finish(c23, ref a2, ref w3, j, k);
-        r3 = Dot.Finish(c30, ref a3, ref w0, j, k);
-        Unsafe.Add(ref r3, 1) = Dot.Finish(c31, ref a3, ref w1, j, k);
-        Unsafe.Add(ref r3, 2) = Dot.Finish(c32, ref a3, ref w2, j, k);
-        Unsafe.Add(ref r3, 3) = Dot.Finish(c33, ref a3, ref w3, j, k);
+        Dot.FinishFour(c00, c01, c02, c03, ref a0, 0, ref w0, k, j, k, ref r0);
+        Dot.FinishFour(c10, c11, c12, c13, ref a1, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, m));
+        Dot.FinishFour(c20, c21, c22, c23, ref a2, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 2 * m));
+        Dot.FinishFour(c30, c31, c32, c33, ref a3, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 3 * m));
     }
 
     // ---- Backward: G = E W, columns [j0, j1) of W, every sample. Each G[b,j] = ((+0 + E[b,0]W[0,j]) + …). ----
