@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -351,6 +352,12 @@ public static class Gemm
 
     // ---- Backward: G = E W, columns [j0, j1) of W, every sample. Each G[b,j] = ((+0 + E[b,0]W[0,j]) + …). ----
 
+    /// <remarks>
+    /// A strip of W (m × 3·Count, its rows k apart) serves every 4-sample tile; when it fits in
+    /// <see cref="PackLimit"/> it is first copied into a contiguous stack buffer, for the reason given at
+    /// <see cref="TNRows{T}"/> (rows 1 KiB apart evict each other). The copy is exact.
+    /// </remarks>
+    [SkipLocalsInit]
     private static void NNCols<T>(ref T e, int batch, int m, ref T w, int k, ref T g, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -359,11 +366,26 @@ public static class Gemm
         int j = j0;
         if (quads > 0)
         {
-            for (; j + (3 * count) <= j1; j += 3 * count)
+            int strip = 3 * count;
+            Span<T> pw = quads > 4 && m * strip <= PackLimit ? stackalloc T[m * strip] : default;
+            for (; j + strip <= j1; j += strip)
             {
+                scoped ref T wj = ref Unsafe.Add(ref w, j);
+                int wStride = k;
+                if (!pw.IsEmpty)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref wj, (nint)i * k), strip).CopyTo(pw.Slice(i * strip, strip));
+                    }
+
+                    wj = ref MemoryMarshal.GetReference(pw);
+                    wStride = strip;
+                }
+
                 for (int b = 0; b < quads; b += 4)
                 {
-                    NN4x3(ref e, m, ref w, k, ref g, b, j);
+                    NN4x3(ref e, m, ref wj, wStride, k, ref g, b, j);
                 }
             }
 
@@ -398,7 +420,8 @@ public static class Gemm
     }
 
     /// <summary>Samples <c>b..b+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over every row in registers.</summary>
-    private static void NN4x3<T>(ref T e, int m, ref T w, int k, ref T g, int b, int j)
+    /// <remarks><paramref name="w"/> is W[0, j] with row stride <paramref name="wStride"/>; <paramref name="k"/> is G's row stride.</remarks>
+    private static void NN4x3<T>(ref T e, int m, ref T w, int wStride, int k, ref T g, int b, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;
@@ -410,7 +433,7 @@ public static class Gemm
         Vector<T> g10 = default, g11 = default, g12 = default;
         Vector<T> g20 = default, g21 = default, g22 = default;
         Vector<T> g30 = default, g31 = default, g32 = default;
-        ref T wi = ref Unsafe.Add(ref w, j);
+        ref T wi = ref w;
         for (int i = 0; i < m; i++)
         {
             Vector<T> w0 = Vector.LoadUnsafe(ref wi);
@@ -432,7 +455,7 @@ public static class Gemm
             g30 += s * w0;
             g31 += s * w1;
             g32 += s * w2;
-            wi = ref Unsafe.Add(ref wi, k);
+            wi = ref Unsafe.Add(ref wi, wStride);
         }
 
         ref T y0 = ref Unsafe.Add(ref g, ((nint)b * k) + j);
@@ -482,6 +505,17 @@ public static class Gemm
 
     // ---- Update (B > 1): W[i,j] += s · r, r = (+0 + E[0,i]F[0,j]) + …, rows [i0, i1). ----
 
+    /// <summary>The largest operand panel, in elements, that the update copies into a stack buffer.</summary>
+    private const int PackLimit = 1 << 14;
+
+    /// <remarks>
+    /// Loop order: strips of <c>3·Count</c> columns outside, 4-row tiles inside, so a strip of F serves every row.
+    /// When they fit in <see cref="PackLimit"/>, the strip of F (B × 3·Count) and the columns <c>i0..i1</c> of E
+    /// (as B × 4 panels, one per 4-row tile) are first copied into contiguous stack buffers: with power-of-two
+    /// widths (256) the rows of a strip lie 1 KiB apart and share a handful of L1 sets, evicting each other before
+    /// the next tile reuses them. Copies are exact, so the arithmetic of every element is unchanged.
+    /// </remarks>
+    [SkipLocalsInit]
     private static void TNRows<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i0, int i1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -489,25 +523,73 @@ public static class Gemm
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            for (; j + (3 * count) <= k; j += 3 * count)
+            int strip = 3 * count;
+            int tiled = (i1 - i0) / 4 * 4;
+            Vector<T> vs = new(s);
+            Span<T> pe = batch * tiled <= PackLimit ? stackalloc T[batch * tiled] : default;
+            Span<T> pf = batch * strip <= PackLimit ? stackalloc T[batch * strip] : default;
+            if (!pe.IsEmpty)
             {
-                int i = i0;
-                for (; i + 4 <= i1; i += 4)
+                for (int b = 0; b < batch; b++)
                 {
-                    TN4x3(ref w, m, k, s, ref e, ref f, batch, i, j);
+                    ref T eb = ref Unsafe.Add(ref e, ((nint)b * m) + i0);
+                    for (int q = 0; q < tiled; q += 4)
+                    {
+                        ref T dst = ref pe[(q * batch) + (4 * b)];
+                        dst = Unsafe.Add(ref eb, q);
+                        Unsafe.Add(ref dst, 1) = Unsafe.Add(ref eb, q + 1);
+                        Unsafe.Add(ref dst, 2) = Unsafe.Add(ref eb, q + 2);
+                        Unsafe.Add(ref dst, 3) = Unsafe.Add(ref eb, q + 3);
+                    }
+                }
+            }
+
+            for (; j + strip <= k; j += strip)
+            {
+                scoped ref T fj = ref Unsafe.Add(ref f, j);
+                int fStride = k;
+                if (!pf.IsEmpty)
+                {
+                    for (int b = 0; b < batch; b++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref fj, (nint)b * k), strip).CopyTo(pf.Slice(b * strip, strip));
+                    }
+
+                    fj = ref MemoryMarshal.GetReference(pf);
+                    fStride = strip;
+                }
+
+                int i = i0;
+                for (; i < i0 + tiled; i += 4)
+                {
+                    ref T wij = ref Unsafe.Add(ref w, ((nint)i * k) + j);
+                    if (pe.IsEmpty)
+                    {
+                        TN4x3(ref wij, k, vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
+                    }
+                    else
+                    {
+                        TN4x3(ref wij, k, vs, ref pe[(i - i0) * batch], 4, ref fj, fStride, batch);
+                    }
                 }
 
                 for (; i < i1; i++)
                 {
-                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 3);
+                    TN1x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
                 }
             }
 
             for (; j + count <= k; j += count)
             {
-                for (int i = i0; i < i1; i++)
+                int i = i0;
+                for (; i < i0 + tiled; i += 4)
                 {
-                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 1);
+                    TN4x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), batch);
+                }
+
+                for (; i < i1; i++)
+                {
+                    TN1x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
                 }
             }
         }
@@ -527,8 +609,12 @@ public static class Gemm
         }
     }
 
-    /// <summary>Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers.</summary>
-    private static void TN4x3<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j)
+    /// <summary>
+    /// Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers. <paramref name="w"/>
+    /// is W[i, j] (row stride <paramref name="k"/>), <paramref name="e"/> holds E[b, i..i+3] at <c>b·eStride</c>, and
+    /// <paramref name="f"/> holds F[b, j..] at <c>b·fStride</c>.
+    /// </summary>
+    private static void TN4x3<T>(ref T w, int k, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;
@@ -536,8 +622,14 @@ public static class Gemm
         Vector<T> r10 = default, r11 = default, r12 = default;
         Vector<T> r20 = default, r21 = default, r22 = default;
         Vector<T> r30 = default, r31 = default, r32 = default;
-        ref T fb = ref Unsafe.Add(ref f, j);
-        ref T eb = ref Unsafe.Add(ref e, i);
+        // The tile's 4 × 3·Count elements of W are read only after the batch loop; fetch them now so that the
+        // loop hides the latency (W does not fit in L2 for the first layer and comes from L3).
+        Prefetch(ref w, 3 * count);
+        Prefetch(ref Unsafe.Add(ref w, k), 3 * count);
+        Prefetch(ref Unsafe.Add(ref w, 2 * k), 3 * count);
+        Prefetch(ref Unsafe.Add(ref w, 3 * k), 3 * count);
+        ref T fb = ref f;
+        ref T eb = ref e;
         for (int b = 0; b < batch; b++)
         {
             Vector<T> f0 = Vector.LoadUnsafe(ref fb);
@@ -559,16 +651,32 @@ public static class Gemm
             r30 += v * f0;
             r31 += v * f1;
             r32 += v * f2;
-            fb = ref Unsafe.Add(ref fb, k);
-            eb = ref Unsafe.Add(ref eb, m);
+            fb = ref Unsafe.Add(ref fb, fStride);
+            eb = ref Unsafe.Add(ref eb, eStride);
         }
 
-        Vector<T> vs = new(s);
-        ref T w0 = ref Unsafe.Add(ref w, ((nint)i * k) + j);
-        AddScaled(ref w0, vs, r00, r01, r02, count);
-        AddScaled(ref Unsafe.Add(ref w0, k), vs, r10, r11, r12, count);
-        AddScaled(ref Unsafe.Add(ref w0, 2 * k), vs, r20, r21, r22, count);
-        AddScaled(ref Unsafe.Add(ref w0, 3 * k), vs, r30, r31, r32, count);
+        AddScaled(ref w, vs, r00, r01, r02, count);
+        AddScaled(ref Unsafe.Add(ref w, k), vs, r10, r11, r12, count);
+        AddScaled(ref Unsafe.Add(ref w, 2 * k), vs, r20, r21, r22, count);
+        AddScaled(ref Unsafe.Add(ref w, 3 * k), vs, r30, r31, r32, count);
+    }
+
+    /// <summary>Hints the cache lines of <c>x[0 .. n−1]</c> into L1 (no effect on results; nothing without SSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(ref T x, int n)
+        where T : unmanaged
+    {
+        if (Sse.IsSupported)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref x);
+            byte* last = p + ((n * sizeof(T)) - 1);
+            for (; p <= last; p += 64)
+            {
+                Sse.Prefetch0(p);
+            }
+
+            Sse.Prefetch0(last);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -580,24 +688,69 @@ public static class Gemm
         (Vector.LoadUnsafe(ref w, (nuint)(2 * count)) + (s * r2)).StoreUnsafe(ref w, (nuint)(2 * count));
     }
 
-    /// <summary>Row <c>i</c> × <paramref name="vectors"/> vectors of columns from <c>j</c> (1 ≤ vectors ≤ 3).</summary>
-    private static void TN1x1<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j, int vectors)
+    /// <summary>One row (the rows a 4-row tile leaves) × columns <c>j .. j+3·Count−1</c>; arguments as in <see cref="TN4x3{T}"/>.</summary>
+    private static void TN1x3<T>(ref T w, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;
-        for (int v = 0; v < vectors; v++)
+        Vector<T> r0 = default, r1 = default, r2 = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
         {
-            Vector<T> r = default;
-            ref T fb = ref Unsafe.Add(ref f, j + (v * count));
-            for (int b = 0; b < batch; b++)
-            {
-                r += new Vector<T>(Unsafe.Add(ref e, ((nint)b * m) + i)) * Vector.LoadUnsafe(ref fb);
-                fb = ref Unsafe.Add(ref fb, k);
-            }
-
-            ref T wi = ref Unsafe.Add(ref w, ((nint)i * k) + j + (v * count));
-            (Vector.LoadUnsafe(ref wi) + (new Vector<T>(s) * r)).StoreUnsafe(ref wi);
+            Vector<T> v = new(eb);
+            r0 += v * Vector.LoadUnsafe(ref fb);
+            r1 += v * Vector.LoadUnsafe(ref fb, (nuint)count);
+            r2 += v * Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
+            fb = ref Unsafe.Add(ref fb, fStride);
+            eb = ref Unsafe.Add(ref eb, eStride);
         }
+
+        AddScaled(ref w, vs, r0, r1, r2, count);
+    }
+
+    /// <summary>Rows <c>i..i+3</c> × one vector of columns (what the 3-vector strips leave); E and F unpacked.</summary>
+    private static void TN4x1<T>(ref T w, int k, Vector<T> vs, ref T e, int m, ref T f, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> r0 = default, r1 = default, r2 = default, r3 = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            Vector<T> v = Vector.LoadUnsafe(ref fb);
+            r0 += new Vector<T>(eb) * v;
+            r1 += new Vector<T>(Unsafe.Add(ref eb, 1)) * v;
+            r2 += new Vector<T>(Unsafe.Add(ref eb, 2)) * v;
+            r3 += new Vector<T>(Unsafe.Add(ref eb, 3)) * v;
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        (Vector.LoadUnsafe(ref w) + (vs * r0)).StoreUnsafe(ref w);
+        ref T w1 = ref Unsafe.Add(ref w, k);
+        (Vector.LoadUnsafe(ref w1) + (vs * r1)).StoreUnsafe(ref w1);
+        ref T w2 = ref Unsafe.Add(ref w, 2 * k);
+        (Vector.LoadUnsafe(ref w2) + (vs * r2)).StoreUnsafe(ref w2);
+        ref T w3 = ref Unsafe.Add(ref w, 3 * k);
+        (Vector.LoadUnsafe(ref w3) + (vs * r3)).StoreUnsafe(ref w3);
+    }
+
+    /// <summary>One row × one vector of columns.</summary>
+    private static void TN1x1<T>(ref T w, Vector<T> vs, ref T e, int m, ref T f, int k, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> r = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            r += new Vector<T>(eb) * Vector.LoadUnsafe(ref fb);
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        (Vector.LoadUnsafe(ref w) + (vs * r)).StoreUnsafe(ref w);
     }
 
     // ---- Rank-1 update (B = 1): A_i += (α u_i) v for rows [i0, i1). ----

@@ -9,7 +9,8 @@ namespace PcVerify.Tests.Kernels;
 /// product equals <see cref="Dot.Compute{T}"/> of its row and sample bit for bit, whichever tile computed it
 /// (4×4 tiles, 1-sample tiles, 1-row tiles, the per-element remainder) and whether or not <c>k</c> leaves a scalar
 /// tail. Oracle: <see cref="Dot"/>'s one-accumulator loop with its lane-by-lane scalar finish, which the tiles' transposed
-/// finish must reproduce. Negative control: the comparison catches one ulp.
+/// finish must reproduce. The backward product and the update sum in plain ascending order, so their oracle is the
+/// naive twin in <see cref="Reference"/>. Negative control: the comparison catches one ulp.
 /// </summary>
 public class GemmOrderTests
 {
@@ -27,6 +28,27 @@ public class GemmOrderTests
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Every_forward_element_is_the_dot_of_its_row_and_sample_double(int batch, int m, int k) => ForwardIsDot<double>(batch, m, k);
+
+    /// <summary>
+    /// Shapes for the backward product and the update, chosen so that both the packed (stack copy of a strip) and
+    /// the unpacked paths run: (64, 256, 256) packs everything; 70×260 rows of E exceed the packing limit for E,
+    /// 700 samples exceed it for the strip of F, 700 rows of W exceed it for the backward strip.
+    /// </summary>
+    public static TheoryData<int, int, int> PackingShapes => new()
+    {
+        { 64, 256, 256 },
+        { 70, 260, 53 },
+        { 700, 5, 30 },
+        { 8, 700, 30 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PackingShapes))]
+    public void The_backward_product_and_the_update_are_bit_identical_to_their_naive_twins_float(int batch, int m, int k) => TwinsAgree<float>(batch, m, k);
+
+    [Theory]
+    [MemberData(nameof(PackingShapes))]
+    public void The_backward_product_and_the_update_are_bit_identical_to_their_naive_twins_double(int batch, int m, int k) => TwinsAgree<double>(batch, m, k);
 
     [Fact]
     public void The_bit_comparison_detects_one_ulp()
@@ -49,6 +71,22 @@ public class GemmOrderTests
         }
 
         ThreadingTests.AssertBits<T>(expected, c, $"A Wᵀ ({batch}×{k} by {m}×{k}) vs Dot");
+    }
+
+    private static void TwinsAgree<T>(int batch, int m, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] e = Normal<T>(batch * m, 83), w = Normal<T>(m * k, 84), f = Normal<T>(batch * k, 85);
+        T[] g = new T[batch * k], expected = new T[batch * k];
+        Gemm.MultiplyNN<T>(e, batch, m, w, k, g);
+        Reference.MultiplyNN<T>(e, batch, m, w, k, expected);
+        ThreadingTests.AssertBits<T>(expected, g, $"E W ({batch}×{m} by {m}×{k}) vs naive twin");
+
+        T s = T.CreateTruncating(0.01);
+        T[] updated = (T[])w.Clone(), twin = (T[])w.Clone();
+        Gemm.AccumulateTN<T>(updated, m, k, s, e, f, batch, new T[k]);
+        Reference.AccumulateTN<T>(twin, m, k, s, e, f, batch);
+        ThreadingTests.AssertBits<T>(twin, updated, $"W + s Eᵀ F ({m}×{k}, batch {batch}) vs naive twin");
     }
 
     private static T[] Normal<T>(int n, ulong seed)
