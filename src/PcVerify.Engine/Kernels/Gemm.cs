@@ -81,6 +81,36 @@ public static class Gemm
         TN(ref MemoryMarshal.GetReference(w), m, k, s, ref MemoryMarshal.GetReference(e), ref MemoryMarshal.GetReference(f), batch);
     }
 
+    /// <summary>
+    /// Running sums of the update: <c>R[i,j] ← R[i,j] + Σ_b E[b,i] · F[b,j]</c> over <c>b = 0 .. rows−1</c> ascending,
+    /// each element's sum continuing from the value in <paramref name="r"/> (stored and reloaded exactly). Calling it
+    /// on consecutive row ranges, from <c>R = +0</c>, performs the additions of <see cref="AccumulateTN{T}"/>'s
+    /// <c>r</c>, so <c>W + s·R</c> is its result (for more than one row in all). Shapes: <c>r</c> m×k, <c>e</c> rows×m,
+    /// <c>f</c> rows×k.
+    /// </summary>
+    internal static unsafe void AccumulateProducts<T>(Span<T> r, int m, int k, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckMatrix(r.Length, m, k, nameof(r));
+        Shapes.CheckMatrix(e.Length, rows, m, nameof(e));
+        Shapes.CheckMatrix(f.Length, rows, k, nameof(f));
+        int strip = 3 * Vector<T>.Count;
+        int strips = (k + strip - 1) / strip;
+        int blocks = Parallelism.Blocks((long)rows * m * k, Math.Min(Parallelism.MaxBlocks, strips));
+        fixed (T* pr = r, pe = e, pf = f)
+        {
+            if (blocks <= 1)
+            {
+                ProductsCols(ref *pr, m, k, ref *pe, ref *pf, rows, 0, k);
+                return;
+            }
+
+            int per = strip * ((strips + blocks - 1) / blocks);
+            ProductsJob<T> job = new() { R = pr, E = pe, F = pf, M = m, K = k, Rows = rows, Per = per };
+            WorkerPool.Run(job, (k + per - 1) / per);
+        }
+    }
+
     // ---- Partitioning and dispatch (shapes only decide the blocks). ----
 
     private static int Quads(int rows) => (rows + 3) / 4;
@@ -202,6 +232,16 @@ public static class Gemm
 
         public readonly void Run(int block) =>
             Rank1Rows(ref *A, N, Alpha, ref *U, ref *V, block * Per, Math.Min(M, (block + 1) * Per));
+    }
+
+    private unsafe struct ProductsJob<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* R, E, F;
+        public int M, K, Rows, Per;
+
+        public readonly void Run(int block) =>
+            ProductsCols(ref *R, M, K, ref *E, ref *F, Rows, block * Per, Math.Min(K, (block + 1) * Per));
     }
 
     // ---- Forward: C = A Wᵀ, rows [i0, i1) of W, every sample. ----
@@ -751,6 +791,136 @@ public static class Gemm
         }
 
         (Vector.LoadUnsafe(ref w) + (vs * r)).StoreUnsafe(ref w);
+    }
+
+    // ---- Running sums R += Eᵀ F, columns [j0, j1): rows in chunks, so a chunk of a strip of F stays in L1 for every 4-row tile. ----
+
+    private const int ProductChunk = 256;
+
+    private static void ProductsCols<T>(ref T r, int m, int k, ref T e, ref T f, int rows, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        int strip = 3 * count;
+        for (int b0 = 0; b0 < rows; b0 += ProductChunk)
+        {
+            int n = Math.Min(ProductChunk, rows - b0);
+            ref T eb = ref Unsafe.Add(ref e, (nint)b0 * m);
+            ref T fb = ref Unsafe.Add(ref f, (nint)b0 * k);
+            int j = j0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; j + strip <= j1; j += strip)
+                {
+                    int i = 0;
+                    for (; i + 4 <= m; i += 4)
+                    {
+                        Products4x3(ref Unsafe.Add(ref r, ((nint)i * k) + j), k, ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j), n);
+                    }
+
+                    for (; i < m; i++)
+                    {
+                        for (int v = 0; v < 3; v++)
+                        {
+                            Products1x1(ref Unsafe.Add(ref r, ((nint)i * k) + j + (v * count)), ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j + (v * count)), k, n);
+                        }
+                    }
+                }
+
+                for (; j + count <= j1; j += count)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        Products1x1(ref Unsafe.Add(ref r, ((nint)i * k) + j), ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j), k, n);
+                    }
+                }
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                for (int jj = j; jj < j1; jj++)
+                {
+                    ref T acc = ref Unsafe.Add(ref r, ((nint)i * k) + jj);
+                    T sum = acc;
+                    for (int b = 0; b < n; b++)
+                    {
+                        sum += Unsafe.Add(ref eb, ((nint)b * m) + i) * Unsafe.Add(ref fb, ((nint)b * k) + jj);
+                    }
+
+                    acc = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>R[i..i+3, j .. j+3·Count−1] += Σ_b E[b, i..i+3] F[b, j..]: <see cref="TN4x3{T}"/>'s loop between a load and a store of R.</summary>
+    private static void Products4x3<T>(ref T r, int k, ref T e, int m, ref T f, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        ref T r1 = ref Unsafe.Add(ref r, k);
+        ref T r2 = ref Unsafe.Add(ref r, 2 * k);
+        ref T r3 = ref Unsafe.Add(ref r, 3 * k);
+        Vector<T> r00 = Vector.LoadUnsafe(ref r), r01 = Vector.LoadUnsafe(ref r, (nuint)count), r02 = Vector.LoadUnsafe(ref r, (nuint)(2 * count));
+        Vector<T> r10 = Vector.LoadUnsafe(ref r1), r11 = Vector.LoadUnsafe(ref r1, (nuint)count), r12 = Vector.LoadUnsafe(ref r1, (nuint)(2 * count));
+        Vector<T> r20 = Vector.LoadUnsafe(ref r2), r21 = Vector.LoadUnsafe(ref r2, (nuint)count), r22 = Vector.LoadUnsafe(ref r2, (nuint)(2 * count));
+        Vector<T> r30 = Vector.LoadUnsafe(ref r3), r31 = Vector.LoadUnsafe(ref r3, (nuint)count), r32 = Vector.LoadUnsafe(ref r3, (nuint)(2 * count));
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < n; b++)
+        {
+            Vector<T> f0 = Vector.LoadUnsafe(ref fb);
+            Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)count);
+            Vector<T> f2 = Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
+            Vector<T> v = new(eb);
+            r00 += v * f0;
+            r01 += v * f1;
+            r02 += v * f2;
+            v = new(Unsafe.Add(ref eb, 1));
+            r10 += v * f0;
+            r11 += v * f1;
+            r12 += v * f2;
+            v = new(Unsafe.Add(ref eb, 2));
+            r20 += v * f0;
+            r21 += v * f1;
+            r22 += v * f2;
+            v = new(Unsafe.Add(ref eb, 3));
+            r30 += v * f0;
+            r31 += v * f1;
+            r32 += v * f2;
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        r00.StoreUnsafe(ref r);
+        r01.StoreUnsafe(ref r, (nuint)count);
+        r02.StoreUnsafe(ref r, (nuint)(2 * count));
+        r10.StoreUnsafe(ref r1);
+        r11.StoreUnsafe(ref r1, (nuint)count);
+        r12.StoreUnsafe(ref r1, (nuint)(2 * count));
+        r20.StoreUnsafe(ref r2);
+        r21.StoreUnsafe(ref r2, (nuint)count);
+        r22.StoreUnsafe(ref r2, (nuint)(2 * count));
+        r30.StoreUnsafe(ref r3);
+        r31.StoreUnsafe(ref r3, (nuint)count);
+        r32.StoreUnsafe(ref r3, (nuint)(2 * count));
+    }
+
+    /// <summary>One row × one vector of running sums.</summary>
+    private static void Products1x1<T>(ref T r, ref T e, int m, ref T f, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> acc = Vector.LoadUnsafe(ref r);
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < n; b++)
+        {
+            acc += new Vector<T>(eb) * Vector.LoadUnsafe(ref fb);
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        acc.StoreUnsafe(ref r);
     }
 
     // ---- Rank-1 update (B = 1): A_i += (α u_i) v for rows [i0, i1). ----
