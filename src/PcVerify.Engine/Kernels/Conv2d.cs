@@ -159,7 +159,14 @@ public static class Conv2d
                         }
 
                         ref T xrow = ref Unsafe.Add(ref xc, h * width);
-                        if (columnsInside)
+                        if (columnsInside && kw == 3)
+                        {
+                            // The common 3×3 kernel, unrolled: the generic loop costs more than the three copies.
+                            dst = Unsafe.Add(ref xrow, w0);
+                            Unsafe.Add(ref dst, 1) = Unsafe.Add(ref xrow, w0 + 1);
+                            Unsafe.Add(ref dst, 2) = Unsafe.Add(ref xrow, w0 + 2);
+                        }
+                        else if (columnsInside)
                         {
                             for (int j = 0; j < kw; j++)
                             {

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -550,10 +549,10 @@ public static class Gemm
 
     /// <remarks>
     /// Loop order: strips of <c>3·Count</c> columns outside, 4-row tiles inside, so a strip of F serves every row.
-    /// When they fit in <see cref="PackLimit"/>, the strip of F (B × 3·Count) and the columns <c>i0..i1</c> of E
-    /// (as B × 4 panels, one per 4-row tile) are first copied into contiguous stack buffers: with power-of-two
-    /// widths (256) the rows of a strip lie 1 KiB apart and share a handful of L1 sets, evicting each other before
-    /// the next tile reuses them. Copies are exact, so the arithmetic of every element is unchanged.
+    /// When it fits in <see cref="PackLimit"/>, the strip of F (B × 3·Count) is first copied into a contiguous stack
+    /// buffer: with power-of-two widths (256) the rows of a strip lie 1 KiB apart and share a handful of L1 sets,
+    /// evicting each other before the next tile reuses them. The copy is exact, so the arithmetic of every element is
+    /// unchanged. (Packing E's columns as well was measured: no gain at 784-256-256-10, so it is not done.)
     /// </remarks>
     [SkipLocalsInit]
     private static void TNRows<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i0, int i1)
@@ -566,24 +565,7 @@ public static class Gemm
             int strip = 3 * count;
             int tiled = (i1 - i0) / 4 * 4;
             Vector<T> vs = new(s);
-            Span<T> pe = batch * tiled <= PackLimit ? stackalloc T[batch * tiled] : default;
             Span<T> pf = batch * strip <= PackLimit ? stackalloc T[batch * strip] : default;
-            if (!pe.IsEmpty)
-            {
-                for (int b = 0; b < batch; b++)
-                {
-                    ref T eb = ref Unsafe.Add(ref e, ((nint)b * m) + i0);
-                    for (int q = 0; q < tiled; q += 4)
-                    {
-                        ref T dst = ref pe[(q * batch) + (4 * b)];
-                        dst = Unsafe.Add(ref eb, q);
-                        Unsafe.Add(ref dst, 1) = Unsafe.Add(ref eb, q + 1);
-                        Unsafe.Add(ref dst, 2) = Unsafe.Add(ref eb, q + 2);
-                        Unsafe.Add(ref dst, 3) = Unsafe.Add(ref eb, q + 3);
-                    }
-                }
-            }
-
             for (; j + strip <= k; j += strip)
             {
                 scoped ref T fj = ref Unsafe.Add(ref f, j);
@@ -602,15 +584,7 @@ public static class Gemm
                 int i = i0;
                 for (; i < i0 + tiled; i += 4)
                 {
-                    ref T wij = ref Unsafe.Add(ref w, ((nint)i * k) + j);
-                    if (pe.IsEmpty)
-                    {
-                        TN4x3(ref wij, k, vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
-                    }
-                    else
-                    {
-                        TN4x3(ref wij, k, vs, ref pe[(i - i0) * batch], 4, ref fj, fStride, batch);
-                    }
+                    TN4x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
                 }
 
                 for (; i < i1; i++)
@@ -662,12 +636,6 @@ public static class Gemm
         Vector<T> r10 = default, r11 = default, r12 = default;
         Vector<T> r20 = default, r21 = default, r22 = default;
         Vector<T> r30 = default, r31 = default, r32 = default;
-        // The tile's 4 × 3·Count elements of W are read only after the batch loop; fetch them now so that the
-        // loop hides the latency (W does not fit in L2 for the first layer and comes from L3).
-        Prefetch(ref w, 3 * count);
-        Prefetch(ref Unsafe.Add(ref w, k), 3 * count);
-        Prefetch(ref Unsafe.Add(ref w, 2 * k), 3 * count);
-        Prefetch(ref Unsafe.Add(ref w, 3 * k), 3 * count);
         ref T fb = ref f;
         ref T eb = ref e;
         for (int b = 0; b < batch; b++)
@@ -699,24 +667,6 @@ public static class Gemm
         AddScaled(ref Unsafe.Add(ref w, k), vs, r10, r11, r12, count);
         AddScaled(ref Unsafe.Add(ref w, 2 * k), vs, r20, r21, r22, count);
         AddScaled(ref Unsafe.Add(ref w, 3 * k), vs, r30, r31, r32, count);
-    }
-
-    /// <summary>Hints the cache lines of <c>x[0 .. n−1]</c> into L1 (no effect on results; nothing without SSE).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch<T>(ref T x, int n)
-        where T : unmanaged
-    {
-        if (Sse.IsSupported)
-        {
-            byte* p = (byte*)Unsafe.AsPointer(ref x);
-            byte* last = p + ((n * sizeof(T)) - 1);
-            for (; p <= last; p += 64)
-            {
-                Sse.Prefetch0(p);
-            }
-
-            Sse.Prefetch0(last);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
