@@ -214,6 +214,14 @@ public static class Conv2d
                         }
 
                         ref T drow = ref Unsafe.Add(ref dc, h * width);
+                        if (columnsInside && kw == 3)
+                        {
+                            Unsafe.Add(ref drow, w0) += src;
+                            Unsafe.Add(ref drow, w0 + 1) += Unsafe.Add(ref src, 1);
+                            Unsafe.Add(ref drow, w0 + 2) += Unsafe.Add(ref src, 2);
+                            continue;
+                        }
+
                         for (int j = 0; j < kw; j++)
                         {
                             int w = w0 + j;
