@@ -30,9 +30,10 @@ public class GemmOrderTests
     public void Every_forward_element_is_the_dot_of_its_row_and_sample_double(int batch, int m, int k) => ForwardIsDot<double>(batch, m, k);
 
     /// <summary>
-    /// Shapes for the backward product and the update, chosen so that both the packed (stack copy of a strip) and
-    /// the unpacked paths run: (64, 256, 256) packs everything; 70×260 rows of E exceed the packing limit for E,
-    /// 700 samples exceed it for the strip of F, 700 rows of W exceed it for the backward strip.
+    /// Shapes for the backward product and the update, chosen so that every path runs: (64, 256, 256) packs the
+    /// strips (rows of W and F 1 KiB apart: the strip-outside order of the update); widths 53 and 30 take the update's
+    /// row-tiles-outside order; 700 rows of W exceed the packing limit for the backward strip; 700 samples of width 128
+    /// take the strip-outside order with a strip of F too large to pack.
     /// </summary>
     public static TheoryData<int, int, int> PackingShapes => new()
     {
@@ -40,6 +41,7 @@ public class GemmOrderTests
         { 70, 260, 53 },
         { 700, 5, 30 },
         { 8, 700, 30 },
+        { 700, 5, 128 },
     };
 
     [Theory]
