@@ -14,7 +14,9 @@ namespace PcVerify.Engine.Kernels;
 /// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
 /// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
 /// the backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
-/// blocking changes which elements are computed together, never the arithmetic of one element.</para>
+/// blocking changes which elements are computed together, never the arithmetic of one element. The same holds for
+/// the cache measures (docs/performance.md, issue 15): strips of an operand copied into a stack buffer (exact
+/// copies), loop orders, and the forward tiles' transposed finish (<see cref="Dot"/>'s lane order, four dots at once).</para>
 /// <para>Large products are split across <see cref="Parallelism.MaxThreads"/> threads by a partition that depends
 /// on the shapes only: rows of the weight matrix for the forward product and the update, columns for the backward
 /// product. Each output element is computed by one thread, so results do not depend on the thread count.</para>
