@@ -19,7 +19,10 @@ faster than BDN's Min of the same hour). The machine load average is printed wit
 taken side by side, in the same hour.
 
 Usage: /usr/bin/python3 benchmarks/torch_compare.py [--samples N] [--warmup W] [--sample-ms S] [--autograd]
-                                                  [--bdn BenchmarkDotNet.Artifacts] [--quick] [--check]
+                                                  [--bdn BenchmarkDotNet.Artifacts] [--quick] [--check] [--conv]
+`--conv` times the convolutional steps of ConvStepBenchmarks instead (the CIFAR-size block and the digits CNN,
+float32, batch 32, 1 and 2 threads; autograd, see ConvBp) and, with `--bdn`, reads that class's report and adds
+PcVerify's BP and Z-IL times and their speed against PyTorch's BP step.
 Every run first checks that the explicit formulation and autograd agree (two steps, float64, 1e-12).
 `--bdn DIR` reads DIR/results/*BpStepBenchmarks*-report.csv of a BDN run and adds PcVerify's time and the speed
 ratio (PyTorch time ÷ PcVerify time: > 1 means PcVerify is faster) per cell.
@@ -97,6 +100,42 @@ class AutogradBp:
         self.opt.step()
 
 
+class ConvBp:
+    """One BP step of a convolutional graph of ConvStepBenchmarks, with autograd (the engine's graph BP, docs/math.md §10:
+    activations on the edges as in the graph file, a linear output, ½Σ/B squared error, SGD with rate α; He-normal
+    weights, zero biases, as GraphParameters.Initialise). `cifar-block`: 3×32×32 → conv 32 (3×3, pad 1) → relu →
+    conv 32 → relu → flatten → dense 10. `cnn-digits` (examples/cnn-digits.json): 1×8×8 → conv 4 → relu → max pool 2 →
+    flatten → dense 10."""
+
+    def __init__(self, network, dtype, batch, alpha, gen):
+        nn = torch.nn
+        if network == 'cifar-block':
+            self.input = (3, 32, 32)
+            self.net = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(),
+                                     nn.Flatten(), nn.Linear(32 * 32 * 32, 10))
+        elif network == 'cnn-digits':
+            self.input = (1, 8, 8)
+            self.net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 10))
+        else:
+            raise ValueError(network)
+        self.net = self.net.to(dtype)
+        with torch.no_grad():
+            for m in self.net:
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    fan_in = m.weight[0].numel()
+                    m.weight.copy_(torch.randn(m.weight.shape, generator=gen, dtype=dtype) * (2.0 / fan_in) ** 0.5)
+                    m.bias.zero_()
+        self.batch = batch
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=alpha)
+
+    def step(self, s_in, s_out):
+        y = self.net(s_in.view(self.batch, *self.input))
+        loss = 0.5 * ((s_out - y) ** 2).sum() / self.batch
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+
+
 def blas_libraries():
     """The BLAS shared objects loaded into this process (after a first matrix product)."""
     torch.mm(torch.ones(2, 2), torch.ones(2, 2))
@@ -114,12 +153,12 @@ def set_threads(threads):
             lib.openblas_set_num_threads(threads)
 
 
-def time_cell(make, batch, dtype, threads, samples, warmup, sample_seconds):
+def time_cell(make, batch, dtype, threads, samples, warmup, sample_seconds, widths=(WIDTHS[0], WIDTHS[-1])):
     set_threads(threads)
     gen = torch.Generator().manual_seed(42)
-    s_in = torch.rand(batch, WIDTHS[0], generator=gen, dtype=dtype)
-    s_out = torch.zeros(batch, WIDTHS[-1], dtype=dtype)
-    s_out[torch.arange(batch), torch.randint(0, WIDTHS[-1], (batch,), generator=gen)] = 1
+    s_in = torch.rand(batch, widths[0], generator=gen, dtype=dtype)
+    s_out = torch.zeros(batch, widths[1], dtype=dtype)
+    s_out[torch.arange(batch), torch.randint(0, widths[1], (batch,), generator=gen)] = 1
     net = make(batch, dtype, gen)
     for _ in range(warmup):
         net.step(s_in, s_out)
@@ -149,6 +188,36 @@ def bdn_times(art):
                 key = (dtype, row['Activation'], int(row['Batch']), int(row['Threads']))
                 out[key] = float(value) * units[unit]
     return out
+
+
+def bdn_conv_times(art):
+    """PcVerify's Min per (method, network, threads) from a BDN ConvStepBenchmarks report."""
+    units = {'ns': 1e-9, 'us': 1e-6, 'μs': 1e-6, 'ms': 1e-3, 's': 1.0}
+    out = {}
+    for path in glob.glob(os.path.join(art, 'results', '*ConvStepBenchmarks*-report.csv')):
+        with open(path, newline='') as fh:
+            for row in csv.DictReader(fh):
+                value, unit = row.get('Min', row['Mean']).replace(',', '').split()
+                out[(row['Method'], row['Network'], int(row['Threads']))] = float(value) * units[unit]
+    return out
+
+
+def conv_table(a):
+    """The conv steps of ConvStepBenchmarks (float32, batch 32, 1 and 2 threads) against PyTorch's autograd step."""
+    bdn = bdn_conv_times(a.bdn) if a.bdn else {}
+    print(f'{"network":12} {"threads":>7} {"PyTorch µs":>11}' + (f' {"PcVerify BP µs":>15} {"speed":>7} {"Z-IL µs":>10} {"speed":>7}' if bdn else ''))
+    sizes = {'cifar-block': (3 * 32 * 32, 10), 'cnn-digits': (64, 10)}
+    for network in ('cifar-block', 'cnn-digits'):
+        for threads in (1, 2):
+            make = lambda b, d, g, network=network: ConvBp(network, d, b, 1e-3, g)
+            t = time_cell(make, 32, torch.float32, threads, a.samples, a.warmup, a.sample_ms / 1000, sizes[network])
+            line = f'{network:12} {threads:7d} {t * 1e6:11.1f}'
+            bp, zil = bdn.get(('BP', network, threads)), bdn.get(('Zil', network, threads))
+            if bp:
+                line += f' {bp * 1e6:15.1f} {t / bp:6.2f}×'
+            if zil:
+                line += f' {zil * 1e6:10.1f} {t / zil:6.2f}×'
+            print(line, flush=True)
 
 
 def check():
@@ -181,6 +250,7 @@ def main():
     ap.add_argument('--bdn', help='BenchmarkDotNet artifacts directory with a BpStepBenchmarks run')
     ap.add_argument('--quick', action='store_true', help='3 samples of short blocks: checks that the script runs')
     ap.add_argument('--check', action='store_true', help='only check that explicit BP and autograd agree, then exit')
+    ap.add_argument('--conv', action='store_true', help='the conv steps of ConvStepBenchmarks instead (--bdn: a ConvStepBenchmarks run)')
     a = ap.parse_args()
     check()
     if a.check:
@@ -191,12 +261,16 @@ def main():
     bdn = bdn_times(a.bdn) if a.bdn else {}
     alpha = 1e-3
 
-    print(f'PyTorch {torch.__version__} ({"autograd" if a.autograd else "explicit BP"}), Python {platform.python_version()}, '
+    print(f'PyTorch {torch.__version__} ({"autograd" if a.autograd or a.conv else "explicit BP"}), Python {platform.python_version()}, '
           f'{os.cpu_count()} CPUs, load average {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     blas = blas_libraries()
     print(f'BLAS: {", ".join(blas) or "none found"}')
     if not any('openblas' in b for b in blas):
         print('warning: not OpenBLAS (the reference BLAS is ~40x slower); `apt-get install libopenblas0-pthread` selects it')
+    if a.conv:
+        conv_table(a)
+        print(f'load average after: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
+        return
     header = f'{"dtype":8} {"f":5} {"batch":>5} {"threads":>7} {"PyTorch µs":>11}'
     if bdn:
         header += f' {"PcVerify µs":>12} {"speed vs PyTorch":>17}'

@@ -62,6 +62,48 @@ def main():
                 extra += f'  speed-up 2 vs 1 thread {one / s:.2f}x'
             print(f'  {a:4} B={b:>2} threads={th} {m:15} {s * 1e6:12.1f} us  /BP {s / bp:6.3f}{extra}')
 
+    gemm = load(art, 'NetworkGemmBenchmarks')
+    if gemm:
+        w = [784, 256, 256, 10]
+        full = 2 * 64 * sum(w[i] * w[i + 1] for i in range(3))
+        flops = {'Forward': full, 'Update': full, 'Backward': 2 * 64 * sum(w[i] * w[i + 1] for i in range(1, 3))}
+        print('784-256-256-10, batch 64, 1 thread: the products of one step by kind (target >= 70% of the FMA peak)')
+        for f in glob.glob(os.path.join(art, 'results', '*NetworkGemmBenchmarks*-report.csv')):
+            typ = 'double' if 'Double' in f else 'float'
+            with open(f, newline='') as h:
+                rows = list(csv.DictReader(h))
+            fpeak = 2 * (lanes if typ == 'float' else lanes // 2) / fma[f'Fma{typ.capitalize()}'] if f'Fma{typ.capitalize()}' in fma else None
+            total_t = total_f = 0.0
+            for r in rows:
+                s, fl = seconds(r['Mean']), flops[r['Method']]
+                total_t += s
+                total_f += fl
+                share = f' = {fl / s / fpeak * 100:5.1f}% of peak' if fpeak else ''
+                print(f'  {typ:6} {r["Method"]:8} {s * 1e6:10.1f} us {fl / s / 1e9:7.1f} GFLOP/s{share}  alloc {r["Allocated"]}')
+            if fpeak and total_t:
+                print(f'  {typ:6} all      {total_t * 1e6:10.1f} us {total_f / total_t / 1e9:7.1f} GFLOP/s = {total_f / total_t / fpeak * 100:5.1f}% of peak')
+
+    for f in glob.glob(os.path.join(art, 'results', '*ConvKernelBenchmarks*-report.csv')):
+        typ = 'double' if 'Double' in f else 'float'
+        fpeak = 2 * (lanes if typ == 'float' else lanes // 2) / fma[f'Fma{typ.capitalize()}'] if f'Fma{typ.capitalize()}' in fma else None
+        with open(f, newline='') as h:
+            rows = list(csv.DictReader(h))
+        print(f'Convolution kernels, CIFAR-size block (32x32, 3x3, pad 1, batch 32, out 32), {typ}, 1 thread')
+        for r in rows:
+            s = seconds(r['Mean'])
+            fl = 2 * 32 * 32 * 32 * 32 * int(r['In']) * 9
+            share = f' = {fl / s / fpeak * 100:5.1f}% of peak' if fpeak else ''
+            print(f'  in={r["In"]:>2} {r["Method"]:15} {s * 1e6:10.1f} us {fl / s / 1e9:7.1f} GFLOP/s{share}  alloc {r["Allocated"]}')
+
+    conv = load(art, 'ConvStepBenchmarks')
+    if conv:
+        t = {(r['Method'], r['Network'], r['Threads']): seconds(r['Mean']) for r in conv}
+        print('Convolutional graphs, float32, batch 32: ratio to BP of the same configuration (target Z-IL / BP <= 1.05)')
+        for (m, n, th), s in sorted(t.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+            one = t.get((m, n, '1'))
+            extra = f'  speed-up 2 vs 1 thread {one / s:.2f}x' if th == '2' and one else ''
+            print(f'  {n:11} threads={th} {m:6} {s * 1e6:12.1f} us  /BP {s / t[("BP", n, th)]:6.3f}{extra}')
+
     for cls in ('GemvBenchmarks', 'GemvTransposedBenchmarks', 'Rank1UpdateBenchmarks', 'GemmBenchmarks', 'ActivationBenchmarks'):
         for f in glob.glob(os.path.join(art, 'results', f'*.{cls}*-report.csv')):
             with open(f, newline='') as h:

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -13,15 +15,19 @@ namespace PcVerify.Engine.Kernels;
 /// Summation orders: the forward dot over <c>(c, i, j)</c> is <see cref="Dot"/>'s order (padding cells contribute
 /// exact zeros), then <c>+ β</c>; the input gradient sums over <c>o</c> in <see cref="Gemm.MultiplyNN{T}"/>'s order and
 /// then scatters the columns back in ascending <c>(p, j)</c>; the weight gradient sums over <c>(b, p)</c> ascending
-/// (<see cref="Gemm.AccumulateTN{T}"/>). Results differ from the naive twin's left-to-right sums in the last bits only.
+/// (<see cref="Gemm.AccumulateTN{T}"/>'s order, carried from image to image in a buffer of running sums). Results differ from the naive twin's left-to-right sums in the last bits only.
 /// </remarks>
 public static class Conv2d
 {
     /// <summary>Scratch elements <see cref="Forward"/> and <see cref="InputGradient"/> need: <c>P·K + P·out</c>.</summary>
     public static int Scratch(in Window2d g, int outChannels) => (g.Positions * g.FieldSize) + (g.Positions * outChannels);
 
-    /// <summary>Scratch elements <see cref="WeightGradient"/> needs for <paramref name="batch"/> images: <c>B·P·(K + out)</c>.</summary>
-    public static int GradientScratch(in Window2d g, int outChannels, int batch) => batch * g.Positions * (g.FieldSize + outChannels);
+    /// <summary>
+    /// Scratch elements <see cref="WeightGradient"/> needs for <paramref name="batch"/> images: <c>P·K</c> (one image's
+    /// columns) <c>+ B·P·out</c> (the transposed errors) <c>+ out·K</c> (the running sums).
+    /// </summary>
+    public static int GradientScratch(in Window2d g, int outChannels, int batch) =>
+        (g.Positions * g.FieldSize) + (batch * g.Positions * outChannels) + (outChannels * g.FieldSize);
 
     /// <summary>
     /// Forward. Shapes: <c>x</c> B×C×H×W, <c>weight</c> out×C×kh×kw, <c>bias</c> out or empty, <c>y</c> B×out×OH×OW
@@ -86,16 +92,39 @@ public static class Conv2d
     {
         Check(x.Length, batch, g, weight.Length, outChannels, bias.Length, e.Length, scratch.Length, GradientScratch(g, outChannels, batch));
         int p = g.Positions, k = g.FieldSize, n = g.InputSize, m = outChannels * p;
-        Span<T> col = scratch[..(batch * p * k)];
-        Span<T> et = scratch.Slice(batch * p * k, batch * p * outChannels);
+        Span<T> col = scratch[..(p * k)];
+        Span<T> et = scratch.Slice(p * k, batch * p * outChannels);
         for (int b = 0; b < batch; b++)
         {
-            Im2Col(x.Slice(b * n, n), g, col.Slice(b * p * k, p * k));
             Transpose(e.Slice(b * m, m), outChannels, p, et.Slice(b * p * outChannels, p * outChannels));
         }
 
-        // Every (b, p) is one row of the batch-mean rule: θ[o, j] += s Σ_{b,p} eᵀ[(b,p), o] col[(b,p), j].
-        Gemm.AccumulateTN<T>(weight, outChannels, k, s, et, col, batch * p, col);
+        if (batch * p == 1)
+        {
+            // One row in all: the batch-mean rule is the rank-1 update, with its own rounding (Gemm.AccumulateTN).
+            Im2Col(x[..n], g, col);
+            Gemm.AccumulateTN<T>(weight, outChannels, k, s, et, col, 1, col);
+        }
+        else
+        {
+            // Every (b, p) is one row of the batch-mean rule: θ[o, j] += s · r[o, j], r = Σ_{b,p} eᵀ[(b,p), o] col[(b,p), j]
+            // from +0 in ascending (b, p) — Gemm.AccumulateTN's order. The sums run image by image through r, so only
+            // one image's columns exist at a time (they stay in cache), and each element's sequence of additions is
+            // the one AccumulateTN would perform on all B·P rows at once.
+            Span<T> r = scratch.Slice((p * k) + (batch * p * outChannels), outChannels * k);
+            r.Clear();
+            for (int b = 0; b < batch; b++)
+            {
+                Im2Col(x.Slice(b * n, n), g, col);
+                Gemm.AccumulateProducts<T>(r, outChannels, k, et.Slice(b * p * outChannels, p * outChannels), col, p);
+            }
+
+            for (int i = 0; i < weight.Length; i++)
+            {
+                weight[i] += s * r[i];
+            }
+        }
+
         if (bias.Length > 0)
         {
             BiasUpdate.Apply<T>(bias, s, et, batch * p);
@@ -103,33 +132,54 @@ public static class Conv2d
     }
 
     /// <summary>col[p, (c,i,j)] = x[c, oh·s_h − p_h + i, ow·s_w − p_w + j], 0 outside the image.</summary>
+    /// <remarks>Lengths were checked by the caller (x: C·H·W, col: P·K); the loops use references without bounds checks.</remarks>
     private static void Im2Col<T>(ReadOnlySpan<T> x, in Window2d g, Span<T> col)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.FieldSize, q = 0;
+        int kh = g.KernelH, kw = g.KernelW, height = g.Height, width = g.Width, plane = height * width;
+        ref T src = ref MemoryMarshal.GetReference(x);
+        ref T dst = ref MemoryMarshal.GetReference(col);
         for (int oh = 0; oh < g.OutH; oh++)
         {
-            for (int ow = 0; ow < g.OutW; ow++, q++)
+            int h0 = (oh * g.StrideH) - g.PadH;
+            for (int ow = 0; ow < g.OutW; ow++)
             {
-                Span<T> row = col.Slice(q * k, k);
-                int h0 = (oh * g.StrideH) - g.PadH, w0 = (ow * g.StrideW) - g.PadW, j = 0;
+                int w0 = (ow * g.StrideW) - g.PadW;
+                bool columnsInside = w0 >= 0 && w0 + kw <= width;
                 for (int c = 0; c < g.Channels; c++)
                 {
-                    ReadOnlySpan<T> plane = x.Slice(c * g.Height * g.Width, g.Height * g.Width);
-                    for (int i = 0; i < g.KernelH; i++)
+                    ref T xc = ref Unsafe.Add(ref src, c * plane);
+                    for (int i = 0; i < kh; i++, dst = ref Unsafe.Add(ref dst, kw))
                     {
                         int h = h0 + i;
-                        if ((uint)h >= (uint)g.Height)
+                        if ((uint)h >= (uint)height)
                         {
-                            row.Slice(j, g.KernelW).Clear();
-                            j += g.KernelW;
+                            MemoryMarshal.CreateSpan(ref dst, kw).Clear();
                             continue;
                         }
 
-                        for (int jj = 0; jj < g.KernelW; jj++, j++)
+                        ref T xrow = ref Unsafe.Add(ref xc, h * width);
+                        if (columnsInside && kw == 3)
                         {
-                            int w = w0 + jj;
-                            row[j] = (uint)w < (uint)g.Width ? plane[(h * g.Width) + w] : T.Zero;
+                            // The common 3×3 kernel, unrolled: the generic loop costs more than the three copies.
+                            dst = Unsafe.Add(ref xrow, w0);
+                            Unsafe.Add(ref dst, 1) = Unsafe.Add(ref xrow, w0 + 1);
+                            Unsafe.Add(ref dst, 2) = Unsafe.Add(ref xrow, w0 + 2);
+                        }
+                        else if (columnsInside)
+                        {
+                            for (int j = 0; j < kw; j++)
+                            {
+                                Unsafe.Add(ref dst, j) = Unsafe.Add(ref xrow, w0 + j);
+                            }
+                        }
+                        else
+                        {
+                            for (int j = 0; j < kw; j++)
+                            {
+                                int w = w0 + j;
+                                Unsafe.Add(ref dst, j) = (uint)w < (uint)width ? Unsafe.Add(ref xrow, w) : T.Zero;
+                            }
                         }
                     }
                 }
@@ -142,31 +192,42 @@ public static class Conv2d
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         dx.Clear();
-        int k = g.FieldSize, q = 0;
+        int kh = g.KernelH, kw = g.KernelW, height = g.Height, width = g.Width, plane = height * width;
+        ref T src = ref MemoryMarshal.GetReference(col);
+        ref T dst = ref MemoryMarshal.GetReference(dx);
         for (int oh = 0; oh < g.OutH; oh++)
         {
-            for (int ow = 0; ow < g.OutW; ow++, q++)
+            int h0 = (oh * g.StrideH) - g.PadH;
+            for (int ow = 0; ow < g.OutW; ow++)
             {
-                ReadOnlySpan<T> row = col.Slice(q * k, k);
-                int h0 = (oh * g.StrideH) - g.PadH, w0 = (ow * g.StrideW) - g.PadW, j = 0;
+                int w0 = (ow * g.StrideW) - g.PadW;
+                bool columnsInside = w0 >= 0 && w0 + kw <= width;
                 for (int c = 0; c < g.Channels; c++)
                 {
-                    Span<T> plane = dx.Slice(c * g.Height * g.Width, g.Height * g.Width);
-                    for (int i = 0; i < g.KernelH; i++)
+                    ref T dc = ref Unsafe.Add(ref dst, c * plane);
+                    for (int i = 0; i < kh; i++, src = ref Unsafe.Add(ref src, kw))
                     {
                         int h = h0 + i;
-                        if ((uint)h >= (uint)g.Height)
+                        if ((uint)h >= (uint)height)
                         {
-                            j += g.KernelW;
                             continue;
                         }
 
-                        for (int jj = 0; jj < g.KernelW; jj++, j++)
+                        ref T drow = ref Unsafe.Add(ref dc, h * width);
+                        if (columnsInside && kw == 3)
                         {
-                            int w = w0 + jj;
-                            if ((uint)w < (uint)g.Width)
+                            Unsafe.Add(ref drow, w0) += src;
+                            Unsafe.Add(ref drow, w0 + 1) += Unsafe.Add(ref src, 1);
+                            Unsafe.Add(ref drow, w0 + 2) += Unsafe.Add(ref src, 2);
+                            continue;
+                        }
+
+                        for (int j = 0; j < kw; j++)
+                        {
+                            int w = w0 + j;
+                            if (columnsInside || (uint)w < (uint)width)
                             {
-                                plane[(h * g.Width) + w] += row[j];
+                                Unsafe.Add(ref drow, w) += Unsafe.Add(ref src, j);
                             }
                         }
                     }
@@ -179,11 +240,14 @@ public static class Conv2d
     private static void Transpose<T>(ReadOnlySpan<T> a, int rows, int cols, Span<T> t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ref T src = ref MemoryMarshal.GetReference(a);
+        ref T dst = ref MemoryMarshal.GetReference(t);
         for (int r = 0; r < rows; r++)
         {
+            ref T row = ref Unsafe.Add(ref src, r * cols);
             for (int c = 0; c < cols; c++)
             {
-                t[(c * rows) + r] = a[(r * cols) + c];
+                Unsafe.Add(ref dst, (c * rows) + r) = Unsafe.Add(ref row, c);
             }
         }
     }

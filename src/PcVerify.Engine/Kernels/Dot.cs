@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -49,6 +51,101 @@ public static class Dot
         }
 
         return Finish(acc, ref a, ref b, i, n);
+    }
+
+    /// <summary>
+    /// Whether <see cref="FinishFour{T}"/> runs the transposed form: <see cref="Vector{T}"/> is 256 bits wide and
+    /// AVX is there (otherwise it finishes each accumulator with <see cref="Finish{T}"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TransposedFinish<T>()
+        where T : unmanaged => Avx.IsSupported && Vector<byte>.Count == 32 && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
+
+    /// <summary>
+    /// <see cref="Finish{T}"/> for four dots at once: <c>y[r] = Finish(acc_r, x_r, w_r, i, n)</c> for r = 0..3, where
+    /// dot r multiplies <c>x_r = x + r·xStride</c> by <c>w_r = w + r·wStride</c>.
+    /// </summary>
+    /// <remarks>
+    /// The four accumulators are transposed so that vector <c>c</c> holds lane <c>c</c> of every accumulator; adding
+    /// those vectors to +0 in ascending <c>c</c> performs, in each lane, exactly the scalar sequence
+    /// <c>((+0 + acc_r[0]) + acc_r[1]) + …</c> of <see cref="Finish{T}"/> (same operands, same order, same
+    /// rounding); the tail is then added to each sum in ascending index order, as there. A transpose and
+    /// <c>Count</c> vector additions replace <c>4·Count</c> lane extractions and dependent scalar additions.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FinishFour<T>(Vector<T> acc0, Vector<T> acc1, Vector<T> acc2, Vector<T> acc3, ref T x, int xStride, ref T w, int wStride, int i, int n, ref T y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!TransposedFinish<T>())
+        {
+            y = Finish(acc0, ref x, ref w, i, n);
+            Unsafe.Add(ref y, 1) = Finish(acc1, ref Unsafe.Add(ref x, xStride), ref Unsafe.Add(ref w, wStride), i, n);
+            Unsafe.Add(ref y, 2) = Finish(acc2, ref Unsafe.Add(ref x, 2 * xStride), ref Unsafe.Add(ref w, 2 * wStride), i, n);
+            Unsafe.Add(ref y, 3) = Finish(acc3, ref Unsafe.Add(ref x, 3 * xStride), ref Unsafe.Add(ref w, 3 * wStride), i, n);
+            return;
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            LaneSums(acc0.AsVector256().As<T, float>(), acc1.AsVector256().As<T, float>(), acc2.AsVector256().As<T, float>(), acc3.AsVector256().As<T, float>())
+                .As<float, T>().StoreUnsafe(ref y);
+        }
+        else
+        {
+            LaneSums(acc0.AsVector256().As<T, double>(), acc1.AsVector256().As<T, double>(), acc2.AsVector256().As<T, double>(), acc3.AsVector256().As<T, double>())
+                .As<double, T>().StoreUnsafe(ref y);
+        }
+
+        if (i < n)
+        {
+            for (int r = 0; r < 4; r++)
+            {
+                ref T xr = ref Unsafe.Add(ref x, r * xStride);
+                ref T wr = ref Unsafe.Add(ref w, r * wStride);
+                T sum = Unsafe.Add(ref y, r);
+                for (int t = i; t < n; t++)
+                {
+                    sum += Unsafe.Add(ref xr, t) * Unsafe.Add(ref wr, t);
+                }
+
+                Unsafe.Add(ref y, r) = sum;
+            }
+        }
+    }
+
+    /// <summary>Lane r of the result is <c>((+0 + a_r[0]) + a_r[1]) + … + a_r[7]</c>: a 4×8 transpose, then eight additions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> LaneSums(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
+    {
+        // Per 128-bit half: t0 = (a0[0] a1[0] a0[1] a1[1]), t1 = (a0[2] a1[2] a0[3] a1[3]), likewise t2, t3 for a2, a3.
+        Vector256<float> t0 = Avx.UnpackLow(a0, a1), t1 = Avx.UnpackHigh(a0, a1);
+        Vector256<float> t2 = Avx.UnpackLow(a2, a3), t3 = Avx.UnpackHigh(a2, a3);
+        // u_c = (column c | column c+4), column c = (a0[c] a1[c] a2[c] a3[c]).
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector128<float> s = Vector128<float>.Zero + u0.GetLower();
+        s += u1.GetLower();
+        s += u2.GetLower();
+        s += u3.GetLower();
+        s += u0.GetUpper();
+        s += u1.GetUpper();
+        s += u2.GetUpper();
+        s += u3.GetUpper();
+        return s;
+    }
+
+    /// <summary>Lane r of the result is <c>((+0 + a_r[0]) + a_r[1]) + … + a_r[3]</c>: a 4×4 transpose, then four additions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LaneSums(Vector256<double> a0, Vector256<double> a1, Vector256<double> a2, Vector256<double> a3)
+    {
+        // t0 = (a0[0] a1[0] | a0[2] a1[2]), t1 = (a0[1] a1[1] | a0[3] a1[3]), likewise t2, t3 for a2, a3.
+        Vector256<double> t0 = Avx.UnpackLow(a0, a1), t1 = Avx.UnpackHigh(a0, a1);
+        Vector256<double> t2 = Avx.UnpackLow(a2, a3), t3 = Avx.UnpackHigh(a2, a3);
+        Vector256<double> s = Vector256<double>.Zero + Avx.Permute2x128(t0, t2, 0x20);
+        s += Avx.Permute2x128(t1, t3, 0x20);
+        s += Avx.Permute2x128(t0, t2, 0x31);
+        s += Avx.Permute2x128(t1, t3, 0x31);
+        return s;
     }
 
     /// <summary>Adds the lanes of <paramref name="acc"/> to +0 in ascending order, then the tail <c>i .. n−1</c>.</summary>

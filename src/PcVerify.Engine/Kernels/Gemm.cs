@@ -14,7 +14,9 @@ namespace PcVerify.Engine.Kernels;
 /// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
 /// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
 /// the backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
-/// blocking changes which elements are computed together, never the arithmetic of one element.</para>
+/// blocking changes which elements are computed together, never the arithmetic of one element. The same holds for
+/// the cache measures (docs/performance.md, issue 15): strips of an operand copied into a stack buffer (exact
+/// copies), loop orders, and the forward tiles' transposed finish (<see cref="Dot"/>'s lane order, four dots at once).</para>
 /// <para>Large products are split across <see cref="Parallelism.MaxThreads"/> threads by a partition that depends
 /// on the shapes only: rows of the weight matrix for the forward product and the update, columns for the backward
 /// product. Each output element is computed by one thread, so results do not depend on the thread count.</para>
@@ -78,6 +80,36 @@ public static class Gemm
         }
 
         TN(ref MemoryMarshal.GetReference(w), m, k, s, ref MemoryMarshal.GetReference(e), ref MemoryMarshal.GetReference(f), batch);
+    }
+
+    /// <summary>
+    /// Running sums of the update: <c>R[i,j] ← R[i,j] + Σ_b E[b,i] · F[b,j]</c> over <c>b = 0 .. rows−1</c> ascending,
+    /// each element's sum continuing from the value in <paramref name="r"/> (stored and reloaded exactly). Calling it
+    /// on consecutive row ranges, from <c>R = +0</c>, performs the additions of <see cref="AccumulateTN{T}"/>'s
+    /// <c>r</c>, so <c>W + s·R</c> is its result (for more than one row in all). Shapes: <c>r</c> m×k, <c>e</c> rows×m,
+    /// <c>f</c> rows×k.
+    /// </summary>
+    internal static unsafe void AccumulateProducts<T>(Span<T> r, int m, int k, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckMatrix(r.Length, m, k, nameof(r));
+        Shapes.CheckMatrix(e.Length, rows, m, nameof(e));
+        Shapes.CheckMatrix(f.Length, rows, k, nameof(f));
+        int strip = 3 * Vector<T>.Count;
+        int strips = (k + strip - 1) / strip;
+        int blocks = Parallelism.Blocks((long)rows * m * k, Math.Min(Parallelism.MaxBlocks, strips));
+        fixed (T* pr = r, pe = e, pf = f)
+        {
+            if (blocks <= 1)
+            {
+                ProductsCols(ref *pr, m, k, ref *pe, ref *pf, rows, 0, k);
+                return;
+            }
+
+            int per = strip * ((strips + blocks - 1) / blocks);
+            ProductsJob<T> job = new() { R = pr, E = pe, F = pf, M = m, K = k, Rows = rows, Per = per };
+            WorkerPool.Run(job, (k + per - 1) / per);
+        }
     }
 
     // ---- Partitioning and dispatch (shapes only decide the blocks). ----
@@ -203,6 +235,16 @@ public static class Gemm
             Rank1Rows(ref *A, N, Alpha, ref *U, ref *V, block * Per, Math.Min(M, (block + 1) * Per));
     }
 
+    private unsafe struct ProductsJob<T> : IBlockJob
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* R, E, F;
+        public int M, K, Rows, Per;
+
+        public readonly void Run(int block) =>
+            ProductsCols(ref *R, M, K, ref *E, ref *F, Rows, block * Per, Math.Min(K, (block + 1) * Per));
+    }
+
     // ---- Forward: C = A Wᵀ, rows [i0, i1) of W, every sample. ----
 
     private static void NTRows<T>(ref T a, int batch, int k, ref T w, int m, ref T c, int i0, int i1)
@@ -226,11 +268,47 @@ public static class Gemm
         for (; i < i1; i++)
         {
             ref T wi = ref Unsafe.Add(ref w, (nint)i * k);
-            for (int b = 0; b < batch; b++)
+            int b = 0;
+            for (; b + 4 <= batch; b += 4)
+            {
+                NT4x1(ref Unsafe.Add(ref a, (nint)b * k), k, ref wi, ref Unsafe.Add(ref c, ((nint)b * m) + i), m);
+            }
+
+            for (; b < batch; b++)
             {
                 Unsafe.Add(ref c, ((nint)b * m) + i) = Dot.Unchecked(ref Unsafe.Add(ref a, (nint)b * k), ref wi, k);
             }
         }
+    }
+
+    /// <summary>Samples <c>b..b+3</c> (from <paramref name="a"/>), one row: four <see cref="Dot"/>s sharing each load of the row.</summary>
+    private static void NT4x1<T>(ref T a, int k, ref T wi, ref T y, int m)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a1 = ref Unsafe.Add(ref a, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> v = Vector.LoadUnsafe(ref wi, (nuint)j);
+                c0 += Vector.LoadUnsafe(ref a, (nuint)j) * v;
+                c1 += Vector.LoadUnsafe(ref a1, (nuint)j) * v;
+                c2 += Vector.LoadUnsafe(ref a2, (nuint)j) * v;
+                c3 += Vector.LoadUnsafe(ref a3, (nuint)j) * v;
+            }
+        }
+
+        // The four results are a column of C (stride m): finish them in a row, then scatter.
+        Span<T> sums = stackalloc T[4];
+        Dot.FinishFour(c0, c1, c2, c3, ref a, k, ref wi, 0, j, k, ref MemoryMarshal.GetReference(sums));
+        y = sums[0];
+        Unsafe.Add(ref y, m) = sums[1];
+        Unsafe.Add(ref y, 2 * m) = sums[2];
+        Unsafe.Add(ref y, 3 * m) = sums[3];
     }
 
     /// <summary>One sample, rows <c>i..i+3</c>: four <see cref="Dot"/>s sharing each load of the sample.</summary>
@@ -255,10 +333,7 @@ public static class Gemm
             }
         }
 
-        Unsafe.Add(ref y, i) = Dot.Finish(c0, ref x, ref w0, j, k);
-        Unsafe.Add(ref y, i + 1) = Dot.Finish(c1, ref x, ref w1, j, k);
-        Unsafe.Add(ref y, i + 2) = Dot.Finish(c2, ref x, ref w2, j, k);
-        Unsafe.Add(ref y, i + 3) = Dot.Finish(c3, ref x, ref w3, j, k);
+        Dot.FinishFour(c0, c1, c2, c3, ref x, 0, ref w0, k, j, k, ref Unsafe.Add(ref y, i));
     }
 
     /// <summary>Samples <c>b..b+3</c> × rows <c>i..i+3</c>: sixteen <see cref="Dot"/>s, each in its own register.</summary>
@@ -310,29 +385,20 @@ public static class Gemm
         }
 
         ref T r0 = ref Unsafe.Add(ref c, ((nint)b * m) + i);
-        ref T r1 = ref Unsafe.Add(ref r0, m);
-        ref T r2 = ref Unsafe.Add(ref r1, m);
-        ref T r3 = ref Unsafe.Add(ref r2, m);
-        r0 = Dot.Finish(c00, ref a0, ref w0, j, k);
-        Unsafe.Add(ref r0, 1) = Dot.Finish(c01, ref a0, ref w1, j, k);
-        Unsafe.Add(ref r0, 2) = Dot.Finish(c02, ref a0, ref w2, j, k);
-        Unsafe.Add(ref r0, 3) = Dot.Finish(c03, ref a0, ref w3, j, k);
-        r1 = Dot.Finish(c10, ref a1, ref w0, j, k);
-        Unsafe.Add(ref r1, 1) = Dot.Finish(c11, ref a1, ref w1, j, k);
-        Unsafe.Add(ref r1, 2) = Dot.Finish(c12, ref a1, ref w2, j, k);
-        Unsafe.Add(ref r1, 3) = Dot.Finish(c13, ref a1, ref w3, j, k);
-        r2 = Dot.Finish(c20, ref a2, ref w0, j, k);
-        Unsafe.Add(ref r2, 1) = Dot.Finish(c21, ref a2, ref w1, j, k);
-        Unsafe.Add(ref r2, 2) = Dot.Finish(c22, ref a2, ref w2, j, k);
-        Unsafe.Add(ref r2, 3) = Dot.Finish(c23, ref a2, ref w3, j, k);
-        r3 = Dot.Finish(c30, ref a3, ref w0, j, k);
-        Unsafe.Add(ref r3, 1) = Dot.Finish(c31, ref a3, ref w1, j, k);
-        Unsafe.Add(ref r3, 2) = Dot.Finish(c32, ref a3, ref w2, j, k);
-        Unsafe.Add(ref r3, 3) = Dot.Finish(c33, ref a3, ref w3, j, k);
+        Dot.FinishFour(c00, c01, c02, c03, ref a0, 0, ref w0, k, j, k, ref r0);
+        Dot.FinishFour(c10, c11, c12, c13, ref a1, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, m));
+        Dot.FinishFour(c20, c21, c22, c23, ref a2, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 2 * m));
+        Dot.FinishFour(c30, c31, c32, c33, ref a3, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 3 * m));
     }
 
     // ---- Backward: G = E W, columns [j0, j1) of W, every sample. Each G[b,j] = ((+0 + E[b,0]W[0,j]) + …). ----
 
+    /// <remarks>
+    /// A strip of W (m × 3·Count, its rows k apart) serves every 4-sample tile; when it fits in
+    /// <see cref="PackLimit"/> it is first copied into a contiguous stack buffer, for the reason given at
+    /// <see cref="TNRows{T}"/> (rows 1 KiB apart evict each other). The copy is exact.
+    /// </remarks>
+    [SkipLocalsInit]
     private static void NNCols<T>(ref T e, int batch, int m, ref T w, int k, ref T g, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -341,11 +407,26 @@ public static class Gemm
         int j = j0;
         if (quads > 0)
         {
-            for (; j + (3 * count) <= j1; j += 3 * count)
+            int strip = 3 * count;
+            Span<T> pw = quads > 4 && m * strip <= PackLimit ? stackalloc T[m * strip] : default;
+            for (; j + strip <= j1; j += strip)
             {
+                scoped ref T wj = ref Unsafe.Add(ref w, j);
+                int wStride = k;
+                if (!pw.IsEmpty)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref wj, (nint)i * k), strip).CopyTo(pw.Slice(i * strip, strip));
+                    }
+
+                    wj = ref MemoryMarshal.GetReference(pw);
+                    wStride = strip;
+                }
+
                 for (int b = 0; b < quads; b += 4)
                 {
-                    NN4x3(ref e, m, ref w, k, ref g, b, j);
+                    NN4x3(ref e, m, ref wj, wStride, k, ref g, b, j);
                 }
             }
 
@@ -380,7 +461,8 @@ public static class Gemm
     }
 
     /// <summary>Samples <c>b..b+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over every row in registers.</summary>
-    private static void NN4x3<T>(ref T e, int m, ref T w, int k, ref T g, int b, int j)
+    /// <remarks><paramref name="w"/> is W[0, j] with row stride <paramref name="wStride"/>; <paramref name="k"/> is G's row stride.</remarks>
+    private static void NN4x3<T>(ref T e, int m, ref T w, int wStride, int k, ref T g, int b, int j)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;
@@ -392,7 +474,7 @@ public static class Gemm
         Vector<T> g10 = default, g11 = default, g12 = default;
         Vector<T> g20 = default, g21 = default, g22 = default;
         Vector<T> g30 = default, g31 = default, g32 = default;
-        ref T wi = ref Unsafe.Add(ref w, j);
+        ref T wi = ref w;
         for (int i = 0; i < m; i++)
         {
             Vector<T> w0 = Vector.LoadUnsafe(ref wi);
@@ -414,7 +496,7 @@ public static class Gemm
             g30 += s * w0;
             g31 += s * w1;
             g32 += s * w2;
-            wi = ref Unsafe.Add(ref wi, k);
+            wi = ref Unsafe.Add(ref wi, wStride);
         }
 
         ref T y0 = ref Unsafe.Add(ref g, ((nint)b * k) + j);
@@ -464,6 +546,19 @@ public static class Gemm
 
     // ---- Update (B > 1): W[i,j] += s · r, r = (+0 + E[0,i]F[0,j]) + …, rows [i0, i1). ----
 
+    /// <summary>The largest operand panel, in elements, that the update copies into a stack buffer.</summary>
+    private const int PackLimit = 1 << 14;
+
+    /// <remarks>
+    /// Two loop orders, chosen by F's row stride (tiles and per-element arithmetic are the same in both). When the rows
+    /// of F lie a multiple of 512 bytes apart (widths 128, 256, …), a strip of them maps to a handful of L1 sets and
+    /// its rows evict each other: then strips of <c>3·Count</c> columns go outside and 4-row tiles inside, and the
+    /// strip (B × 3·Count) is first copied into a contiguous stack buffer when it fits in <see cref="PackLimit"/>,
+    /// so it serves every row tile from L1. Otherwise (784, …) the 4-row tiles go outside, so the rows of W — the
+    /// largest operand, read and written once — stream in order (measured: 6 % faster for the 256×784 update).
+    /// Copies are exact. (Packing E's columns as well was measured: no gain at 784-256-256-10, so it is not done.)
+    /// </remarks>
+    [SkipLocalsInit]
     private static void TNRows<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i0, int i1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -471,25 +566,74 @@ public static class Gemm
         int j = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            for (; j + (3 * count) <= k; j += 3 * count)
+            int strip = 3 * count;
+            int tiled = (i1 - i0) / 4 * 4;
+            Vector<T> vs = new(s);
+            if ((k * Unsafe.SizeOf<T>()) % 512 != 0)
             {
+                // F's rows do not alias in L1: row tiles outside, so W's rows are read and written in order.
+                int end = k / strip * strip;
                 int i = i0;
-                for (; i + 4 <= i1; i += 4)
+                for (; i < i0 + tiled; i += 4)
                 {
-                    TN4x3(ref w, m, k, s, ref e, ref f, batch, i, j);
+                    for (j = 0; j < end; j += strip)
+                    {
+                        TN4x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
+                    }
                 }
 
                 for (; i < i1; i++)
                 {
-                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 3);
+                    for (j = 0; j < end; j += strip)
+                    {
+                        TN1x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
+                    }
+                }
+
+                j = end;
+            }
+            else
+            {
+                Span<T> pf = batch * strip <= PackLimit ? stackalloc T[batch * strip] : default;
+                for (; j + strip <= k; j += strip)
+                {
+                    scoped ref T fj = ref Unsafe.Add(ref f, j);
+                    int fStride = k;
+                    if (!pf.IsEmpty)
+                    {
+                        for (int b = 0; b < batch; b++)
+                        {
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref fj, (nint)b * k), strip).CopyTo(pf.Slice(b * strip, strip));
+                        }
+
+                        fj = ref MemoryMarshal.GetReference(pf);
+                        fStride = strip;
+                    }
+
+                    int i = i0;
+                    for (; i < i0 + tiled; i += 4)
+                    {
+                        TN4x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
+                    }
+
+                    for (; i < i1; i++)
+                    {
+                        TN1x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
+                    }
                 }
             }
 
             for (; j + count <= k; j += count)
             {
-                for (int i = i0; i < i1; i++)
+                int i = i0;
+                for (; i < i0 + tiled; i += 4)
                 {
-                    TN1x1(ref w, m, k, s, ref e, ref f, batch, i, j, 1);
+                    TN4x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), batch);
+                }
+
+                for (; i < i1; i++)
+                {
+                    TN1x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
                 }
             }
         }
@@ -509,8 +653,12 @@ public static class Gemm
         }
     }
 
-    /// <summary>Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers.</summary>
-    private static void TN4x3<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j)
+    /// <summary>
+    /// Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers. <paramref name="w"/>
+    /// is W[i, j] (row stride <paramref name="k"/>), <paramref name="e"/> holds E[b, i..i+3] at <c>b·eStride</c>, and
+    /// <paramref name="f"/> holds F[b, j..] at <c>b·fStride</c>.
+    /// </summary>
+    private static void TN4x3<T>(ref T w, int k, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;
@@ -518,9 +666,188 @@ public static class Gemm
         Vector<T> r10 = default, r11 = default, r12 = default;
         Vector<T> r20 = default, r21 = default, r22 = default;
         Vector<T> r30 = default, r31 = default, r32 = default;
-        ref T fb = ref Unsafe.Add(ref f, j);
-        ref T eb = ref Unsafe.Add(ref e, i);
+        ref T fb = ref f;
+        ref T eb = ref e;
         for (int b = 0; b < batch; b++)
+        {
+            Vector<T> f0 = Vector.LoadUnsafe(ref fb);
+            Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)count);
+            Vector<T> f2 = Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
+            Vector<T> v = new(eb);
+            r00 += v * f0;
+            r01 += v * f1;
+            r02 += v * f2;
+            v = new(Unsafe.Add(ref eb, 1));
+            r10 += v * f0;
+            r11 += v * f1;
+            r12 += v * f2;
+            v = new(Unsafe.Add(ref eb, 2));
+            r20 += v * f0;
+            r21 += v * f1;
+            r22 += v * f2;
+            v = new(Unsafe.Add(ref eb, 3));
+            r30 += v * f0;
+            r31 += v * f1;
+            r32 += v * f2;
+            fb = ref Unsafe.Add(ref fb, fStride);
+            eb = ref Unsafe.Add(ref eb, eStride);
+        }
+
+        AddScaled(ref w, vs, r00, r01, r02, count);
+        AddScaled(ref Unsafe.Add(ref w, k), vs, r10, r11, r12, count);
+        AddScaled(ref Unsafe.Add(ref w, 2 * k), vs, r20, r21, r22, count);
+        AddScaled(ref Unsafe.Add(ref w, 3 * k), vs, r30, r31, r32, count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled<T>(ref T w, Vector<T> s, Vector<T> r0, Vector<T> r1, Vector<T> r2, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Vector.LoadUnsafe(ref w) + (s * r0)).StoreUnsafe(ref w);
+        (Vector.LoadUnsafe(ref w, (nuint)count) + (s * r1)).StoreUnsafe(ref w, (nuint)count);
+        (Vector.LoadUnsafe(ref w, (nuint)(2 * count)) + (s * r2)).StoreUnsafe(ref w, (nuint)(2 * count));
+    }
+
+    /// <summary>One row (the rows a 4-row tile leaves) × columns <c>j .. j+3·Count−1</c>; arguments as in <see cref="TN4x3{T}"/>.</summary>
+    private static void TN1x3<T>(ref T w, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        Vector<T> r0 = default, r1 = default, r2 = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            Vector<T> v = new(eb);
+            r0 += v * Vector.LoadUnsafe(ref fb);
+            r1 += v * Vector.LoadUnsafe(ref fb, (nuint)count);
+            r2 += v * Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
+            fb = ref Unsafe.Add(ref fb, fStride);
+            eb = ref Unsafe.Add(ref eb, eStride);
+        }
+
+        AddScaled(ref w, vs, r0, r1, r2, count);
+    }
+
+    /// <summary>Rows <c>i..i+3</c> × one vector of columns (what the 3-vector strips leave); E and F unpacked.</summary>
+    private static void TN4x1<T>(ref T w, int k, Vector<T> vs, ref T e, int m, ref T f, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> r0 = default, r1 = default, r2 = default, r3 = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            Vector<T> v = Vector.LoadUnsafe(ref fb);
+            r0 += new Vector<T>(eb) * v;
+            r1 += new Vector<T>(Unsafe.Add(ref eb, 1)) * v;
+            r2 += new Vector<T>(Unsafe.Add(ref eb, 2)) * v;
+            r3 += new Vector<T>(Unsafe.Add(ref eb, 3)) * v;
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        (Vector.LoadUnsafe(ref w) + (vs * r0)).StoreUnsafe(ref w);
+        ref T w1 = ref Unsafe.Add(ref w, k);
+        (Vector.LoadUnsafe(ref w1) + (vs * r1)).StoreUnsafe(ref w1);
+        ref T w2 = ref Unsafe.Add(ref w, 2 * k);
+        (Vector.LoadUnsafe(ref w2) + (vs * r2)).StoreUnsafe(ref w2);
+        ref T w3 = ref Unsafe.Add(ref w, 3 * k);
+        (Vector.LoadUnsafe(ref w3) + (vs * r3)).StoreUnsafe(ref w3);
+    }
+
+    /// <summary>One row × one vector of columns.</summary>
+    private static void TN1x1<T>(ref T w, Vector<T> vs, ref T e, int m, ref T f, int k, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<T> r = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            r += new Vector<T>(eb) * Vector.LoadUnsafe(ref fb);
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
+        }
+
+        (Vector.LoadUnsafe(ref w) + (vs * r)).StoreUnsafe(ref w);
+    }
+
+    // ---- Running sums R += Eᵀ F, columns [j0, j1): rows in chunks, so a chunk of a strip of F stays in L1 for every 4-row tile. ----
+
+    private const int ProductChunk = 256;
+
+    private static void ProductsCols<T>(ref T r, int m, int k, ref T e, ref T f, int rows, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        int strip = 3 * count;
+        for (int b0 = 0; b0 < rows; b0 += ProductChunk)
+        {
+            int n = Math.Min(ProductChunk, rows - b0);
+            ref T eb = ref Unsafe.Add(ref e, (nint)b0 * m);
+            ref T fb = ref Unsafe.Add(ref f, (nint)b0 * k);
+            int j = j0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; j + strip <= j1; j += strip)
+                {
+                    int i = 0;
+                    for (; i + 4 <= m; i += 4)
+                    {
+                        Products4x3(ref Unsafe.Add(ref r, ((nint)i * k) + j), k, ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j), n);
+                    }
+
+                    for (; i < m; i++)
+                    {
+                        for (int v = 0; v < 3; v++)
+                        {
+                            Products1x1(ref Unsafe.Add(ref r, ((nint)i * k) + j + (v * count)), ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j + (v * count)), k, n);
+                        }
+                    }
+                }
+
+                for (; j + count <= j1; j += count)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        Products1x1(ref Unsafe.Add(ref r, ((nint)i * k) + j), ref Unsafe.Add(ref eb, i), m, ref Unsafe.Add(ref fb, j), k, n);
+                    }
+                }
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                for (int jj = j; jj < j1; jj++)
+                {
+                    ref T acc = ref Unsafe.Add(ref r, ((nint)i * k) + jj);
+                    T sum = acc;
+                    for (int b = 0; b < n; b++)
+                    {
+                        sum += Unsafe.Add(ref eb, ((nint)b * m) + i) * Unsafe.Add(ref fb, ((nint)b * k) + jj);
+                    }
+
+                    acc = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>R[i..i+3, j .. j+3·Count−1] += Σ_b E[b, i..i+3] F[b, j..]: <see cref="TN4x3{T}"/>'s loop between a load and a store of R.</summary>
+    private static void Products4x3<T>(ref T r, int k, ref T e, int m, ref T f, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Vector<T>.Count;
+        ref T r1 = ref Unsafe.Add(ref r, k);
+        ref T r2 = ref Unsafe.Add(ref r, 2 * k);
+        ref T r3 = ref Unsafe.Add(ref r, 3 * k);
+        Vector<T> r00 = Vector.LoadUnsafe(ref r), r01 = Vector.LoadUnsafe(ref r, (nuint)count), r02 = Vector.LoadUnsafe(ref r, (nuint)(2 * count));
+        Vector<T> r10 = Vector.LoadUnsafe(ref r1), r11 = Vector.LoadUnsafe(ref r1, (nuint)count), r12 = Vector.LoadUnsafe(ref r1, (nuint)(2 * count));
+        Vector<T> r20 = Vector.LoadUnsafe(ref r2), r21 = Vector.LoadUnsafe(ref r2, (nuint)count), r22 = Vector.LoadUnsafe(ref r2, (nuint)(2 * count));
+        Vector<T> r30 = Vector.LoadUnsafe(ref r3), r31 = Vector.LoadUnsafe(ref r3, (nuint)count), r32 = Vector.LoadUnsafe(ref r3, (nuint)(2 * count));
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < n; b++)
         {
             Vector<T> f0 = Vector.LoadUnsafe(ref fb);
             Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)count);
@@ -545,41 +872,35 @@ public static class Gemm
             eb = ref Unsafe.Add(ref eb, m);
         }
 
-        Vector<T> vs = new(s);
-        ref T w0 = ref Unsafe.Add(ref w, ((nint)i * k) + j);
-        AddScaled(ref w0, vs, r00, r01, r02, count);
-        AddScaled(ref Unsafe.Add(ref w0, k), vs, r10, r11, r12, count);
-        AddScaled(ref Unsafe.Add(ref w0, 2 * k), vs, r20, r21, r22, count);
-        AddScaled(ref Unsafe.Add(ref w0, 3 * k), vs, r30, r31, r32, count);
+        r00.StoreUnsafe(ref r);
+        r01.StoreUnsafe(ref r, (nuint)count);
+        r02.StoreUnsafe(ref r, (nuint)(2 * count));
+        r10.StoreUnsafe(ref r1);
+        r11.StoreUnsafe(ref r1, (nuint)count);
+        r12.StoreUnsafe(ref r1, (nuint)(2 * count));
+        r20.StoreUnsafe(ref r2);
+        r21.StoreUnsafe(ref r2, (nuint)count);
+        r22.StoreUnsafe(ref r2, (nuint)(2 * count));
+        r30.StoreUnsafe(ref r3);
+        r31.StoreUnsafe(ref r3, (nuint)count);
+        r32.StoreUnsafe(ref r3, (nuint)(2 * count));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled<T>(ref T w, Vector<T> s, Vector<T> r0, Vector<T> r1, Vector<T> r2, int count)
+    /// <summary>One row × one vector of running sums.</summary>
+    private static void Products1x1<T>(ref T r, ref T e, int m, ref T f, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        (Vector.LoadUnsafe(ref w) + (s * r0)).StoreUnsafe(ref w);
-        (Vector.LoadUnsafe(ref w, (nuint)count) + (s * r1)).StoreUnsafe(ref w, (nuint)count);
-        (Vector.LoadUnsafe(ref w, (nuint)(2 * count)) + (s * r2)).StoreUnsafe(ref w, (nuint)(2 * count));
-    }
-
-    /// <summary>Row <c>i</c> × <paramref name="vectors"/> vectors of columns from <c>j</c> (1 ≤ vectors ≤ 3).</summary>
-    private static void TN1x1<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i, int j, int vectors)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int count = Vector<T>.Count;
-        for (int v = 0; v < vectors; v++)
+        Vector<T> acc = Vector.LoadUnsafe(ref r);
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < n; b++)
         {
-            Vector<T> r = default;
-            ref T fb = ref Unsafe.Add(ref f, j + (v * count));
-            for (int b = 0; b < batch; b++)
-            {
-                r += new Vector<T>(Unsafe.Add(ref e, ((nint)b * m) + i)) * Vector.LoadUnsafe(ref fb);
-                fb = ref Unsafe.Add(ref fb, k);
-            }
-
-            ref T wi = ref Unsafe.Add(ref w, ((nint)i * k) + j + (v * count));
-            (Vector.LoadUnsafe(ref wi) + (new Vector<T>(s) * r)).StoreUnsafe(ref wi);
+            acc += new Vector<T>(eb) * Vector.LoadUnsafe(ref fb);
+            fb = ref Unsafe.Add(ref fb, k);
+            eb = ref Unsafe.Add(ref eb, m);
         }
+
+        acc.StoreUnsafe(ref r);
     }
 
     // ---- Rank-1 update (B = 1): A_i += (α u_i) v for rows [i0, i1). ----

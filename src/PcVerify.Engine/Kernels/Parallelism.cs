@@ -104,8 +104,17 @@ internal static class WorkerPool
                 Workers[w].Wake();
             }
 
-            Work(Slot<TJob>.Body);
-            Done.Wait();
+            try
+            {
+                Work(Slot<TJob>.Body);
+            }
+            finally
+            {
+                // Even when a block of the caller throws: the helpers still hold this job, and a Done left
+                // unconsumed would let the next job return before its helpers finished.
+                Done.Wait();
+            }
+
             _body = null;
             Slot<TJob>.Job = default;
         }
@@ -145,9 +154,10 @@ internal static class WorkerPool
             t.Start();
         }
 
-        /// <summary>Called by the owner of the gate after it bumped the generation.</summary>
+        /// <summary>Called by the owner of the gate after it published the job.</summary>
         public void Wake()
         {
+            // The exchange below is a full fence, so this store is visible before _sleeping is read.
             Volatile.Write(ref _assigned, true);
             if (Interlocked.Exchange(ref _sleeping, 0) == 1)
             {
@@ -182,7 +192,12 @@ internal static class WorkerPool
                 Thread.SpinWait(20);
             }
 
-            Volatile.Write(ref _sleeping, 1);
+            // A full fence, not Volatile.Write: this is Dekker's hand-off (store _sleeping, then load _assigned;
+            // the owner stores _assigned, then reads _sleeping). A release store may be reordered after the
+            // following acquire load (x86's store buffer does exactly that), so the worker could read a stale
+            // `_assigned = false` while the owner's exchange still reads `_sleeping = 0`: nobody releases _wake,
+            // the worker sleeps on it and the owner waits on Done for ever — the hang seen once under load.
+            Interlocked.Exchange(ref _sleeping, 1);
             if (Volatile.Read(ref _assigned) && Interlocked.Exchange(ref _sleeping, 0) == 1)
             {
                 return;
