@@ -20,14 +20,23 @@ namespace PcVerify.Engine.Kernels;
 public static class Conv2d
 {
     /// <summary>Scratch elements <see cref="Forward"/> and <see cref="InputGradient"/> need: <c>P·K + P·out</c>.</summary>
-    public static int Scratch(in Window2d g, int outChannels) => (g.Positions * g.FieldSize) + (g.Positions * outChannels);
+    /// <exception cref="ArgumentException">The geometry is invalid (checked before its sizes are computed).</exception>
+    public static int Scratch(in Window2d g, int outChannels)
+    {
+        g.Validate();
+        return (g.Positions * g.FieldSize) + (g.Positions * outChannels);
+    }
 
     /// <summary>
     /// Scratch elements <see cref="WeightGradient"/> needs for <paramref name="batch"/> images: <c>P·K</c> (one image's
     /// columns) <c>+ B·P·out</c> (the transposed errors) <c>+ out·K</c> (the running sums).
     /// </summary>
-    public static int GradientScratch(in Window2d g, int outChannels, int batch) =>
-        (g.Positions * g.FieldSize) + (batch * g.Positions * outChannels) + (outChannels * g.FieldSize);
+    /// <exception cref="ArgumentException">The geometry is invalid (checked before its sizes are computed).</exception>
+    public static int GradientScratch(in Window2d g, int outChannels, int batch)
+    {
+        g.Validate();
+        return (g.Positions * g.FieldSize) + (batch * g.Positions * outChannels) + (outChannels * g.FieldSize);
+    }
 
     /// <summary>
     /// Forward. Shapes: <c>x</c> B×C×H×W, <c>weight</c> out×C×kh×kw, <c>bias</c> out or empty, <c>y</c> B×out×OH×OW

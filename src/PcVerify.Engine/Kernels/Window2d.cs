@@ -39,7 +39,9 @@ public readonly record struct Window2d(int Channels, int Height, int Width, int 
         if (Channels < 1 || Height < 1 || Width < 1 || KernelH < 1 || KernelW < 1 || StrideH < 1 || StrideW < 1 || PadH < 0 || PadW < 0
             || Height + (2 * PadH) < KernelH || Width + (2 * PadW) < KernelW)
         {
-            throw new ArgumentException($"window geometry {this} is invalid or has an empty output");
+            // The fields are named one by one: the record's own ToString would evaluate OutH/OutW, which divide by the stride.
+            throw new ArgumentException(
+                $"window geometry (C={Channels}, H={Height}, W={Width}, kernel {KernelH}×{KernelW}, stride {StrideH}×{StrideW}, padding {PadH}×{PadW}) is invalid or has an empty output");
         }
     }
 }
