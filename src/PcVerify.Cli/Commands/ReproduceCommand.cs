@@ -64,7 +64,7 @@ internal static class ReproduceCommand
             }
 
             double alpha = r.GetValue(lr) ?? 0.01;
-            Engine.Training.LearnerOptions.CheckRates(alpha, 1, 0);
+            Engine.Algorithms.LearningRule.CheckRates(alpha, 1, 0);
             int k = r.GetValue(seeds) ?? (q ? 1 : 3);
             if (k < 1)
             {

@@ -123,7 +123,7 @@ internal sealed class RunOptions
             throw new InvalidInputException($"--dtype: expected float64 or float32, found '{r.GetValue(DType)}'");
         }
 
-        LearnerOptions.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
+        LearningRule.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
         if (dtype == "float32")
         {
             CheckFloat32("--lr", "α", r.GetValue(Lr));

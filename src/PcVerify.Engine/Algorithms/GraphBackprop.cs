@@ -1,7 +1,6 @@
 using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
-using PcVerify.Engine.Training;
 
 namespace PcVerify.Engine.Algorithms;
 
@@ -25,7 +24,7 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
     public GraphBackprop(CompiledGraph graph, double alpha, int capacity = 1, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        LearnerOptions.CheckRates(alpha, 1.0, 0.0);
+        LearningRule.CheckRates(alpha, 1.0, 0.0);
         Alpha = alpha;
         State = new GraphState<T>(graph, capacity, loss) { Feedback = feedback };
     }

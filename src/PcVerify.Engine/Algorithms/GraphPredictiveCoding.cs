@@ -2,7 +2,6 @@ using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.PredictiveCoding;
-using PcVerify.Engine.Training;
 
 namespace PcVerify.Engine.Algorithms;
 
@@ -64,7 +63,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         ulong noiseSeed = 0, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        LearnerOptions.CheckRates(alpha, gamma, sigma);
+        LearningRule.CheckRates(alpha, gamma, sigma);
         if (rule == Algorithm.BP)
         {
             throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));

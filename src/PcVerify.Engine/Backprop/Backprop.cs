@@ -33,7 +33,7 @@ public sealed class Backprop<T> : ILearner<T>
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-        LearnerOptions.CheckRates(alpha, 1.0, 0.0);
+        LearningRule.CheckRates(alpha, 1.0, 0.0);
         _spec = spec;
         Alpha = alpha;
         Capacity = capacity;

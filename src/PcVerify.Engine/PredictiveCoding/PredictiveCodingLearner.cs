@@ -57,7 +57,7 @@ public sealed class PredictiveCodingLearner<T> : ILearner<T>
         ulong noiseSeed = 0, Algorithms.OutputLoss? loss = null, Feedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        LearnerOptions.CheckRates(alpha, gamma, sigma);
+        LearningRule.CheckRates(alpha, gamma, sigma);
         if (rule == Algorithm.BP)
         {
             throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));

@@ -87,33 +87,13 @@ public sealed record LearnerOptions
             : Feedback<TNum>.Create(spec, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
     }
 
-    /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
-    /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
-    public static void CheckRates(double alpha, double gamma, double sigma)
-    {
-        if (!double.IsFinite(alpha) || alpha <= 0)
-        {
-            throw new InvalidInputException($"learning rate α must be finite and > 0, found {alpha}");
-        }
-
-        if (!double.IsFinite(gamma) || gamma <= 0)
-        {
-            throw new InvalidInputException($"inference rate γ must be finite and > 0, found {gamma}");
-        }
-
-        if (!double.IsFinite(sigma) || sigma < 0)
-        {
-            throw new InvalidInputException($"σ must be finite and ≥ 0, found {sigma}");
-        }
-    }
-
     /// <summary>Builds the learner (element type <typeparamref name="TNum"/>) for <paramref name="spec"/> and batches of up to <paramref name="capacity"/>.</summary>
     /// <exception cref="InvalidInputException">An option is out of range.</exception>
     public ILearner<TNum> Create<TNum>(NetworkSpec spec, int capacity)
         where TNum : unmanaged, IFloatingPointIeee754<TNum>
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CheckRates(Alpha, Gamma, Sigma);
+        LearningRule.CheckRates(Alpha, Gamma, Sigma);
         if (T < 0)
         {
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
@@ -147,7 +127,7 @@ public sealed record LearnerOptions
         where TNum : unmanaged, IFloatingPointIeee754<TNum>
     {
         ArgumentNullException.ThrowIfNull(graph);
-        CheckRates(Alpha, Gamma, Sigma);
+        LearningRule.CheckRates(Alpha, Gamma, Sigma);
         if (T < 0)
         {
             throw new InvalidInputException($"T must be ≥ 0, found {T}");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Graph.Ops;
