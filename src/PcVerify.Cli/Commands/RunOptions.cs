@@ -149,13 +149,11 @@ internal sealed class RunOptions
         string? arch = r.GetValue(Arch);
         string? graphPath = r.GetValue(Graph);
         string? modelPath = r.GetValue(Model);
-        NetworkSpec? spec = null;
-        Parameters<double>? initial = null;
         double[]?[]? feedbackMatrices = null;
-        GraphRun? graph = null;
+        NetworkRun net;
         if (graphPath is not null || modelPath is not null)
         {
-            graph = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss);
+            net = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss, g => CheckMemory(r, g, $"of {graphPath ?? modelPath}", data, dtype));
         }
         else
         {
@@ -164,10 +162,11 @@ internal sealed class RunOptions
                 throw new InvalidInputException("--level applies to --graph and --model only (a chain from --arch is always levelled)");
             }
 
-            (spec, initial, feedbackMatrices) = ResolveChain(r, arch, init, data, seed, dtype == "float32", feedback);
+            (net, feedbackMatrices) = ResolveChain(r, arch, init, data, seed, feedback, dtype);
         }
 
-        int depths = spec?.L ?? graph!.Graph.Depth.MaxDepth + 1;
+        bool float32 = dtype == "float32";
+        int depths = net.Graph.Depth.MaxDepth + 1;
         string? scheduleText = r.GetValue(Schedule);
         LearnerOptions learner = new()
         {
@@ -194,11 +193,11 @@ internal sealed class RunOptions
         TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
         plan.Validate(data.Train.Count);
         string? initText = init ?? (modelPath is not null ? $"the initializers of {modelPath}" : null);
-        return new RunConfig(spec, data, initial, initText, learner, plan, dtype == "float32", seed, graph);
+        return new RunConfig(net, data, initText, learner, plan, float32, seed);
     }
 
     /// <summary>The network from <c>--arch</c>, <c>--init</c>'s shapes or the default, and its initial parameters.</summary>
-    private (NetworkSpec Spec, Parameters<double> Initial, double[]?[]? Feedback) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, bool float32, FeedbackKind feedback)
+    private (NetworkRun Net, double[]?[]? Feedback) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, FeedbackKind feedback, string dtype)
     {
         int[] widthsInputFirst;
         string archSource = "--arch";
@@ -228,18 +227,17 @@ internal sealed class RunOptions
                 $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} (from {archSource}) has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
         }
 
-        int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
-        MemoryBudget.Require(spec.TrainingMemoryBytes(float32 ? sizeof(float) : sizeof(double), capacity),
-            $"training the network {spec.ArchitectureText} (batch {capacity}, {(float32 ? "float32" : "float64")})");
+        CompiledGraph graph = CompiledGraph.Compile(GraphSpec.Chain(spec));
+        CheckMemory(r, graph, spec.ArchitectureText, data, dtype);
         double[]?[]? matrices = null;
         Parameters<double> initial = init is not null
             ? ParameterIo.Load<double>(init, spec, feedback, out matrices)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);
-        return (spec, initial, matrices);
+        return (NetworkRun.FromChain(spec, graph, initial), matrices);
     }
 
     /// <summary>The graph of <c>--graph</c> or <c>--model</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
-    private GraphRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss)
+    private NetworkRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss, Action<CompiledGraph> checkMemory)
     {
         if (modelPath is not null && (arch is not null || graphPath is not null))
         {
@@ -266,9 +264,9 @@ internal sealed class RunOptions
             throw new InvalidInputException("--bias does not apply to --graph: each dense or conv2d vertex says \"bias\" in the graph file");
         }
 
-        GraphRun run = modelPath is not null
-            ? GraphRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss)
-            : GraphRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed);
+        NetworkRun run = modelPath is not null
+            ? NetworkRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss, checkMemory)
+            : NetworkRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed, checkMemory);
         GraphVertex input = run.Graph.Vertices[run.Graph.Input], output = run.Graph.Vertices[run.Graph.Output];
         if (data.Train.InputWidth != input.Size || data.Train.OutputWidth != output.Size)
         {
@@ -277,6 +275,18 @@ internal sealed class RunOptions
         }
 
         return run;
+    }
+
+    /// <summary>
+    /// The up-front memory check of a run, before any parameter or workspace is allocated: training
+    /// <paramref name="graph"/> (a chain or a graph file alike) in batches of up to <c>--batch</c> must fit the limit.
+    /// </summary>
+    /// <exception cref="InvalidInputException">It would not fit (the message names the network, batch and element type).</exception>
+    private void CheckMemory(ParseResult r, CompiledGraph graph, string network, DataSplit data, string dtype)
+    {
+        int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
+        MemoryBudget.Require(TrainingMemory.Bytes(graph, dtype == "float32" ? sizeof(float) : sizeof(double), capacity),
+            $"training the network {network} (batch {capacity}, {dtype})");
     }
 
     /// <summary>
@@ -374,9 +384,6 @@ internal sealed class RunOptions
 }
 
 /// <summary>
-/// A fully resolved run: network, data, initial parameters, learner options and plan. A layered net from
-/// <c>--arch</c> has <see cref="Spec"/> and <see cref="Initial"/>; a graph from <c>--graph</c> has <see cref="Graph"/> instead.
+/// A fully resolved run: network (a graph; a layered net from <c>--arch</c> as its chain), data, learner options and plan.
 /// </summary>
-internal sealed record RunConfig(
-    NetworkSpec? Spec, DataSplit Data, Parameters<double>? Initial, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed,
-    GraphRun? Graph = null);
+internal sealed record RunConfig(NetworkRun Net, DataSplit Data, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed);

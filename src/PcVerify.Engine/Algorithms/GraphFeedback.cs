@@ -146,4 +146,52 @@ public sealed class GraphFeedback<T>
             }
         }
     }
+
+    /// <summary>A deep copy (for measuring with a trained learner's B without changing it).</summary>
+    public GraphFeedback<T> Clone()
+    {
+        GraphFeedback<T> f = new(_b.Graph, Kind, WeightDecay);
+        f._b.CopyFrom(_b);
+        f._before?.CopyFrom(_before!);
+        _signScale.CopyTo(f._signScale, 0);
+        return f;
+    }
+
+    /// <summary>
+    /// Feedback of a chain (<see cref="GraphSpec.Chain"/>) from given layered matrices <c>B^l</c> (e.g. read from NPZ),
+    /// index l = 1..L−1, each of shape <c>(θ^l)ᵀ</c>, row-major; B of the vertex whose weight is <c>theta{l}</c> is its transpose.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The kind takes no matrices, or a matrix is missing or has the wrong length.</exception>
+    public static GraphFeedback<T> FromMatrices(CompiledGraph graph, FeedbackKind kind, IReadOnlyList<double[]?> b, double weightDecay = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(b);
+        if (kind is not (FeedbackKind.Random or FeedbackKind.KolenPollack))
+        {
+            throw new InvalidInputException($"feedback {Feedback<T>.Name(kind)} takes no given matrices on a graph; only random and kp do");
+        }
+
+        GraphFeedback<T> f = Create(graph, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);
+        for (int l = 1; l < b.Count; l++)
+        {
+            ParameterSlot slot = graph.ParameterSlots.FirstOrDefault(s => s.Key == $"theta{l}") ?? throw new InvalidInputException($"feedback{l}: the graph has no weight theta{l}");
+            int rows = slot.Shape[0], cols = slot.Shape[1];
+            double[] src = b[l] ?? throw new InvalidInputException($"feedback{l} is missing");
+            if (src.Length != rows * cols)
+            {
+                throw new InvalidInputException($"feedback{l} has {src.Length} elements, expected {cols}×{rows} = {rows * cols}");
+            }
+
+            T[] m = f._b.Weight(slot.Vertex);
+            for (int j = 0; j < cols; j++)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    m[(i * cols) + j] = T.CreateTruncating(src[(j * rows) + i]);
+                }
+            }
+        }
+
+        return f;
+    }
 }

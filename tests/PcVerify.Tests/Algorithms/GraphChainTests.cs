@@ -60,7 +60,7 @@ public class GraphChainTests
         Parameters<T> chain = TestNets.Params(spec, 61).Convert<T>();
         GraphParameters<T> gp = GraphParameters<T>.FromChain(graph, chain.Clone());
         ILearner<T> layered = o.Create<T>(spec, 3);
-        IGraphLearner<T> onGraph = o.CreateGraph<T>(graph, 3);
+        IGraphLearner<T> onGraph = o.Create<T>(graph, 3);
         Assert.Equal(layered.Name, onGraph.Name);
         for (int step = 0; step < 12; step++)
         {

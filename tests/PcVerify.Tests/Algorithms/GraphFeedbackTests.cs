@@ -29,7 +29,7 @@ public class GraphFeedbackTests
         GraphParameters<double> Train(LearnerOptions options)
         {
             GraphParameters<double> p = init.Clone();
-            IGraphLearner<double> learner = options.CreateGraph<double>(g, 2);
+            IGraphLearner<double> learner = options.Create<double>(g, 2);
             for (int step = 0; step < 5; step++)
             {
                 int b = step % 2;
