@@ -48,7 +48,7 @@ internal sealed class RunOptions
 
     public Option<string> InitScheme { get; } = new("--init-scheme")
     {
-        Description = "Without --init: he (He/Kaiming normal), xavier (Glorot uniform) or normal:S (N(0, S²)); seeded by --seed.",
+        Description = "The initial parameters: he (He/Kaiming normal), xavier (Glorot uniform) or normal:S (N(0, S²)); seeded by --seed. With --init it only draws feedback B (--feedback random, sign, kp, direct without feedback{l} in the file), and is refused otherwise.",
         DefaultValueFactory = _ => "he",
     };
 
@@ -58,9 +58,9 @@ internal sealed class RunOptions
         DefaultValueFactory = _ => Digits.Name,
     };
 
-    public Option<long?> Steps { get; } = new("--steps") { Description = "Number of training steps (batches); overrides --epochs." };
+    public Option<long?> Steps { get; } = new("--steps") { Description = "Number of training steps (batches), instead of --epochs (not both)." };
 
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 1 };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training set (not with --steps).", DefaultValueFactory = _ => 1 };
 
     public Option<int> Batch { get; } = new("--batch") { Description = "Pairs per step B; updates are the batch mean.", DefaultValueFactory = _ => 1 };
 
@@ -72,9 +72,9 @@ internal sealed class RunOptions
 
     public Option<double> Sigma { get; } = new("--sigma") { Description = "σ ≥ 0: x^l_0 = μ^l_0 + σ·N(0,1) (relaxes C1; Tables 1–2).", DefaultValueFactory = _ => 0.0 };
 
-    public Option<int?> Tc { get; } = new("--tc") { Description = "IL: the moment t_c at which all layers are updated (default: --T)." };
+    public Option<int?> Tc { get; } = new("--tc") { Description = "IL: the moment t_c at which all layers are updated (default: --T; not with --T or --schedule)." };
 
-    public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update (t_c = T unless --tc is given).", DefaultValueFactory = _ => 20 };
+    public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update, the default t_c (not with --tc or --schedule).", DefaultValueFactory = _ => 20 };
 
     public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L (with --graph: one per depth d = 0..max d; vertex v follows d_max(v)): moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
 
@@ -233,6 +233,11 @@ internal sealed class RunOptions
         Parameters<double> initial = init is not null
             ? ParameterIo.Load<double>(init, spec, feedback, out matrices)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);
+        if (matrices is not null && Given(r, InitScheme))
+        {
+            throw new InvalidInputException($"--init-scheme would draw feedback B, but {init} holds feedback1..feedback{spec.L - 1}, which are used instead; drop one");
+        }
+
         return (NetworkRun.FromChain(spec, graph, initial), matrices);
     }
 
@@ -323,7 +328,31 @@ internal sealed class RunOptions
                     $"{option.Name} is used only by {users}, and none of them runs here ({string.Join(", ", algorithms.Select(a => a.ToString().ToLowerInvariant()))}); drop it or add an algorithm that uses it");
             }
         }
+
+        // Options one of which replaces the other's value would leave the other unused: refused as well.
+        (Option Kept, Option Replaced, string Why)[] replaced =
+        [
+            (Steps, Epochs, "--steps sets the length of the run and --epochs would be ignored"),
+            (Schedule, Tc, "--schedule gives every update moment and --tc would be ignored"),
+            (Schedule, T, "--schedule gives every update moment and --T (the default t_c) would be ignored"),
+            (Tc, T, "--tc sets IL's update moment t_c and --T (its default) would be ignored"),
+        ];
+        foreach ((Option kept, Option other, string why) in replaced)
+        {
+            if (Given(r, kept) && Given(r, other))
+            {
+                throw new InvalidInputException($"{kept.Name} and {other.Name} were both given: {why}; give one");
+            }
+        }
+
+        if (Given(r, InitScheme) && r.GetValue(Init) is not null && Feedback<double>.Parse(r.GetValue(Feedback)!) == FeedbackKind.Symmetric)
+        {
+            throw new InvalidInputException("--init-scheme draws the initial parameters, which --init gives (with --init it only draws random feedback B, and --feedback is symmetric); drop one");
+        }
     }
+
+    /// <summary>Whether <paramref name="option"/> was given on the command line (not only its default).</summary>
+    private static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
 
     /// <summary>
     /// A rate that float32 turns into ∞ (|x| > 3.4·10^38) or 0 (a positive x below 1.4·10^-45) would overflow at the
