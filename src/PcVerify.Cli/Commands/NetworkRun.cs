@@ -234,7 +234,8 @@ internal sealed record NetworkRun(
 
     /// <summary>
     /// A chain's feedback matrices in the layered layout <c>B^l = (M^l)ᵀ</c>, index l = 1..L−1, from the graph feedback's
-    /// <c>M^l</c>, the matrix vertex <c>x{l−1}</c> sends its error back through (θ^l's shape; direct: <c>n^0 × n^l</c>).
+    /// <c>M^l</c>: the matrix vertex <c>x{l−1}</c> sends its error back through (θ^l's shape), or for direct the one that
+    /// sends the output error to layer l's vertex <c>x{l}</c> (<c>n^0 × n^l</c>).
     /// </summary>
     private static double[]?[] LayeredFeedback<T>(NetworkSpec spec, GraphParameters<T> p, GraphFeedback<T> feedback)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -242,7 +243,7 @@ internal sealed record NetworkRun(
         double[]?[] b = new double[spec.L][];
         for (int l = 1; l < spec.L; l++)
         {
-            T[] m = feedback.Weight(p, p.Graph.IndexOf($"x{l - 1}"));
+            T[] m = feedback.Weight(p, p.Graph.IndexOf(feedback.Kind == FeedbackKind.Direct ? $"x{l}" : $"x{l - 1}"));
             int cols = spec.Widths[l], rows = m.Length / cols;
             double[] t = new double[m.Length];
             for (int i = 0; i < rows; i++)

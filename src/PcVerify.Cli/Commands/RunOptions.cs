@@ -90,7 +90,7 @@ internal sealed class RunOptions
 
     public Option<string> Feedback { get; } = new("--feedback")
     {
-        Description = "What sends errors backwards in BP's δ and PC's inference (Eq. 7) in place of θᵀ (docs/math.md §12; on graphs in every dense and conv2d vertex's input-Jᵀ, B of the weight's shape): symmetric (θᵀ, the default), random (feedback alignment: fixed B drawn like θ by --init-scheme from --seed, also with --init), sign (B = s·sign(θ)ᵀ with s θ's initial standard deviation, following θ), kp (Kolen–Pollack: random B that receives θ's transposed update), direct (DFA, bp on layered nets only: δ^l = f'(y^l) ⊙ B^l δ^0). The learning rule always uses θ. With --init, feedback1..feedback{L-1} of shape (θ^l)ᵀ in the file are the initial B (random, kp, direct).",
+        Description = "What sends errors backwards in BP's δ and PC's inference (Eq. 7) in place of θᵀ (docs/math.md §12; on graphs in every dense and conv2d vertex's input-Jᵀ, B of the weight's shape): symmetric (θᵀ, the default), random (feedback alignment: fixed B drawn like θ by --init-scheme from --seed, also with --init), sign (B = s·sign(θ)ᵀ with s θ's initial standard deviation, following θ), kp (Kolen–Pollack: random B that receives θ's transposed update), direct (DFA, bp only: δ^l = f'(y^l) ⊙ B^l δ^0; on a graph every hidden vertex gets its B_v). The learning rule always uses θ. With --init, feedback1..feedback{L-1} of shape (θ^l)ᵀ in the file are the initial B (random, kp, direct).",
         DefaultValueFactory = _ => "symmetric",
     };
 
@@ -137,11 +137,6 @@ internal sealed class RunOptions
         if (!double.IsFinite(weightDecay) || weightDecay < 0)
         {
             throw new InvalidInputException($"--weight-decay {weightDecay.ToString(CultureInfo.InvariantCulture)}: λ must be finite and ≥ 0");
-        }
-
-        if ((r.GetValue(Graph) is not null || r.GetValue(Model) is not null) && feedback == FeedbackKind.Direct)
-        {
-            throw new InvalidInputException("--feedback direct (DFA) applies to layered nets (--arch) only; on a graph use random, sign or kp");
         }
 
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);

@@ -1,6 +1,7 @@
 using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
 
 namespace PcVerify.Engine.Algorithms;
@@ -41,6 +42,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     private readonly bool[][] _fired;
     private readonly Rng? _noise;
     private GraphPcTrace<T>? _trace;
+    private GraphPcMoment<T>? _moment;
 
     /// <summary>Creates a learner.</summary>
     /// <param name="graph">The graph.</param>
@@ -56,7 +58,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default squared error).</param>
     /// <param name="feedback">Feedback B in place of θ in the inference's input-Jᵀ, and the weight decay (docs/math.md §12); null: θ, no decay.</param>
-    /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
+    /// <exception cref="InvalidInputException">A rate or σ is out of range, the schedule is missing or of the wrong depth, or the feedback is direct.</exception>
     public GraphPredictiveCoding(
         CompiledGraph graph, Algorithm rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
@@ -64,6 +66,11 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     {
         ArgumentNullException.ThrowIfNull(graph);
         LearningRule.CheckRates(alpha, gamma, sigma);
+        if (feedback is { Kind: FeedbackKind.Direct })
+        {
+            throw new InvalidInputException("feedback direct (DFA) is defined for BP only: PC's inference has no error to send straight from the output");
+        }
+
         if (rule == Algorithm.BP)
         {
             throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));
@@ -201,15 +208,20 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         finally
         {
             _trace = null;
+            _moment = null;
         }
 
         State.Feedback?.EndStep(parameters, Alpha);
     }
 
-    /// <summary>As on chains: a non-finite μ at t = 0 is reported before any update, alike on every path.</summary>
+    /// <summary>
+/// A non-finite prediction at <c>t = 0</c> (an overflow in <c>θ f(x)</c>) makes Lemma A.3's exactly-zero errors NaN
+/// (<c>∞ − ∞</c>), which the synchronous simulation then carries to another vertex one moment earlier than the
+/// event-driven path. It is reported before any update, from the output side, so every path throws alike and leaves θ untouched.
+/// </summary>
     private void CheckInitialPredictions()
     {
-        for (int v = 0; v < Graph.Vertices.Count; v++)
+        for (int v = Graph.Vertices.Count - 1; v >= 0; v--)
         {
             if (v == Graph.Input)
             {
@@ -219,8 +231,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             int k = Elementwise.FirstNonFinite<T>(State.Rows(State.Mu, v));
             if (k >= 0)
             {
-                int n = Graph.Vertices[v].Size;
-                throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ of vertex '{Graph.Vertices[v].Name}' at t = 0 (pair {k / n}, element {k % n})");
+                throw new TrainingDivergedException(StepIndex, $"{Name} prediction {State.Label("μ", v)} at t = 0 {State.Position(v, k)}");
             }
         }
     }
@@ -235,8 +246,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         for (int t = 0; t <= Schedule.LastMoment; t++)
         {
             State.PredictAll(p);
-            _trace?.Capture(State, t);
             IncrementAll(p, gamma);
+            _moment = _trace?.Capture(State, t);
             for (int v = 0; v < n; v++)
             {
                 if (State.HasParameters(v) && Schedule.Contains(_depth[v], t))
@@ -318,7 +329,6 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
                 }
             }
 
-            _trace?.Capture(State, t);
             bool increments = !(skipping && last);
             if (increments)
             {
@@ -330,6 +340,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
                     }
                 }
             }
+
+            _moment = _trace?.Capture(State, t);
 
             for (int v = 0; v < n; v++)
             {
@@ -471,10 +483,9 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         int k = Elementwise.FirstNonFinite(error);
         if (k >= 0)
         {
-            int n = Graph.Vertices[v].Size;
-            throw new TrainingDivergedException(StepIndex, $"{Name} error ε of vertex '{Graph.Vertices[v].Name}' at moment t = {t} (pair {k / n}, element {k % n})");
+            throw new TrainingDivergedException(StepIndex, $"{Name} error {State.Label("ε", v)} at moment t = {t} {State.Position(v, k)}");
         }
 
-        State.Update(p, v, error, Rate(v));
+        State.Update(p, v, error, Rate(v), _moment?.DeltaWeight, _moment?.DeltaBias);
     }
 }

@@ -20,6 +20,8 @@ public partial class ChainOnGraphTests
     [InlineData("compare_sign", "compare --feedback sign --algos zil --steps 150 --bias")]
     [InlineData("compare_ce", "compare --algos zil,fazil,il --loss ce --steps 100 --bias")]
     [InlineData("train_il", "train --algo il --T 5 --gamma 0.3 --steps 100 --bias")]
+    [InlineData("compare_random", "compare --feedback random --algos zil,fazil,il --steps 150")]
+    [InlineData("compare_kp", "compare --feedback kp --weight-decay 0.1 --algos zil --steps 150")]
     public void A_chain_prints_what_the_layered_engine_printed(string fixture, string args)
     {
         var r = CliRunner.Run(args.Split(' '));

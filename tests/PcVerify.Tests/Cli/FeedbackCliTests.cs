@@ -52,6 +52,16 @@ public class FeedbackCliTests
     }
 
     [Fact]
+    public void Direct_feedback_trains_bp_on_a_graph_file_and_saves_it_under_the_vertex_keys()
+    {
+        using TempDirectory dir = new();
+        var r = CliRunner.Run("train", "--algo", "bp", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "direct", "--steps", "20", "--save", dir.File("p.npz"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("feedback: direct (B seeded by 1)", r.Out, StringComparison.Ordinal);
+        Assert.Equal(["h1.bias", "h1.weight", "h2.bias", "h2.weight", "out.bias", "out.weight"], Npz.Read(dir.File("p.npz")).Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Symmetric_runs_print_no_feedback_line()
     {
         var r = CliRunner.Run("train", "--algo", "zil", "--steps", "2");
@@ -64,7 +74,7 @@ public class FeedbackCliTests
     [InlineData("compare --algos il --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
     [InlineData("train --feedback mirror --steps 1", "--feedback 'mirror': expected symmetric, random, sign, kp or direct")]
     [InlineData("train --weight-decay -1 --steps 1", "--weight-decay -1: λ must be finite and ≥ 0")]
-    [InlineData("train --algo bp --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) applies to layered nets (--arch) only")]
+    [InlineData("train --algo zil --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
     public void Bad_feedback_options_get_a_one_line_error(string args, string message)
     {
         var r = CliRunner.Run(args.Split(' '));
