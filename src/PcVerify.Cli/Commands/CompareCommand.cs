@@ -19,7 +19,7 @@ internal static class CompareCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print per-layer weight and bias divergence (docs/math.md §8) and the largest element difference against BP.");
+        Command command = new("compare", "Train BP and PC algorithms from identical parameters on the identical pair sequence; print the weight and bias divergence (docs/math.md §8) and the largest element difference against BP, per layer for --arch and per parameter tensor for --graph/--model; with --feedback also against BP with the same B, and the alignment of the propagated errors.");
         RunOptions options = new();
         Option<string> algos = new("--algos") { Description = "Comma-separated algorithms compared with BP: bp, zil, fazil, il.", DefaultValueFactory = _ => "bp,zil,fazil,il" };
         command.Options.Add(algos);
