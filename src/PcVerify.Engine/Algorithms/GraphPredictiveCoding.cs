@@ -2,7 +2,6 @@ using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.Network;
-using PcVerify.Engine.PredictiveCoding;
 
 namespace PcVerify.Engine.Algorithms;
 
