@@ -6,8 +6,8 @@
 #   benchmarks/ab-engine.sh [-b BASE] [-n ROUNDS] [-f FILTER]... [-- extra BenchmarkDotNet arguments]
 #
 # Defaults: BASE 7a5be2f (the last commit before the chain learners became graph facades), ROUNDS 3, the filters
-# '*TrainingStepBenchmarks*' '*BpStepBenchmarks*', and BenchmarkDotNet arguments '--job short'.
-# Example (quick check): benchmarks/ab-engine.sh -n 2 -f '*TrainingStepBenchmarks*' -- --job dry
+# '*TrainingStepBenchmarks*' '*BpStepBenchmarks*', and BenchmarkDotNet arguments '--job short --inProcess'.
+# Example (quick check): benchmarks/ab-engine.sh -n 2 -- --job short --inProcess --iterationTime 100
 set -euo pipefail
 
 base=7a5be2f
@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#filters[@]} -gt 0 ]] || filters=('*TrainingStepBenchmarks*' '*BpStepBenchmarks*')
 extra=("$@")
-[[ ${#extra[@]} -gt 0 ]] || extra=(--job short)
+[[ ${#extra[@]} -gt 0 ]] || extra=(--job short --inProcess)
 
 repo=$(git rev-parse --show-toplevel)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pcverify-ab.XXXXXX")
