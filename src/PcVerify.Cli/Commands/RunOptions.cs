@@ -5,7 +5,6 @@ using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
-using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 

@@ -3,7 +3,6 @@ using System.Numerics;
 using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
-using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Training;
 

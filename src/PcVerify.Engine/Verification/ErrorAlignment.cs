@@ -1,7 +1,6 @@
 using System.Numerics;
 using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Graph;
-using PcVerify.Engine.PredictiveCoding;
 
 namespace PcVerify.Engine.Verification;
 
