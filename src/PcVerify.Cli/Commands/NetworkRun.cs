@@ -20,7 +20,7 @@ namespace PcVerify.Cli.Commands;
 /// </summary>
 /// <param name="Graph">The compiled (and, with <c>--level</c>, levelled) graph.</param>
 /// <param name="Initial">The initial parameters.</param>
-/// <param name="Source">The graph file, the model, or <c>--arch</c>.</param>
+/// <param name="Source">The graph file, the model, or the layered architecture (widths input → output).</param>
 /// <param name="Inserted">The identity vertices <c>--level</c> inserted (empty without it).</param>
 /// <param name="LevelAsked">Whether <c>--level</c> was given.</param>
 /// <param name="Onnx">The imported ONNX model for <c>--model</c> (its notes, and the file <c>--save-model</c> rewrites); null otherwise.</param>
@@ -31,7 +31,7 @@ internal sealed record NetworkRun(
 {
     /// <summary>The layered net <paramref name="spec"/> as its chain, with <paramref name="initial"/>'s arrays as its parameters.</summary>
     public static NetworkRun FromChain(NetworkSpec spec, CompiledGraph graph, Parameters<double> initial) =>
-        new(graph, GraphParameters<double>.FromChain(graph, initial), "--arch", [], false, Chain: spec);
+        new(graph, GraphParameters<double>.FromChain(graph, initial), spec.ArchitectureText, [], false, Chain: spec);
 
     /// <summary>
     /// Reads, optionally levels, and compiles the graph; then <paramref name="checkMemory"/> (the up-front memory check
