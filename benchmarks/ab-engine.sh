@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of the engine: the same BenchmarkDotNet classes built from a base commit (A, a git worktree) and from this
-# working tree (B), run interleaved A B A B … so that load drifts hit both alike; per case the minimum of the
-# rounds' means is kept (the least-disturbed run), and B/A is printed with the load average seen during the runs.
+# working tree (B), run interleaved A B A B … so that load drifts hit both alike; per case the minimum over the
+# rounds of BenchmarkDotNet's Min (the least-disturbed iteration) is kept, and B/A is printed with the allocated
+# bytes per operation of both sides and the load average seen during the runs.
 #
 #   benchmarks/ab-engine.sh [-b BASE] [-n ROUNDS] [-f FILTER]... [-- extra BenchmarkDotNet arguments]
 #
@@ -55,28 +56,28 @@ done
 python3 - "$work" <<'PY'
 import glob, json, os, sys
 work = sys.argv[1]
-best = {}  # (side, case) -> (min mean ns, allocated bytes)
+best = {}  # (side, case) -> (min over rounds of BenchmarkDotNet's Min in ns, allocated bytes per operation)
 for side in "AB":
     for path in glob.glob(os.path.join(work, "runs", side + ".*", "results", "*-report-full-compressed.json")) + \
                 glob.glob(os.path.join(work, "runs", side + ".*", "results", "*-report-full.json")):
         for b in json.load(open(path))["Benchmarks"]:
             stats = b.get("Statistics") or {}
-            if "Mean" not in stats:
+            if "Min" not in stats:
                 continue
             case = b["FullName"]
             mem = (b.get("Memory") or {}).get("BytesAllocatedPerOperation")
             old = best.get((side, case))
-            if old is None or stats["Mean"] < old[0]:
-                best[(side, case)] = (stats["Mean"], mem)
+            if old is None or stats["Min"] < old[0]:
+                best[(side, case)] = (stats["Min"], mem)
 cases = sorted({c for s, c in best if s == "A"} & {c for s, c in best if s == "B"})
 loads = [float(x) for x in open(os.path.join(work, "load")).read().split()]
-print(f"\n{'case':<100} {'A ns':>12} {'B ns':>12} {'B/A':>6} {'B bytes/op':>10}")
+print(f"\n{'case':<100} {'A ns':>12} {'B ns':>12} {'B/A':>6} {'A B/op':>7} {'B B/op':>7}")
 worst = 0.0
 for c in cases:
     a, b = best[("A", c)], best[("B", c)]
     r = b[0] / a[0]
     worst = max(worst, r)
-    print(f"{c[-100:]:<100} {a[0]:12.0f} {b[0]:12.0f} {r:6.3f} {'' if b[1] is None else b[1]:>10}")
+    print(f"{c[-100:]:<100} {a[0]:12.0f} {b[0]:12.0f} {r:6.3f} {'' if a[1] is None else a[1]:>7} {'' if b[1] is None else b[1]:>7}")
 print(f"\n{len(cases)} cases; worst B/A {worst:.3f}; load average during the runs {min(loads):.2f}..{max(loads):.2f} "
       f"(the machine's {os.cpu_count()} processors)")
 PY

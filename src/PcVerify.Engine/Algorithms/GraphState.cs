@@ -22,11 +22,11 @@ namespace PcVerify.Engine.Algorithms;
 /// Allocated once for <see cref="Capacity"/> pairs; no step allocates.
 /// </summary>
 /// <remarks>
-/// On a chain from <see cref="GraphSpec.Chain"/> every step calls the kernels of the layered engine in its order
-/// (the dense op's prediction, backward product and update are <c>Training.Forward</c>'s, BP's and
-/// <c>LearningRule</c>'s; <c>δ = f' ⊙ g</c> is the same product; <c>Δx = γ((−ε) + 1·h)</c> with <c>h = f' ⊙ g</c>
-/// rounds exactly as the fused <c>γ((−ε) + f'·g)</c> because multiplying by 1 is exact), so graph and layered results
-/// are bit-identical.
+/// The layered learners are views of the graph learners on the chain from <see cref="GraphSpec.Chain"/>. On a chain
+/// every step calls the kernels the earlier layered engine called, in its order (the dense op's prediction, backward
+/// product and update are its <c>θ f + β</c>, <c>δ θ</c> and <c>s Σ_b e_b f_bᵀ</c>; <c>δ = f' ⊙ g</c> is the same product;
+/// <c>Δx = γ((−ε) + 1·h)</c> with <c>h = f' ⊙ g</c> rounds exactly as its fused <c>γ((−ε) + f'·g)</c> because multiplying
+/// by 1 is exact), so the results pinned before the layered learners became views stay bit for bit.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class GraphState<T>

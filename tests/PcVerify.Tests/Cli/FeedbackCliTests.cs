@@ -1,4 +1,5 @@
 using System.Globalization;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
 

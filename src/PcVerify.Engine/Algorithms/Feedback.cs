@@ -1,7 +1,7 @@
 using System.Numerics;
-using PcVerify.Engine.Algorithms;
+using PcVerify.Engine.Network;
 
-namespace PcVerify.Engine.Network;
+namespace PcVerify.Engine.Algorithms;
 
 /// <summary>What sends errors backwards (docs/math.md §12): the matrix in BP's <c>δ</c> product and PC's Eq. 7 term.</summary>
 public enum FeedbackKind
