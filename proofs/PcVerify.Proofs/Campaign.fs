@@ -163,7 +163,7 @@ let write (dir: string) (r: PropertyResult) =
     let path = Path.Combine(dir, fileName r)
     let tmp = path + sprintf ".%d.tmp" Environment.ProcessId
     File.WriteAllText(tmp, JsonSerializer.Serialize(r, json))
-    File.Move(tmp, path, true)
+    File.Move(tmp, path, overwrite = true)
     path
 
 /// The property names, for the campaign theory (sorted, so every shard lists them alike).

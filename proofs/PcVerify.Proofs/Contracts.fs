@@ -1,4 +1,4 @@
-/// The engine's contracts around the theorems: the learner factory, schedules, the loss, divergence detection and
+/// The engine's contracts around the theorems: the learner factory, schedules, divergence detection and
 /// input validation. Added to kill mutants that survived the statement properties (docs/findings.md, Stryker).
 module PcVerify.Proofs.Contracts
 
@@ -12,7 +12,7 @@ open PcVerify.Engine.PredictiveCoding
 open PcVerify.Engine.Training
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
-open PcVerify.Proofs.Theorems
+open PcVerify.Proofs.Verdicts
 open PcVerify.Engine.Algorithms
 
 let private throws<'E when 'E :> exn> (f: unit -> unit) =
@@ -106,14 +106,7 @@ let ``Invalid options are rejected before training`` () =
 /// FromMoments of it; `IsZeroDivergence` holds exactly for C2; `Contains` and `LastMoment` follow the moments.
 [<ProofAttribute>]
 let ``Schedules parse to the moments they name`` () =
-    let gen =
-        gen {
-            let! L = Gen.choose (1, 6)
-            let! moments = Gen.listOfLength L (Gen.listOf (Gen.choose (0, 7)) |> Gen.map (List.distinct >> List.sort))
-            let! tc = Gen.choose (0, 7)
-            return L, moments, tc
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (L, moments, tc) ->
+    Prop.forAll Schedules.written (fun (L, moments, tc) ->
         let text = moments |> List.map (fun m -> if m.IsEmpty then "-" else String.Join("+", m)) |> String.concat ","
         let parsed = UpdateSchedule.Parse(text, L)
         let zil = UpdateSchedule.Parse("zil", L)
@@ -133,18 +126,6 @@ let ``Schedules parse to the moments they name`` () =
           if not (throws<InvalidInputException> (fun () -> UpdateSchedule.Parse(text + ",0", L) |> ignore)) then yield "wrong entry count accepted"
           if not (throws<InvalidInputException> (fun () -> UpdateSchedule.Parse("all:x", L) |> ignore)) then yield "all:x accepted" ]
         |> Check.verdict)
-
-/// BP's loss is E = ½ Σ_i (s_out_i − y^0_i)² summed over the batch (docs/math.md §2), against the oracle's y^0.
-[<ProofAttribute>]
-let ``BP's loss is half the squared output error summed over the batch`` () =
-    Prop.forAll Cases.batched (fun c ->
-        let b = Run.build c
-        let bp = Backprop<float>(b.Spec, c.Alpha, b.Batch)
-        bp.Forward(b.Theta, b.Inputs, b.Batch)
-        let pairs, _ = Oracles.bpBatch c.Net (P.OfEngine b.Theta) c.Alpha b.Batch b.Inputs b.Targets
-        let expected = pairs |> Array.sumBy (fun o -> o.Delta.[0] |> Array.sumBy (fun d -> 0.5 * d * d))
-        let mag = pairs |> Array.sumBy (fun o -> Array.map2 (fun (d: float) (m: float) -> Math.Abs d * (m + Math.Abs d)) o.Delta.[0] o.MD.[0] |> Array.sum)
-        Check.within "E" (fun _ -> kOracle * u * (mag + expected)) [| expected |] [| bp.Loss(b.Targets) |] |> Check.verdict)
 
 /// A non-finite error is reported, not propagated: a NaN in the target makes BP, IL, Z-IL (both paths) and
 /// Fa-Z-IL throw TrainingDivergedException naming the step, and leaves the parameters untouched.
@@ -216,14 +197,7 @@ let ``Recording a trace does not change the step of any learner`` () =
 /// the engine draws has changed (issue 8, docs/findings.md "Seeds and the CI budget").
 [<OncePerCampaign(MaxTest = 100, EndSize = 100, Replay = "(20260412,11400714819323198485)")>]
 let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
-    let gen =
-        gen {
-            let! sigma = Gens.logUniform 1e-3 10.0
-            let! seed = Gens.seed
-            let! hidden = Gen.choose (1, 3)
-            return sigma, seed, hidden
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (sigma, seed, hidden) ->
+    Prop.forAll Draws.noise (fun (sigma, seed, hidden) ->
         let net =
             { Widths = [ 2 ] @ List.replicate hidden 50 @ [ 3 ]
               Acts = [ Tanh ]
@@ -233,7 +207,7 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
               Seed = seed }
         let c = { Net = net; Data = { Batch = 10; InScale = 1.0; OutScale = 1.0; Seed = seed + 1UL }; Alpha = 0.1; Gamma = 1.0 }
         let b = Run.build { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } }
-        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b Algorithm.IL sigma (Some(UpdateSchedule.AllAt(hidden + 1, 0))) false false
+        let pcT, _, _ = Run.pc { c with Net = { net with Acts = List.replicate (hidden + 1) Tanh } } b { Run.options Algorithm.IL with Sigma = sigma; Schedule = Some(UpdateSchedule.AllAt(hidden + 1, 0)) }
         let samples = [| for l in 1 .. hidden do yield! Run.eps pcT.Moments.[0] l |] |> Array.map (fun e -> e / sigma)
         let n = float samples.Length
         let mean = Array.average samples
@@ -248,7 +222,7 @@ let ``σ noise on the C1 initialisation is σ·N(0,1) per hidden neuron`` () =
 /// bit-identity claim for the run: the late update it allows may or may not survive rounding (F9, F11).
 [<ProofAttribute>]
 let ``Fa-Z-IL resets φ every step and runs the requested number of moments`` () =
-    let domain = { fazilDomain with MaxDepth = 5; MaxScale = 1.2; Valid = fun n -> fazilDomain.Valid n && stableDomain.Valid n }
+    let domain = { Domains.fazil with MaxDepth = 5; MaxScale = 1.2; Valid = fun n -> Domains.fazil.Valid n && Domains.stable.Valid n }
     Prop.forAll (Cases.arb domain (Gen.choose (1, 3)) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let alpha = Math.Min(c.Alpha, 0.05)

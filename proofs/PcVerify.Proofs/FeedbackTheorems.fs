@@ -2,7 +2,7 @@
 /// their controls. Expectations come from an independent oracle of BP with feedback B (the forward pass of
 /// Oracles.bp, a backward pass written here with B), central finite differences of the energy, or closed forms.
 /// With symmetric feedback every existing theorem is unchanged: the engine then uses θ itself (no copy), so the
-/// suites in Theorems.fs, Contracts.fs and Findings.fs are the proof of that statement.
+/// suites in LayeredTheorems.fs, RelaxationTheorems.fs, Contracts.fs and Findings.fs are the proof of that statement.
 module PcVerify.Proofs.FeedbackTheorems
 
 open System
@@ -14,7 +14,7 @@ open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
-open PcVerify.Proofs.Theorems
+open PcVerify.Proofs.Verdicts
 open PcVerify.Engine.Algorithms
 
 /// A random feedback for the case (its own seed; He-normal scale like θ^l, docs/decisions.md "Weight transport").
@@ -51,7 +51,7 @@ let bpWith (c: Case) (p: P) (m: float[][][]) (sIn: float[]) (sOut: float[]) =
     let mw l =
         Array.init delta.[l - 1].Length (fun i ->
             Array.init o.FY.[l].Length (fun j ->
-                c.Alpha * (md.[l - 1].[i] * Math.Abs(o.FY.[l].[j]) + Math.Abs(delta.[l - 1].[i]) * (lip (act l) * o.MY.[l].[j] + Math.Abs(o.FY.[l].[j])))))
+                c.Alpha * (md.[l - 1].[i] * Math.Abs(o.FY.[l].[j]) + Math.Abs(delta.[l - 1].[i]) * ((act l).Lipschitz * o.MY.[l].[j] + Math.Abs(o.FY.[l].[j])))))
         |> Array.concat
     let mv l = md.[l - 1] |> Array.map (fun x -> c.Alpha * x)
     delta, dw, mw, mv
@@ -63,10 +63,24 @@ let private bpStep (c: Case) (b: Run.Built) (fb: Feedback<float>) =
     Backprop<float>(b.Spec, c.Alpha, b.Batch, feedback = fb).Step(w, b.Inputs, b.Targets, b.Batch, t)
     t, w
 
-let private pcStep (c: Case) (b: Run.Built) (rule: Algorithm) (gamma: float) (correction: bool) (synchronous: bool) (fb: Feedback<float>) =
+/// A PC step with feedback: `o` as Run.pc takes it (its σ and schedule included), the case's α and γ, B = `fb`.
+let private pcStep (c: Case) (b: Run.Built) (o: Run.PcOptions) (fb: Feedback<float>) =
     let theta = b.Theta.Clone()
     let t = PcTrace<float>()
-    let learner = PredictiveCodingLearner<float>(b.Spec, rule, c.Alpha, b.Batch, gamma, 0.0, null, correction, synchronous, feedback = fb)
+    let learner =
+        PredictiveCodingLearner<float>(
+            b.Spec,
+            o.Rule,
+            c.Alpha,
+            b.Batch,
+            c.Gamma,
+            o.Sigma,
+            Option.toObj o.Schedule,
+            gammaCorrection = o.GammaCorrection,
+            synchronous = o.Synchronous,
+            loss = o.Loss.Engine,
+            feedback = fb
+        )
     learner.Step(theta, b.Inputs, b.Targets, b.Batch, t)
     t, theta
 
@@ -90,8 +104,8 @@ let ``Feedback alignment: under C1, C2, C3 Z-IL with any fixed feedback B update
         [ for l in 1 .. c.Net.L do
               let dw = Run.dW bpT l
               yield! Check.within (sprintf "BP with B Δw^%d vs oracle" l) (Check.rounding kOracle u (mw l) (dwO l)) (dwO l) dw
-              for (name, sync) in [ "event-driven", false; "synchronous", true ] do
-                  let pcT, theta = pcStep c b Algorithm.ZIL 1.0 false sync (fresh ())
+              for (name, options) in [ "event-driven", Run.options Algorithm.ZIL; "synchronous", { Run.options Algorithm.ZIL with Synchronous = true } ] do
+                  let pcT, theta = pcStep c b options (fresh ())
                   yield! Check.within (sprintf "%s Z-IL with B Δθ^%d vs BP with B Δw^%d" name l l) (Check.rounding kSame u (mw l) dw) dw (Run.totalTheta pcT theta l)
                   if c.Net.Bias then
                       let dv = Run.dV bpT l
@@ -110,7 +124,7 @@ let ``Feedback alignment with γ: with the γ^-l correction Z-IL with B updates 
         let fb = feedback c b.Spec FeedbackKind.Random
         let _, _, mw, _ = bpWith c (P.OfEngine b.Theta) (mats b.Spec b.Theta fb) b.Inputs b.Targets
         let bpT, _ = bpStep c b fb
-        let pcT, theta = pcStep c b Algorithm.ZIL c.Gamma true false fb
+        let pcT, theta = pcStep c b { Run.options Algorithm.ZIL with GammaCorrection = true } fb
         [ for l in 1 .. c.Net.L do
               let dw = Run.dW bpT l
               let mag = mw l |> Array.map (fun m -> Math.Pow(c.Gamma, -float (l - 1)) * m)
@@ -118,28 +132,18 @@ let ``Feedback alignment with γ: with the γ^-l correction Z-IL with B updates 
         |> Check.verdict
         |> Prop.classify (c.Gamma < 1.0) "γ < 1")
 
-let private controlDomain =
-    { Domains.all with
-        MinDepth = 2
-        Acts = Gens.boundedAwayAct
-        Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway)
-        MinScale = 0.5 }
-
-/// The relative difference the feedback controls call measurable (the C1/C2 controls' threshold before issue 8's
-/// campaign). Kept here because a random B ≠ θᵀ changes the propagated errors by O(1), far from this line; the C1/C2
-/// controls judge by Thm 3.2's bound instead, since their breaks are O(σ) or O(1 − γ^l) (docs/findings.md, F10).
-let private measurable = 1e-6
-
-/// Negative control (the statement of issue 13): with random B ≠ θᵀ, Z-IL's update differs measurably (relative
-/// difference > 1e-6, as the C1/C2 controls) from exact BP's on every generated net with a hidden layer.
+/// Negative control (the statement of issue 13): with random B ≠ θᵀ, Z-IL leaves exact BP on every generated net with
+/// a hidden layer. The verdict is that of the C1–C3 controls (Verdicts.breaks, docs/findings.md F10): Thm 3.2's own
+/// float64 check of Z-IL against exact BP, kSame·u·(MW + |Δw|) with exact BP's magnitudes, fails on some layer. A
+/// random B changes the propagated errors by O(1); the worst relative difference is reported and classified against
+/// the former 1e-6 line.
 [<ProofAttribute>]
 let ``Weight-transport control: Z-IL with random feedback B differs measurably from exact BP`` () =
-    Prop.forAll (Cases.arb controlDomain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
+    Prop.forAll (Cases.arb Domains.control (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let bpT, _ = Run.bp c b
-        let pcT, theta = pcStep c b Algorithm.ZIL 1.0 false false (feedback c b.Spec FeedbackKind.Random)
-        let d = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
-        d > measurable |> Prop.label (sprintf "worst relative difference %s ≤ %g" (Check.g17 d) measurable))
+        let pcT, theta = pcStep c b (Run.options Algorithm.ZIL) (feedback c b.Spec FeedbackKind.Random)
+        againstBp c b bpT pcT theta |> breaks "Z-IL with random B vs exact BP" Relaxed)
 
 /// The energy F at the state's x (after Predict), with x^l replaced by `x`.
 let private energyAt (st: PcnState<float>) (p: Parameters<float>) (l: int) (k: int) (v: float) =
@@ -158,15 +162,8 @@ let private energyAt (st: PcnState<float>) (p: Parameters<float>) (l: int) (k: i
 /// random half: the same finite differences, the same tolerance.
 [<ProofAttribute>]
 let ``Eq. 7 with feedback B ≠ θᵀ is not −∂F/∂x (finite differences), and with B = θᵀ it is`` () =
-    let gen =
-        gen {
-            let! depth = Gen.choose (2, 4)
-            let! widths = Gen.listOfLength (depth + 1) (Gen.choose (2, 6))
-            let! seed = Gens.seed
-            return widths, seed
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (widths, seed) ->
-        let spec = NetworkSpec(Array.ofList widths, Array.create (widths.Length - 1) Activation.Tanh, false)
+    Prop.forAll Draws.tanhNet (fun (widths, seed) ->
+        let spec = NetworkSpec(Array.ofList widths, Array.create (widths.Length - 1) Activation.Tanh, bias = false)
         let p = Initialisation<float>.Create(spec, InitScheme.HeNormal, seed)
         let rng = Rng(seed + 3UL)
         let draw n = Array.init n (fun _ -> rng.NextNormal())
@@ -198,13 +195,7 @@ let ``Eq. 7 with feedback B ≠ θᵀ is not −∂F/∂x (finite differences), 
 /// grown large is absolute, not relative to the mismatch).
 [<ProofAttribute>]
 let ``Kolen–Pollack: the mismatch between B and θᵀ shrinks by exactly (1 − αλ) per step, and not at all with λ = 0`` () =
-    let gen =
-        gen {
-            let! c = Cases.gen { Domains.all with MinDepth = 2; MaxDepth = 4 } (Gen.choose (1, 3)) (Gen.constant 1.0)
-            let! lambda = Gen.elements [ 0.0; 0.05; 0.5; 2.0 ]
-            return c, lambda
-        }
-    Prop.forAll (Arb.fromGen gen) (fun (c, lambda) ->
+    Prop.forAll Draws.withDecay (fun (c, lambda) ->
         let b = Run.build c
         let alpha = Math.Min(c.Alpha, 0.1)
         let fb = Feedback<float>.Create(b.Spec, FeedbackKind.KolenPollack, c.Net.Seed + 11UL, InitScheme.HeNormal, 1.0, lambda)
@@ -245,8 +236,8 @@ let ``Fa-Z-IL with feedback B equals Z-IL with B whenever no error of a layer l 
     Prop.forAll Cases.batched (fun c ->
         let b = Run.build c
         let fb = feedback c b.Spec FeedbackKind.Random
-        let pcT, thZ = pcStep c b Algorithm.ZIL 1.0 false true fb
-        let _, thF = pcStep c b Algorithm.FaZIL 1.0 false false fb
+        let pcT, thZ = pcStep c b { Run.options Algorithm.ZIL with Synchronous = true } fb
+        let _, thF = pcStep c b (Run.options Algorithm.FaZIL) fb
         let silent = silentAtZilMoment c pcT
         let differs =
             [ for l in 1 .. c.Net.L do
@@ -256,18 +247,19 @@ let ``Fa-Z-IL with feedback B equals Z-IL with B whenever no error of a layer l 
         |> Prop.label (String.Join("; ", differs))
         |> Prop.classify silent.IsEmpty "no silent neuron")
 
-/// Where the equivalence stops, IL (the C2 control with feedback): IL with all layers updated at one t_c ∈ 0..L
-/// differs measurably from BP with the same B on every generated net with a hidden layer, as it does with θᵀ.
+/// Where the equivalence stops, IL (the C2 control with feedback): IL with all layers updated at one t_c ∈ 0..L leaves
+/// BP with the same B on every generated net with a hidden layer, as it does with θᵀ. Verdict as the C2 control's:
+/// the check of the feedback-alignment property above — Thm 3.2's float64 bound kSame·u·(MW_B + |Δw_B|) with the
+/// magnitudes of the feedback oracle — fails on some layer.
 [<ProofAttribute>]
 let ``IL at one t_c with feedback B differs measurably from BP with the same B`` () =
-    Prop.forAll (Cases.arb controlDomain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
+    Prop.forAll (Cases.arb Domains.control (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let fb = feedback c b.Spec FeedbackKind.Random
+        let _, _, mw, _ = bpWith c (P.OfEngine b.Theta) (mats b.Spec b.Theta fb) b.Inputs b.Targets
         let bpT, _ = bpStep c b fb
         let tc = int (c.Net.Seed % uint64 (c.Net.L + 1))
-        let theta = b.Theta.Clone()
-        let t = PcTrace<float>()
-        PredictiveCodingLearner<float>(b.Spec, Algorithm.IL, c.Alpha, 1, 1.0, 0.0, UpdateSchedule.AllAt(c.Net.L, tc), feedback = fb)
-            .Step(theta, b.Inputs, b.Targets, 1, t)
-        let d = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta t theta l) ] |> List.max
-        d > measurable |> Prop.label (sprintf "t_c = %d: worst relative difference %s ≤ %g" tc (Check.g17 d) measurable))
+        let schedule = UpdateSchedule.AllAt(c.Net.L, tc)
+        let pcT, theta = pcStep c b { Run.options Algorithm.IL with Schedule = Some schedule } fb
+        againstBpWithin mw c.Net.L bpT pcT theta
+        |> breaks (sprintf "IL at t_c = %d with B vs BP with B" tc) (if schedule.IsZeroDivergence then NotRelaxed "the schedule is Z-IL's" else Relaxed))

@@ -11,7 +11,8 @@ open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
-open PcVerify.Proofs.Theorems
+open PcVerify.Proofs.Verdicts
+open PcVerify.Proofs.LayeredTheorems
 open PcVerify.Engine.Algorithms
 
 /// The generators the findings were found with (a Replay seed is only meaningful with its generator).
@@ -154,7 +155,7 @@ let ``F5 example: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` ()
 /// path threw at t = 3 after updating θ³. Now both throw before any update, naming μ³, with θ untouched.
 [<Fact>]
 let ``F6 example: an overflowing prediction stops synchronous and event-driven Z-IL alike, before any update`` () =
-    let spec = NetworkSpec([| 1; 1; 1; 1; 2 |], [| Activation.Tanh |], false)
+    let spec = NetworkSpec([| 1; 1; 1; 1; 2 |], [| Activation.Tanh |], bias = false)
     let p = Initialisation<float>.Create(spec, InitScheme.XavierUniform, 1UL)
     p.Theta.[4].Data.[0] <- 1.5e308
     p.Theta.[4].Data.[1] <- 1.5e308
@@ -171,10 +172,10 @@ let ``F6 example: an overflowing prediction stops synchronous and event-driven Z
 /// F7 replay: the case a 50 000-case campaign found (widths shrunk to 8,12,1,1 out→in; IL schedule
 /// [[0;2];[1];[0;3]]; α = 0.407). θ¹ is updated twice and the state grows fast: Δx¹ at t = 3 is ≈ 4e16 while every
 /// recorded x, μ, ε is ≤ 6e10, so a bound of 1e-9·(1 + max|x, μ, ε|) = 59 was below the 8–13 ulps (64–104) by which
-/// engine and oracle legitimately differ. The bound's scale now includes Δx (`pcTolerance` in Theorems.fs).
+/// engine and oracle legitimately differ. The bound's scale now includes Δx (`pcTolerance` in Verdicts.fs).
 [<FsCheck.Xunit.Property(Replay = "(16497364038793285852,9983384393267935685,88)", MaxTest = 1)>]
 let ``F7 replay: a fast-growing IL run whose last Δx exceeds every recorded value stays within the oracle bound`` () =
-    Theorems.``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` ()
+    ``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` ()
 
 // F8 — test bound (fixed): the test predictions of the zero-divergence property were compared relative to |y|.
 
@@ -183,7 +184,7 @@ let ``F7 replay: a fast-growing IL run whose last Δx exceeds every recorded val
 /// since y is a sum whose terms cancel. The bound is now propagated from the parameters' bound through the forward pass.
 [<FsCheck.Xunit.Property(Replay = "(1871827006853118699,17842131698714966737,44)", MaxTest = 1)>]
 let ``F8 replay: trained Z-IL and BP predict alike within the bound propagated from their parameters`` () =
-    Theorems.``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` ()
+    ``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` ()
 
 // F9 — test verdict (fixed): the F5 property measured Fa-Z-IL's late update by its effect on θ^1, which rounding can erase.
 
@@ -194,7 +195,7 @@ let ``F8 replay: trained Z-IL and BP predict alike within the bound propagated f
 /// exactly 0, Fa-Z-IL's is α ε^0_{0,1} f(x^1_1) ≠ 0 — not because a threshold moved.
 [<FsCheck.Xunit.Property(Replay = "(6632868877619805942,1924177076549472715,14)", MaxTest = 1)>]
 let ``F9 replay: a late Fa-Z-IL update below half an ulp of θ is still seen (issue 8)`` () =
-    Theorems.``Finding: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` ()
+    ``Finding: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` ()
 
 /// F9 example: the shrunk case of issue 8 frozen as data (a Replay seed rebuilds another case when a generator
 /// changes): widths 2,1,2,4 (out→in), leaky ReLU 0.01, 0.01, 0.2, no bias, α = 0.00287, θ, the input and the
@@ -222,8 +223,8 @@ let ``F9 example: a late Fa-Z-IL update below half an ulp of θ is seen in the t
           Targets = [| -4.1882832370599852E-07; -0.0024264101838108354 |]
           Batch = 1 }
     // The frozen target 0 is the prediction bit for bit (the F5 condition), so targetAtPrediction changes nothing.
-    Assert.Equal<float>(b.Targets, (Theorems.targetAtPrediction c b).Targets)
-    let failures, absorbed = Theorems.fazilLateUpdate c b
+    Assert.Equal<float>(b.Targets, (targetAtPrediction c b).Targets)
+    let failures, absorbed = fazilLateUpdate c b
     Assert.Empty(failures)
     Assert.True(absorbed, "the late update survived in θ^1: this is no longer issue 8's case")
     // Why the parameter difference could not see it: the update, recomputed from the trace's t = 1 state with the
@@ -275,7 +276,7 @@ let ``F11 example: an absorbed error makes Fa-Z-IL leave Z-IL even with identity
 /// (0.625) by which engine and oracle legitimately differ. Parameters now have their own bound (parameterTolerance).
 [<FsCheck.Xunit.Property(Replay = "(10431287303532434785,8673424886237554723,93)", MaxTest = 1)>]
 let ``F12 replay: a last-moment update far larger than every state value stays within the parameter bound`` () =
-    Theorems.``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` ()
+    ``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` ()
 
 /// F12 example, the shrunk case (output width 1, output scale 1): the comparison passes, and the parameters'
 /// engine-vs-oracle difference exceeds the state bound alone — the old verdict's failure, kept as the mechanism.
@@ -302,13 +303,13 @@ let ``F12 example: final parameters are compared within their own bound, not the
 /// judged at 1e-9 (the property's doc comment).
 [<FsCheck.Xunit.Property(Replay = "(11107764879684871104,2120637342438908301,83)", MaxTest = 1)>]
 let ``F13 replay: a run whose BP explodes is judged with the unstable-regime bound`` () =
-    Theorems.``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` ()
+    ``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` ()
 
 /// F13 example, the shrunk case frozen as data: BP's parameters grow more than 1e6-fold (the run left the stable
 /// regime), and Z-IL still equals BP within the unstable-regime bound.
 [<Fact>]
 let ``F13 example: a linear net with a large input scale explodes under BP, and Z-IL follows it within 1e-9`` () =
-    let tr: Theorems.Training =
+    let tr: Training =
         { Case =
             { Net =
                 { Widths = [ 7; 10; 10 ]
@@ -329,4 +330,4 @@ let ``F13 example: a linear net with a large input scale explodes under BP, and 
         bp.Step(w, d.Inputs b.Spec, d.Targets b.Spec, d.Batch)
     let largest (p: Parameters<float>) = p.Theta |> Array.skip 1 |> Array.collect (fun m -> m.Data) |> Array.fold (fun a x -> max a (Math.Abs x)) 0.0
     Assert.True(largest w > 1e6 * max 1.0 (largest b.Theta), sprintf "BP grew only to %s" (Check.g17 (largest w)))
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(1), Theorems.zeroDivergenceVerdict tr)
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(1), zeroDivergenceVerdict tr)

@@ -8,7 +8,9 @@ open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
 open PcVerify.Engine
+open PcVerify.Engine.Algorithms
 open PcVerify.Engine.Network
+open PcVerify.Engine.PredictiveCoding
 
 /// The case budget. `PCVERIFY_PROOF_CASES` sets the number of generated cases of every property (default 1000:
 /// about 5 s of test time on two cores; heavy properties run a quarter of it); a long campaign sets e.g. 20000.
@@ -157,12 +159,34 @@ type Act =
         | Smooth(a, b, c) -> c <> 0.0 && (a * b * c >= 0.0)
         | _ -> false
 
+    /// A Lipschitz constant of f (sup |f'|): sizes the stable-training domain and the oracles' rounding bounds.
+    member this.Lipschitz =
+        match this with
+        | Identity
+        | Tanh
+        | Relu
+        | Softplus -> 1.0
+        | Logistic -> 0.25
+        | LeakyRelu s -> Math.Max(1.0, Math.Abs s)
+        | Smooth(a, b, c) -> Math.Abs(a * b) + Math.Abs c
+
     /// Whether f is C² everywhere (finite differences of F in x are then meaningful without kinks).
     member this.IsC2 =
         match this with
         | Relu
         | LeakyRelu _ -> false
         | _ -> true
+
+/// The output loss of a case (docs/math.md §11): squared error or softmax cross-entropy (whose targets are ≥ 0).
+type Loss =
+    | SE
+    | CE
+
+    /// The engine's loss.
+    member this.Engine =
+        match this with
+        | SE -> OutputLoss.SquaredError
+        | CE -> OutputLoss.SoftmaxCrossEntropy
 
 /// A fully connected network, in the paper's order: Widths[0] = output n^0, Widths[L] = input n^L; Acts[l−1] is f
 /// applied to layer l (l = 1..L, so Acts[L−1] acts on s_in). Parameters: Xavier-uniform weights times Scale, biases
@@ -258,6 +282,16 @@ module Gens =
               2, leakySlope |> Gen.map LeakyRelu
               2, Gen.constant Softplus
               4, smooth ]
+
+    /// The named activations (no random smooth family: no ONNX operator, GraphOnnx.fs).
+    let namedAct =
+        Gen.frequency
+            [ 2, Gen.constant Identity
+              2, Gen.constant Tanh
+              2, Gen.constant Logistic
+              2, Gen.constant Relu
+              2, leakySlope |> Gen.map LeakyRelu
+              2, Gen.constant Softplus ]
 
     /// Activations with inf |f'| > 0 on all of ℝ: identity, leaky ReLU (slope > 0), and a·tanh(b·x) + c·x with
     /// a·b and c of the same sign (then |f'| ≥ |c| > 0) — no saturation, no dead units.
@@ -357,6 +391,37 @@ module Domains =
           MinScale = 0.01
           MaxScale = 3.0 }
 
+    /// Non-C1 states for the gradient checks (Eqs. 7, 9, 13): depth ≤ 5, width ≤ 8, scale ≤ 2 (finite differences
+    /// over every coordinate stay affordable).
+    let gradient = { all with MaxDepth = 5; MaxWidth = 8; MaxScale = 2.0 }
+
+    /// The stable-training domain (Trainings.arb): α ≤ 0.05 is applied by the users, scale ≤ 1.2, Lipschitz f ≤ 2.
+    let stable =
+        { all with
+            MaxDepth = 5
+            MaxScale = 1.2
+            Acts = Gens.anyAct |> Gen.filter (fun a -> a.Lipschitz <= 2.0)
+            Valid = fun n -> n.Acts |> List.forall (fun a -> a.Lipschitz <= 2.0) }
+
+    /// The negative controls' domain: a hidden layer (L ≥ 2), activations with |f'| bounded away from 0 (no ReLU, no
+    /// saturation), weight scale ≥ 0.5, so relaxing a condition makes a break unavoidable (Verdicts.breaks).
+    let control =
+        { all with
+            MinDepth = 2
+            Acts = Gens.boundedAwayAct
+            Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway)
+            MinScale = 0.5 }
+
+    /// The oracle PCN comparison's domain: depth ≤ 5, scale ≤ 1.5 (the growth Verdicts.pcTolerance assumes).
+    let pc = { all with MaxDepth = 5; MaxScale = 1.5 }
+
+    /// The domain where Fa-Z-IL ≡ Z-IL holds by construction: activations with |f'| bounded away from 0 (identity,
+    /// leaky ReLU, a·tanh(b·x) + c·x with a·b and c of one sign), random targets (never exactly the prediction).
+    let fazil =
+        { all with
+            Acts = Gens.boundedAwayAct
+            Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway) }
+
 /// One Z-IL-vs-BP case: a network, a batch of pairs, α and γ.
 type Case =
     { Net: NetSpec
@@ -405,3 +470,126 @@ module Cases =
 
     /// Batches of 1..5 pairs, γ = 1.
     let batched = arb Domains.all (Gen.choose (1, 5)) (Gen.constant 1.0)
+
+    /// A non-C1 state for gradient checks: single pairs over Domains.gradient, γ ∈ [0.05, 1] (the property runs IL
+    /// with every layer updated at t = 0 and σ > 0, so moment 0 records an arbitrary state x_0 = μ_0 + σ·N(0,1)).
+    let gradient = arb Domains.gradient (Gen.constant 1) (Gens.grid 20 0.05 1.0)
+
+    /// A case paired with a value drawn for its depth; shrinking keeps the depth, so the value stays valid.
+    let withDepth (domain: NetDomain) (batch: Gen<int>) (gamma: Gen<float>) (forDepth: int -> Gen<'a>) =
+        let cases = gen domain batch gamma |> Gen.bind (fun c -> forDepth c.Net.L |> Gen.map (fun x -> c, x))
+        let shrinkKeepingDepth (c: Case, x: 'a) = shrink domain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, x)
+        Arb.fromGenShrink (cases, shrinkKeepingDepth)
+
+/// Update schedules, per layer l the moments θ^{l+1} is updated at.
+module Schedules =
+    /// An arbitrary schedule: θ^{l+1} at t = l (most layers), at another moment, twice (t = 0 and later), or never.
+    let any (L: int) =
+        Gen.listOfLength
+            L
+            (Gen.frequency
+                [ 3, Gen.constant None
+                  1, Gen.choose (0, L) |> Gen.map (fun t -> Some [ t ])
+                  1, Gen.choose (1, L) |> Gen.map (fun t -> Some [ 0; t ])
+                  1, Gen.constant (Some []) ])
+        |> Gen.map (fun choice -> choice |> List.mapi (fun l m -> defaultArg m [ l ]))
+
+    /// One random moment in 0..L per layer (Lemma A.3's IL schedules: the trace then spans t = 0..L).
+    let oneMomentEach (L: int) = Gen.listOfLength L (Gen.choose (0, L))
+
+    /// The engine's schedule of per-layer moment lists.
+    let ofMoments (moments: int list list) =
+        UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
+
+    /// The schedules that break C2: IL with every layer at one t_c (any t_c ∈ 0..L when L ≥ 2), or one layer moved
+    /// off its moment t = l (earlier, later, twice, or never).
+    let offZil (L: int) =
+        Gen.oneof
+            [ Gen.choose (0, L) |> Gen.map (fun tc -> UpdateSchedule.AllAt(L, tc))
+              gen {
+                  let! l = Gen.choose (0, L - 1)
+                  let! moved =
+                      Gen.elements
+                          [ [ 0 .. L ] |> List.filter (fun t -> t <> l) |> List.map (fun t -> [ t ])
+                            [ [ l; l + 1 ]; [] ] ]
+                      |> Gen.bind Gen.elements
+                  let moments = [ for k in 0 .. L - 1 -> if k = l then moved else [ k ] ]
+                  return ofMoments moments
+              } ]
+
+    /// What `UpdateSchedule.Parse` reads: a depth L ∈ 1..6, per layer a sorted list of distinct moments in 0..7
+    /// (possibly empty), and a t_c ∈ 0..7 for `all:t_c`.
+    let written =
+        Arb.fromGen (
+            gen {
+                let! L = Gen.choose (1, 6)
+                let! moments = Gen.listOfLength L (Gen.listOf (Gen.choose (0, 7)) |> Gen.map (List.distinct >> List.sort))
+                let! tc = Gen.choose (0, 7)
+                return L, moments, tc
+            }
+        )
+
+/// Draws of properties whose subject is not a Case.
+module Draws =
+    /// σ ∈ [1e-3, 10] log-uniform, a seed and 1–3 hidden layers (the σ-noise contract).
+    let noise =
+        Arb.fromGen (
+            gen {
+                let! sigma = Gens.logUniform 1e-3 10.0
+                let! seed = Gens.seed
+                let! hidden = Gen.choose (1, 3)
+                return sigma, seed, hidden
+            }
+        )
+
+    /// Widths (output first) of a net of depth 2–4, every width 2–6, and a seed (Eq. 7 with feedback B).
+    let tanhNet =
+        Arb.fromGen (
+            gen {
+                let! depth = Gen.choose (2, 4)
+                let! widths = Gen.listOfLength (depth + 1) (Gen.choose (2, 6))
+                let! seed = Gens.seed
+                return widths, seed
+            }
+        )
+
+    /// A case of depth 2–4, batches of 1–3, γ = 1, with a Kolen–Pollack decay λ ∈ {0, 0.05, 0.5, 2}.
+    let withDecay =
+        Arb.fromGen (
+            gen {
+                let! c = Cases.gen { Domains.all with MinDepth = 2; MaxDepth = 4 } (Gen.choose (1, 3)) (Gen.constant 1.0)
+                let! lambda = Gen.elements [ 0.0; 0.05; 0.5; 2.0 ]
+                return c, lambda
+            }
+        )
+
+/// A training run: a network, a sequence of batches, α.
+type Training =
+    { Case: Case
+      Steps: int }
+
+module Trainings =
+    /// The pairs of step k of a training run (a fresh seed per step).
+    let stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
+
+    /// Training runs of 20–40 steps with batches of 1–3 over Domains.stable, α ≤ 0.05: the regime where a BP run
+    /// itself is stable, since the statement is about identical trajectories, not about BP's convergence. Outside it
+    /// (steep custom f, scale 1.5) BP's own parameters explode to 1e120–1e244 within 20 steps, a chaotic regime in
+    /// which any two float64 computations — BP against itself with another summation order — part ways
+    /// (docs/findings.md).
+    let arb =
+        let domain = Domains.stable
+        let gen =
+            gen {
+                let! c = Cases.gen domain (Gen.choose (1, 3)) (Gen.constant 1.0)
+                let! alpha = Gens.logUniform 0.001 0.05
+                let! steps = Gen.choose (20, 40)
+                return { Case = { c with Alpha = alpha }; Steps = steps }
+            }
+        let shrink (t: Training) =
+            seq {
+                for c in Cases.shrink domain t.Case |> Seq.filter (fun c -> c.Alpha <= 0.05) do
+                    yield { t with Case = c }
+                if t.Steps > 20 then yield { t with Steps = 20 }
+            }
+        Arb.fromGenShrink (gen, shrink)

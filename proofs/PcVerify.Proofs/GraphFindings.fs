@@ -27,28 +27,29 @@ let falsified (cases: int) (arb: Arbitrary<GraphCase>) (statement: GraphCase -> 
     | e when e.Message.Contains "Falsifiable" -> e.Message
 
 /// "ε_v,t = 0 for t < d_min(v)", docs/math.md §10's form of Lemma A.3, as a statement over any graph.
+/// (Values: a counterexample must be a non-zero error, not a −0 copied through an identity or pooling vertex.)
 let dMinStatement (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
-    let t, _ = pcTraced c b Algorithm.FaZIL false
+    let t, _ = pcTraced c b (pcOptions Algorithm.FaZIL)
     [ for v in 0 .. g.Vertices.Count - 1 do
           if v <> g.Input then
               for m in 0 .. min (g.Depth.Min.[v] - 1) (t.Moments.Count - 1) do
                   let e = nn t.Moments.[m].Eps.[v]
-                  yield! Check.exact (sprintf "ε of '%s' at t = %d < d_min = %d" g.Vertices.[v].Name m g.Depth.Min.[v]) (Array.zeroCreate e.Length) e ]
+                  yield! Check.equalValues (sprintf "ε of '%s' at t = %d < d_min = %d" g.Vertices.[v].Name m g.Depth.Min.[v]) (Array.zeroCreate e.Length) e ]
 
 /// "Fa-Z-IL = BP" on a levelled graph (the claim of Song et al. §5 carried to graphs without its boundary condition).
 let faZilEqualsBp (c: GraphCase) =
     let b = GraphRun.build c
     let o = bp c b
-    let f, _ = pc c b Algorithm.FaZIL false false
+    let f, _ = pc c b (pcOptions Algorithm.FaZIL)
     paramsWithin "Fa-Z-IL vs BP" o 1.0 o.After f
 
 /// Whether some error neuron of a parameterised vertex is exactly 0 at t = d(v) (Fa-Z-IL's boundary condition).
 let zeroAtD (c: GraphCase) =
     let b = GraphRun.build c
     let g = b.Graph
-    let t, _ = pcTraced c b Algorithm.ZIL false
+    let t, _ = pcTraced c b (pcOptions Algorithm.ZIL)
     g.Vertices
     |> Seq.exists (fun v ->
         v.Index <> g.Input && v.WeightShape.Count > 0 && (nn t.Moments.[g.Depth.Max.[v.Index]].Eps.[v.Index] |> Array.exists (fun e -> e = 0.0)))
@@ -82,21 +83,12 @@ let ``G3: Fa-Z-IL leaves BP on some levelled graph`` () =
     let msg = falsified 300 (GraphRun.arb { GraphDomains.levelledC3 with Loss = Gen.constant SE }) faZilEqualsBp
     Assert.Contains("Fa-Z-IL vs BP", msg)
 
-let private hasMaxPool (c: GraphCase) =
-    c.Net.Blocks |> List.exists (function Pool(true, _, _, _, _) -> true | _ -> false)
-
-/// Levelled graphs with a max pooling block and activations whose derivative is bounded away from 0 (no dead or
-/// saturated unit can make an error exactly 0): only the pooling itself can.
-let maxPoolArb =
-    let d = { GraphDomains.levelledC3 with Acts = Gens.boundedAwayAct; Loss = Gen.constant SE }
-    Arb.fromGenShrink (GraphGens.case d |> Gen.filter hasMaxPool, fun c -> GraphShrink.case d c |> Seq.filter hasMaxPool)
-
 /// G4: max pooling alone makes Fa-Z-IL leave BP on levelled graphs: the inputs of a window that are not its maximum
 /// get an error exactly 0 at t = d(v) (Jᵀ of max pooling routes the error to the arg-max only), fire later, and add an
 /// update BP does not have.
 [<Fact>]
 let ``G4: with max pooling and activations bounded away from 0 Fa-Z-IL leaves BP on some levelled graph`` () =
-    let msg = falsified 300 maxPoolArb faZilEqualsBp
+    let msg = falsified 300 GraphArbs.maxPool faZilEqualsBp
     Assert.Contains("Fa-Z-IL vs BP", msg)
 
 /// A case of the shrunk form every counterexample below has: one pair, α = 0.1, γ = 1, SE, scale 1, seed 0.
@@ -105,7 +97,7 @@ let private frozen input blocks mode dataSeed biasScale =
         { Input = input
           Blocks = blocks
           Head = 1
-          HeadBias = false
+          HeadBias = NoBias
           HeadAct = Identity
           Mode = mode
           Scale = 1.0
@@ -131,7 +123,7 @@ let ``G2 replay: Z-IL leaves BP on the generated graph with a bare skip edge`` (
 /// moment early, so Z-IL updates dense2 with an error that is not BP's δ.
 [<Fact>]
 let ``G2 example: Z-IL leaves BP on input 1x2x2, dense(1), a residual of one dense vertex with a bare skip`` () =
-    let c = frozen [ 1; 2; 2 ] [ Dense(1, false, Identity); Residual(1, 1, false, Identity, Identity) ] NotLevelled 0UL 1.0
+    let c = frozen [ 1; 2; 2 ] [ Dense(1, NoBias, Identity); Residual(1, 1, NoBias, Identity, Identity) ] NotLevelled 0UL 1.0
     let g = (GraphRun.build c).Graph
     Assert.False(g.Depth.IsLevelled)
     Assert.NotEmpty(zilEqualsBp c)
@@ -148,7 +140,7 @@ let ``G1 replay: an error moves before d_min on the generated graph that is not 
 /// t = d_min − 1; the dataflow arrival moment (Lemma A.3 on any graph) predicts it.
 [<Fact>]
 let ``G1 example: on input [1], identity, a residual of two dense vertices with a bare skip, an error arrives before d_min`` () =
-    let c = frozen [ 1 ] [ Ident Identity; Residual(2, 1, false, Identity, Identity) ] NotLevelled 0UL 0.5
+    let c = frozen [ 1 ] [ Ident Identity; Residual(2, 1, NoBias, Identity, Identity) ] NotLevelled 0UL 0.5
     let g = (GraphRun.build c).Graph
     let a = arrival g (g.Depth.MaxDepth + 1)
     Assert.NotEmpty(dMinStatement c)
@@ -164,7 +156,7 @@ let ``G3 replay: Fa-Z-IL leaves BP on the generated levelled graph with ReLU edg
 /// f' = 0, its error is exactly 0 at t = d(v), it fires later and Fa-Z-IL adds an update BP does not have.
 [<Fact>]
 let ``G3 example: on input 2x2x2 and a ReLU residual of two 1x1 convs Fa-Z-IL leaves BP because an error is exactly 0 at d(v)`` () =
-    let c = frozen [ 2; 2; 2 ] [ Residual(2, 1, false, Relu, Identity) ] ByConstruction 807621690UL 0.1
+    let c = frozen [ 2; 2; 2 ] [ Residual(2, 1, NoBias, Relu, Identity) ] ByConstruction 807621690UL 0.1
     Assert.True(zeroAtD c)
     Assert.NotEmpty(faZilEqualsBp c)
 
@@ -172,18 +164,18 @@ let ``G3 example: on input 2x2x2 and a ReLU residual of two 1x1 convs Fa-Z-IL le
 
 [<FsCheck.Xunit.Property(Replay = "(117846778097809061,18064934626169805037,19)", MaxTest = 1)>]
 let ``G4 replay: Fa-Z-IL leaves BP on the generated levelled graph with max pooling`` () =
-    Prop.forAll maxPoolArb (fails faZilEqualsBp)
+    Prop.forAll GraphArbs.maxPool (fails faZilEqualsBp)
 
 /// Shrunk: input 1×2×2 → a residual of two 1×1 convs → max pooling 2×2 stride 1 → head, every activation the
 /// identity. Max pooling's Jᵀ routes the error to the arg-max only: three of the four inputs get an error exactly 0 at
 /// t = d(v), and the conv under them fires later.
 [<Fact>]
 let ``G4 example: on input 1x2x2, an identity residual of two 1x1 convs and a 2x2 max pooling Fa-Z-IL leaves BP`` () =
-    let c = frozen [ 1; 2; 2 ] [ Residual(2, 1, false, Identity, Identity); Pool(true, 2, 1, 0, Identity) ] ByLevelling 67742908UL 0.5
+    let c = frozen [ 1; 2; 2 ] [ Residual(2, 1, NoBias, Identity, Identity); Pool(MaxPool, 2, 1, 0, Identity) ] ByLevelling 67742908UL 0.5
     Assert.True(zeroAtD c)
     Assert.NotEmpty(faZilEqualsBp c)
     // Without the pooling (every activation the identity) no error is exactly 0 and Fa-Z-IL keeps BP's update.
-    let noPool = { c with Net = { c.Net with Blocks = [ Residual(2, 1, false, Identity, Identity) ] } }
+    let noPool = { c with Net = { c.Net with Blocks = [ Residual(2, 1, NoBias, Identity, Identity) ] } }
     Assert.False(zeroAtD noPool)
     Assert.Empty(faZilEqualsBp noPool)
 
@@ -207,10 +199,10 @@ let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only
         { Net =
             { Input = [ 4 ]
               Blocks =
-                [ Residual(1, 3, true, Identity, Smooth(1.0, 2.0, 0.625))
-                  Residual(3, 1, true, Tanh, Smooth(-1.0, 2.5, -1.0)) ]
+                [ Residual(1, 3, WithBias, Identity, Smooth(1.0, 2.0, 0.625))
+                  Residual(3, 1, WithBias, Tanh, Smooth(-1.0, 2.5, -1.0)) ]
               Head = 4
-              HeadBias = true
+              HeadBias = WithBias
               HeadAct = Identity
               Mode = ByConstruction
               Scale = 1.48
@@ -225,7 +217,27 @@ let ``G5 example: with γ = 0.1 the γ-corrected update is as exact as BP's only
           Loss = CE }
     let b = GraphRun.build c
     let o = bp c b
-    let corrected, _ = pc c b Algorithm.ZIL false true
+    let corrected, _ = pc c b { pcOptions Algorithm.ZIL with GammaCorrection = true }
     let d = b.Graph.Depth.MaxDepth
     Assert.NotEmpty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2)) o.After corrected)
     Assert.Empty(paramsWithin "γ-corrected Z-IL vs BP" o (float (d + 2) * Math.Pow(c.Gamma, -float d)) o.After corrected)
+
+// Signed zeros — why Lemma A.3 on graphs compares values (Check.equalValues), found by its bitwise version.
+
+/// An identity or pooling vertex copies a −0 (a layered net's μ is a dot product summed from +0, never −0): here a
+/// max pooling of kernel 1 over f(x) = 0·tanh(2.625x) + 0·x, which is −0 for every x < 0, so x of the pooling vertex
+/// is −0 at t = 0; before its moment d(v) the first increment γ(−ε + f'·Jᵀε) = +0 turns it into +0. Equal values,
+/// different bits (the bitwise check failed there; shrunk from a 50 000-case run).
+[<Fact>]
+let ``Signed zero example: a max pooling vertex's −0 becomes +0 before its moment, equal as a value, not bit for bit`` () =
+    let c = frozen [ 1; 2; 2 ] [ Pool(MaxPool, 1, 1, 0, Smooth(0.0, 2.625, 0.0)) ] ByLevelling 0UL 1.0
+    let b = GraphRun.build c
+    let g = b.Graph
+    let t, _ = pcTraced c b (pcOptions Algorithm.ZIL)
+    let v = g.Vertices |> Seq.findIndex (fun v -> v.Kind = VertexKind.MaxPool2d)
+    Assert.True(g.Depth.Max.[v] >= 2, sprintf "d(v) = %d: t = 1 must come before the pooling vertex's moment" g.Depth.Max.[v])
+    let x0 = nn t.Moments.[0].X.[v]
+    let x1 = nn t.Moments.[1].X.[v]
+    Assert.Contains(x0, fun x -> x = 0.0 && Double.IsNegative x)
+    Assert.NotEmpty(Check.exact "x of the pooling vertex, t = 1 vs t = 0" x0 x1)
+    Assert.Empty(Check.equalValues "x of the pooling vertex, t = 1 vs t = 0" x0 x1)

@@ -30,16 +30,26 @@ type HeavyGraphProofAttribute() as this =
 /// One step of the generated chain of blocks, applied to the current vertex. A block whose geometry does not fit
 /// the current shape (a conv kernel larger than the padded image, pooling on a flat vector) adds nothing: shrinking
 /// a kernel or an input then never produces an invalid graph, and the printed case still says what was asked.
+/// Whether a dense or conv vertex has a bias.
+type Biased =
+    | NoBias
+    | WithBias
+
+/// Which pooling a Pool block applies.
+type Pooling =
+    | AveragePool
+    | MaxPool
+
 type Block =
     /// A dense vertex (an image is flattened first by an extra flatten vertex with an identity edge).
-    | Dense of units: int * bias: bool * act: Act
+    | Dense of units: int * bias: Biased * act: Act
     /// A conv vertex: channels 1–3, kernel 1–3, stride 1–2, padding 0–1.
-    | Conv of channels: int * kernel: int * stride: int * padding: int * bias: bool * act: Act
+    | Conv of channels: int * kernel: int * stride: int * padding: int * bias: Biased * act: Act
     /// Average or max pooling (padding ≤ kernel/2, PyTorch's rule).
-    | Pool of isMax: bool * kernel: int * stride: int * padding: int * act: Act
+    | Pool of pooling: Pooling * kernel: int * stride: int * padding: int * act: Act
     /// A sum vertex of a branch of `branch` shape-keeping vertices (convs of kernel 1 or 3 on images, dense layers on
     /// vectors) and a skip edge from the block's input: not levelled unless padded (see LevelMode).
-    | Residual of branch: int * kernel: int * bias: bool * act: Act * skip: Act
+    | Residual of branch: int * kernel: int * bias: Biased * act: Act * skip: Act
     | Ident of act: Act
     /// Flattens an image (nothing on a vector).
     | Flatten of act: Act
@@ -59,7 +69,7 @@ type GraphNet =
     { Input: int list
       Blocks: Block list
       Head: int
-      HeadBias: bool
+      HeadBias: Biased
       HeadAct: Act
       Mode: LevelMode
       Scale: float
@@ -68,12 +78,13 @@ type GraphNet =
 
     override this.ToString() =
         let act (a: Act) = string a
+        let biased bias = if bias = WithBias then ",bias" else ""
         let block b =
             match b with
-            | Dense(u, bias, a) -> sprintf "dense(%d%s; %s)" u (if bias then ",bias" else "") (act a)
-            | Conv(c, k, s, p, bias, a) -> sprintf "conv(c%d k%d s%d p%d%s; %s)" c k s p (if bias then ",bias" else "") (act a)
-            | Pool(m, k, s, p, a) -> sprintf "%s(k%d s%d p%d; %s)" (if m then "maxpool" else "avgpool") k s p (act a)
-            | Residual(m, k, bias, a, sk) -> sprintf "residual(branch %d k%d%s; %s; skip %s)" m k (if bias then ",bias" else "") (act a) (act sk)
+            | Dense(u, bias, a) -> sprintf "dense(%d%s; %s)" u (biased bias) (act a)
+            | Conv(c, k, s, p, bias, a) -> sprintf "conv(c%d k%d s%d p%d%s; %s)" c k s p (biased bias) (act a)
+            | Pool(m, k, s, p, a) -> sprintf "%s(k%d s%d p%d; %s)" (if m = MaxPool then "maxpool" else "avgpool") k s p (act a)
+            | Residual(m, k, bias, a, sk) -> sprintf "residual(branch %d k%d%s; %s; skip %s)" m k (biased bias) (act a) (act sk)
             | Ident a -> sprintf "identity(%s)" (act a)
             | Flatten a -> sprintf "flatten(%s)" (act a)
         sprintf
@@ -81,7 +92,7 @@ type GraphNet =
             this.Input
             (this.Blocks |> List.map block |> String.concat " → ")
             this.Head
-            (if this.HeadBias then ",bias" else "")
+            (biased this.HeadBias)
             (act this.HeadAct)
             this.Mode
             this.Scale
@@ -104,18 +115,18 @@ type GraphNet =
         let flatten (a: Act) =
             cur <- add (VertexSpec(Name = fresh "flatten", Kind = VertexKind.Flatten, Parents = [| edge cur a |]))
             shape <- [ List.fold (*) 1 shape ]
-        let dense units bias (a: Act) =
+        let dense units (bias: Biased) (a: Act) =
             if shape.Length = 3 then flatten Identity
-            cur <- add (VertexSpec(Name = fresh "dense", Kind = VertexKind.Dense, Parents = [| edge cur a |], Units = units, Bias = bias))
+            cur <- add (VertexSpec(Name = fresh "dense", Kind = VertexKind.Dense, Parents = [| edge cur a |], Units = units, Bias = (bias = WithBias)))
             shape <- [ units ]
-        let conv units k s p bias (a: Act) =
+        let conv units k s p (bias: Biased) (a: Act) =
             match shape with
             | [ _; h; w ] when h + 2 * p >= k && w + 2 * p >= k ->
                 cur <-
                     add (
                         VertexSpec(
                             Name = fresh "conv", Kind = VertexKind.Conv2d, Parents = [| edge cur a |], Units = units,
-                            Kernel = struct (k, k), Stride = struct (s, s), Padding = struct (p, p), Bias = bias
+                            Kernel = struct (k, k), Stride = struct (s, s), Padding = struct (p, p), Bias = (bias = WithBias)
                         )
                     )
                 shape <- [ units; (h + 2 * p - k) / s + 1; (w + 2 * p - k) / s + 1 ]
@@ -124,14 +135,14 @@ type GraphNet =
             match b with
             | Dense(u, bias, a) -> dense u bias a
             | Conv(c, k, s, p, bias, a) -> conv c k s p bias a
-            | Pool(isMax, k, s, p, a) ->
+            | Pool(pooling, k, s, p, a) ->
                 match shape with
                 | [ c; h; w ] when p <= k / 2 && h + 2 * p >= k && w + 2 * p >= k ->
                     cur <-
                         add (
                             VertexSpec(
-                                Name = fresh (if isMax then "maxpool" else "avgpool"),
-                                Kind = (if isMax then VertexKind.MaxPool2d else VertexKind.AvgPool2d),
+                                Name = fresh (if pooling = MaxPool then "maxpool" else "avgpool"),
+                                Kind = (if pooling = MaxPool then VertexKind.MaxPool2d else VertexKind.AvgPool2d),
                                 Parents = [| edge cur a |], Kernel = struct (k, k), Stride = struct (s, s), Padding = struct (p, p)
                             )
                         )
@@ -159,16 +170,6 @@ type GraphNet =
 
     /// Whether the block list contains a residual block (a skip edge).
     member this.Skips = this.Blocks |> List.sumBy (function Residual _ -> 1 | _ -> 0)
-
-/// The output loss of a case (docs/math.md §11).
-type Loss =
-    | SE
-    | CE
-
-    member this.Engine =
-        match this with
-        | SE -> OutputLoss.SquaredError
-        | CE -> OutputLoss.SoftmaxCrossEntropy
 
 /// One graph case: a graph, a batch drawn from a seed (inputs N(0, InScale²); targets N(0, OutScale²) for SE,
 /// |N(0, OutScale²)| for CE, which needs targets ≥ 0), α, γ and the loss.
@@ -198,13 +199,14 @@ type GraphDomain =
 
 module GraphGens =
     let private dim lo hi = Gen.choose (lo, hi)
-    let private bool = Gen.elements [ false; true ]
+    let private biased = Gen.elements [ NoBias; WithBias ]
+    let private pooling = Gen.elements [ AveragePool; MaxPool ]
 
     let block (acts: Gen<Act>) =
         Gen.frequency
             [ 3, gen {
                   let! u = dim 1 6
-                  let! b = bool
+                  let! b = biased
                   let! a = acts
                   return Dense(u, b, a)
               }
@@ -213,12 +215,12 @@ module GraphGens =
                   let! k = dim 1 3
                   let! s = dim 1 2
                   let! p = dim 0 1
-                  let! b = bool
+                  let! b = biased
                   let! a = acts
                   return Conv(c, k, s, p, b, a)
               }
               3, gen {
-                  let! m = bool
+                  let! m = pooling
                   let! k = dim 1 3
                   let! s = dim 1 2
                   let! p = dim 0 1
@@ -228,7 +230,7 @@ module GraphGens =
               4, gen {
                   let! m = dim 1 3
                   let! k = Gen.elements [ 1; 3 ]
-                  let! b = bool
+                  let! b = biased
                   let! a = acts
                   let! sk = acts
                   return Residual(m, k, b, a, sk)
@@ -246,7 +248,7 @@ module GraphGens =
                 let! count = Gen.choose (0, max 1 (min d.MaxBlocks (1 + size / 15)))
                 let! blocks = Gen.listOfLength count (block d.Acts |> Gen.filter d.Allow)
                 let! head = dim 1 4
-                let! headBias = bool
+                let! headBias = biased
                 let! headAct = d.Acts
                 let! mode = d.Mode
                 let! scale = Gens.logUniform 0.3 2.0
@@ -305,17 +307,17 @@ module GraphShrink =
             match b with
             | Dense(u, bias, a) ->
                 if u > 1 then yield Dense(u - 1, bias, a)
-                if bias then yield Dense(u, false, a)
+                if bias = WithBias then yield Dense(u, NoBias, a)
                 for a' in act a -> Dense(u, bias, a')
             | Conv(c, k, s, p, bias, a) ->
                 if c > 1 then yield Conv(c - 1, k, s, p, bias, a)
                 if k > 1 then yield Conv(c, k - 1, s, p, bias, a)
                 if s > 1 then yield Conv(c, k, 1, p, bias, a)
                 if p > 0 then yield Conv(c, k, s, 0, bias, a)
-                if bias then yield Conv(c, k, s, p, false, a)
+                if bias = WithBias then yield Conv(c, k, s, p, NoBias, a)
                 for a' in act a -> Conv(c, k, s, p, bias, a')
             | Pool(m, k, s, p, a) ->
-                if m then yield Pool(false, k, s, p, a)
+                if m = MaxPool then yield Pool(AveragePool, k, s, p, a)
                 if k > 1 then yield Pool(m, k - 1, s, min p ((k - 1) / 2), a)
                 if s > 1 then yield Pool(m, k, 1, p, a)
                 if p > 0 then yield Pool(m, k, s, 0, a)
@@ -324,7 +326,7 @@ module GraphShrink =
                 yield Ident a
                 if m > 1 then yield Residual(m - 1, k, bias, a, sk)
                 if k > 1 then yield Residual(m, 1, bias, a, sk)
-                if bias then yield Residual(m, k, false, a, sk)
+                if bias = WithBias then yield Residual(m, k, NoBias, a, sk)
                 for a' in act a -> Residual(m, k, bias, a', sk)
                 for a' in act sk -> Residual(m, k, bias, a, a')
             | Ident a -> for a' in act a -> Ident a'
@@ -346,7 +348,7 @@ module GraphShrink =
             | [ k ] when k > 1 -> yield { n with Input = [ k - 1 ] }
             | _ -> ()
             if n.Head > 1 then yield { n with Head = n.Head - 1 }
-            if n.HeadBias then yield { n with HeadBias = false }
+            if n.HeadBias = WithBias then yield { n with HeadBias = NoBias }
             for a in act n.HeadAct -> { n with HeadAct = a }
             if n.Scale <> 1.0 then yield { n with Scale = 1.0 }
             if n.Seed <> 0UL then yield { n with Seed = 0UL }
@@ -390,6 +392,13 @@ module GraphDomains =
             Mode = Gen.constant NotLevelled
             Loss = Gen.constant SE }
 
+    /// C² activations only (finite differences across a kink are meaningless), every vertex kind, SE or CE, batches 1–2.
+    let smooth =
+        { any with
+            Acts = Gens.anyAct |> Gen.filter (fun a -> a.IsC2)
+            Batch = Gen.choose (1, 2)
+            Gamma = Gen.constant 1.0 }
+
 /// Building engine objects from a case, inside a property.
 module GraphRun =
     type Built =
@@ -427,3 +436,51 @@ module GraphRun =
         |> Prop.classify (c.Loss = CE) "softmax-CE"
         |> Prop.classify (c.Batch > 1) "batch > 1"
         |> Prop.collect (sprintf "max depth %d" g.Depth.MaxDepth)
+
+/// Arbitraries over graph cases with a shape a domain cannot express (a filter, or a fixed layout).
+module GraphArbs =
+    /// Whether the case's blocks include a max pooling.
+    let hasMaxPool (c: GraphCase) =
+        c.Net.Blocks |> List.exists (function Pool(MaxPool, _, _, _, _) -> true | _ -> false)
+
+    /// Levelled graphs with a max pooling block and activations whose derivative is bounded away from 0 (no dead or
+    /// saturated unit can make an error exactly 0): only the pooling itself can.
+    let maxPool =
+        let d = { GraphDomains.levelledC3 with Acts = Gens.boundedAwayAct; Loss = Gen.constant SE }
+        Arb.fromGenShrink (GraphGens.case d |> Gen.filter hasMaxPool, fun c -> GraphShrink.case d c |> Seq.filter hasMaxPool)
+
+    /// Graphs large enough that the matrix and conv kernels split into several blocks (a dense n × n, n = 700–1100, or a
+    /// conv of 8 → 16 channels on 24×24 images, batches of 4: ≥ 2²¹ multiply–adds, ≥ 4 blocks of Parallelism.WorkPerBlock).
+    let wide =
+        let gen =
+            gen {
+                let! image = Gen.elements [ false; true ]
+                let! n = Gen.choose (700, 1100)
+                let! bias = Gen.elements [ NoBias; WithBias ]
+                let! a = Gens.anyAct
+                let! sk = Gens.anyAct
+                let! s = Gens.seed
+                let blocks =
+                    if image then [ Conv(16, 3, 1, 1, bias, a); Ident sk ]
+                    else [ Dense(n, bias, a); Ident sk ]
+                let! mode = Gen.elements [ ByConstruction; NotLevelled ]
+                return
+                    { Net =
+                        { Input = (if image then [ 8; 24; 24 ] else [ n ])
+                          Blocks = blocks
+                          Head = 4
+                          HeadBias = bias
+                          HeadAct = a
+                          Mode = mode
+                          Scale = 1.0
+                          BiasScale = 0.5
+                          Seed = s }
+                      Batch = 4
+                      InScale = 1.0
+                      OutScale = 1.0
+                      DataSeed = s + 1UL
+                      Alpha = 0.01
+                      Gamma = 1.0
+                      Loss = SE }
+            }
+        Arb.fromGen gen

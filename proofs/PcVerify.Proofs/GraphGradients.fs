@@ -18,13 +18,6 @@ open PcVerify.Proofs.GraphGenerators
 open PcVerify.Proofs.GraphOracles
 open PcVerify.Proofs.GraphTheorems
 
-/// C² activations only (finite differences across a kink are meaningless), every vertex kind, SE or CE, batches 1–2.
-let private smoothDomain =
-    { GraphDomains.any with
-        Acts = Gens.anyAct |> Gen.filter (fun a -> a.IsC2)
-        Batch = Gen.choose (1, 2)
-        Gamma = Gen.constant 1.0 }
-
 /// Eqs. 7, 9, 13 on a graph: at a generic state (every hidden value moved off its prediction by N(0, 0.3²), so every
 /// error is non-zero), Δx_v = γ(−ε_v + Σ_{e=v→c} f'_e(x_v) ⊙ J_eᵀ ε_c) with γ = 1 equals −∂F/∂x_v, and the update
 /// direction (∂μ_v/∂θ_v)ᵀ ε_v of every weight and bias equals −∂F/∂θ_v, F = ℒ(s, μ_out) + Σ ½‖ε_v‖² evaluated by the
@@ -33,13 +26,13 @@ let private smoothDomain =
 /// 1e-9 for |F'''| ≤ 10³ (scales ≤ 2, smooth slopes ≤ 3·2), the rounding u·|F|·(terms)/h below 1e-8 for |F| ≤ 10³.
 [<HeavyGraphProof>]
 let ``Eqs. 7, 9, 13 on graphs: the inference increment of every value and the update of every weight and bias are minus the energy gradient`` () =
-    Prop.forAll (GraphRun.arb smoothDomain) (fun c ->
+    Prop.forAll (GraphRun.arb GraphDomains.smooth) (fun c ->
         let b = GraphRun.build c
         let g = b.Graph
         let p = b.Theta.Clone()
         let st = GraphState<float>(g, b.Batch, c.Loss.Engine)
         st.Clamp(ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
-        st.Feedforward(p, true)
+        st.Feedforward(p, pcn = true)
         let rng = Rng(c.DataSeed + 11UL)
         for v in 0 .. g.Vertices.Count - 1 do
             if st.IsHidden v then
@@ -87,42 +80,6 @@ let ``Eqs. 7, 9, 13 on graphs: the inference increment of every value and the up
         |> Check.verdict
         |> GraphRun.classify c g)
 
-/// Graphs large enough that the matrix and conv kernels split into several blocks (a dense n × n, n = 700–1100, or a
-/// conv of 8 → 16 channels on 24×24 images, batches of 4: ≥ 2²¹ multiply–adds, ≥ 4 blocks of Parallelism.WorkPerBlock).
-let private wideArb =
-    let gen =
-        gen {
-            let! image = Gen.elements [ false; true ]
-            let! n = Gen.choose (700, 1100)
-            let! bias = Gen.elements [ false; true ]
-            let! a = Gens.anyAct
-            let! sk = Gens.anyAct
-            let! s = Gens.seed
-            let blocks =
-                if image then [ Conv(16, 3, 1, 1, bias, a); Ident sk ]
-                else [ Dense(n, bias, a); Ident sk ]
-            let! mode = Gen.elements [ ByConstruction; NotLevelled ]
-            return
-                { Net =
-                    { Input = (if image then [ 8; 24; 24 ] else [ n ])
-                      Blocks = blocks
-                      Head = 4
-                      HeadBias = bias
-                      HeadAct = a
-                      Mode = mode
-                      Scale = 1.0
-                      BiasScale = 0.5
-                      Seed = s }
-                  Batch = 4
-                  InScale = 1.0
-                  OutScale = 1.0
-                  DataSeed = s + 1UL
-                  Alpha = 0.01
-                  Gamma = 1.0
-                  Loss = SE }
-        }
-    Arb.fromGen gen
-
 /// About 1.5 s a case on two cores: `PCVERIFY_PROOF_CASES / 1000` cases, at least 3 (10 in CI).
 type ThreadProofAttribute() as this =
     inherit FsCheck.Xunit.PropertyAttribute()
@@ -133,7 +90,7 @@ type ThreadProofAttribute() as this =
 /// kernels split into several blocks gives bit-identical weights and biases with 1, 2 and 3 threads.
 [<ThreadProof>]
 let ``Threads: a training step on a graph large enough to split gives the same bits with 1, 2 and 3 threads`` () =
-    Prop.forAll wideArb (fun c ->
+    Prop.forAll GraphArbs.wide (fun c ->
         let b = GraphRun.build c
         let run threads =
             let before = Parallelism.MaxThreads
@@ -141,8 +98,8 @@ let ``Threads: a training step on a graph large enough to split gives the same b
             try
                 let bpP = b.Theta.Clone()
                 GraphBackprop<float>(b.Graph, c.Alpha, b.Batch).Step(bpP, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
-                let z, _ = pc c b Algorithm.ZIL false false
-                let f, _ = pc c b Algorithm.FaZIL false false
+                let z, _ = pc c b (pcOptions Algorithm.ZIL)
+                let f, _ = pc c b (pcOptions Algorithm.FaZIL)
                 [ bpP; z; f ]
             finally
                 Parallelism.MaxThreads <- before

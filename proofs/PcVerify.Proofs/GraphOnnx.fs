@@ -75,21 +75,11 @@ let bound (g: CompiledGraph) (p: GraphParameters<float>) (inputs: float[]) (batc
             err.[v] <- Array.init size (fun i -> float (fan + 2) * u32 * m.[i] + c.[i])
     err.[g.Output] |> Array.map (fun x -> 4.0 * x)
 
-/// The named activations (no random smooth family: no ONNX operator).
-let private namedAct =
-    Gen.frequency
-        [ 2, Gen.constant Identity
-          2, Gen.constant Tanh
-          2, Gen.constant Logistic
-          2, Gen.constant Relu
-          2, Gens.leakySlope |> Gen.map LeakyRelu
-          2, Gen.constant Softplus ]
-
 /// Independent forward oracle: ONNX Runtime's float32 output of the exported generated graph equals the engine's
 /// float32 forward within `bound` (levelled or not; every vertex kind; batches of 1–3).
 [<HeavyGraphProof>]
 let ``ONNX Runtime computes the engine's float32 forward of every generated graph within the float32 bound`` () =
-    let d = { GraphDomains.any with Acts = namedAct }
+    let d = { GraphDomains.any with Acts = Gens.namedAct }
     Prop.forAll (GraphRun.arb d) (fun c ->
         let b = GraphRun.build c
         let g = b.Graph
@@ -111,7 +101,7 @@ let ``ONNX Runtime computes the engine's float32 forward of every generated grap
 /// original), "engine = ONNX Runtime within the bound" must be falsified — the bound is far below a real error.
 [<Xunit.Fact>]
 let ``Control: ONNX Runtime's forward detects one weight changed by 1e-3`` () =
-    let d = { GraphDomains.any with Acts = namedAct; Mode = Gen.constant ByConstruction }
+    let d = { GraphDomains.any with Acts = Gens.namedAct; Mode = Gen.constant ByConstruction }
     let statement (c: GraphCase) =
         let b = GraphRun.build c
         let g = b.Graph

@@ -63,7 +63,7 @@ let bp (c: GraphCase) (b: Built) : Bp =
             let tmp = Array.zeroCreate size
             for ei in g.Vertices.[v].OutEdges do
                 let e = g.Edges.[ei]
-                (nn ops.[e.Child]).InputGradient(e.Slot, absP, ReadOnlySpan(inputs e.Child), ReadOnlySpan(md.[e.Child]), Span(tmp), b.Batch, false)
+                (nn ops.[e.Child]).InputGradient(e.Slot, absP, ReadOnlySpan(inputs e.Child), ReadOnlySpan(md.[e.Child]), Span(tmp), b.Batch, accumulate = false)
                 for i in 0 .. size - 1 do
                     m.[i] <- m.[i] + Math.Abs(e.Activation.Derivative y.[v].[i]) * Math.Abs tmp.[i]
             md.[v] <- m
@@ -121,19 +121,34 @@ let arrival (g: CompiledGraph) (moments: int) =
             moved.[v] <- moved.[v] || (hidden && (possible.[v] || g.Vertices.[v].OutEdges |> Seq.exists (fun e -> possible.[g.Edges.[e].Child])))
     arrival
 
-/// One PC step from a copy of the initial parameters with a trace (the faithful synchronous simulation).
-let pcTraced (c: GraphCase) (b: Built) (rule: Algorithm) (gammaCorrection: bool) =
+/// How a graph PC step runs: the learner's options other than the case's α, γ, batch and loss.
+type GraphPcOptions =
+    { Rule: Algorithm
+      /// Whether the learning rate of θ_v is scaled by γ^{−d(v)} (Supp. A.5's correction).
+      GammaCorrection: bool
+      /// Whether the faithful synchronous simulation is forced (untraced steps otherwise run event-driven Z-IL on
+      /// levelled graphs and skipping Fa-Z-IL).
+      Synchronous: bool }
+
+/// `rule` as the engine runs it by default: no correction, event-driven or skipping where defined.
+let pcOptions (rule: Algorithm) =
+    { Rule = rule
+      GammaCorrection = false
+      Synchronous = false }
+
+/// One PC step from a copy of the initial parameters with a trace (the faithful synchronous simulation, whatever
+/// `o.Synchronous` says).
+let pcTraced (c: GraphCase) (b: Built) (o: GraphPcOptions) =
     let p = b.Theta.Clone()
     let t = GraphPcTrace<float>()
-    let learner = GraphPredictiveCoding<float>(b.Graph, rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = gammaCorrection, loss = c.Loss.Engine)
+    let learner = GraphPredictiveCoding<float>(b.Graph, o.Rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = o.GammaCorrection, loss = c.Loss.Engine)
     learner.Step(p, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch, t)
     t, p
 
-/// One PC step (untraced: event-driven Z-IL on levelled graphs, skipping Fa-Z-IL) or forced synchronous.
-let pc (c: GraphCase) (b: Built) (rule: Algorithm) (synchronous: bool) (gammaCorrection: bool) =
+/// One untraced PC step from a copy of the initial parameters.
+let pc (c: GraphCase) (b: Built) (o: GraphPcOptions) =
     let p = b.Theta.Clone()
     let learner =
-        GraphPredictiveCoding<float>(b.Graph, rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = gammaCorrection, synchronous = synchronous, loss = c.Loss.Engine)
+        GraphPredictiveCoding<float>(b.Graph, o.Rule, c.Alpha, b.Batch, c.Gamma, gammaCorrection = o.GammaCorrection, synchronous = o.Synchronous, loss = c.Loss.Engine)
     learner.Step(p, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
     p, learner
-

@@ -7,6 +7,7 @@ module PcVerify.Proofs.Oracles
 open System
 open System.Globalization
 open PcVerify.Engine.Network
+open PcVerify.Engine.Verification
 open PcVerify.Proofs.Generators
 
 /// f (docs/math.md §1), from the closed forms.
@@ -36,17 +37,6 @@ let df (a: Act) (x: float) =
     | Smooth(a, b, c) ->
         let t = Math.Tanh(b * x)
         a * b * (1.0 - t * t) + c
-
-/// A Lipschitz constant of f (sup |f'|).
-let lip (a: Act) =
-    match a with
-    | Identity
-    | Tanh
-    | Relu
-    | Softplus -> 1.0
-    | Logistic -> 0.25
-    | LeakyRelu s -> Math.Max(1.0, Math.Abs s)
-    | Smooth(a, b, c) -> Math.Abs(a * b) + Math.Abs c
 
 /// A bound on |f''| (0 for piecewise-linear f; their kinks are a measure-zero event for continuous draws).
 let d2 (a: Act) =
@@ -103,7 +93,31 @@ type Bp =
       MW: float[][][]
       MV: float[][] }
 
-let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp =
+/// softmax(y) computed from y − max y (no overflow), with the sum of its exponentials.
+let softmax (y: float[]) =
+    let m = Array.max y
+    let e = y |> Array.map (fun v -> Math.Exp(v - m))
+    let s = Array.sum e
+    e |> Array.map (fun v -> v / s), m, s
+
+/// The output error δ^0 = −∂ℒ/∂y^0 of docs/math.md §11 and its rounding magnitude, given y^0 and its forward
+/// magnitude MY^0: squared error s − y (magnitude MY + |δ| + |y|: |y| also bounds PCN's (μ + δ) − μ cancellation);
+/// softmax cross-entropy s − (Σ s) softmax(y), whose Jacobian in y has norm ≤ Σ|s| (magnitude Σ|s|·MY + |δ| + |s| +
+/// Σ|s|·softmax + |y|).
+let outputError (loss: Loss) (y: float[]) (my: float[]) (sOut: float[]) =
+    match loss with
+    | SE ->
+        let d = Array.init sOut.Length (fun i -> sOut.[i] - y.[i])
+        d, Array.init sOut.Length (fun i -> my.[i] + Math.Abs d.[i] + Math.Abs y.[i])
+    | CE ->
+        let sm, _, _ = softmax y
+        let total = Array.sum sOut
+        let sAbs = sOut |> Array.sumBy Math.Abs
+        let d = Array.init sOut.Length (fun i -> sOut.[i] - total * sm.[i])
+        d, Array.init sOut.Length (fun i -> sAbs * my.[i] + Math.Abs d.[i] + Math.Abs sOut.[i] + sAbs * sm.[i] + Math.Abs y.[i])
+
+/// One pair's BP with the output loss `loss` (docs/math.md §2, §11) with the rounding magnitudes of every quantity.
+let bpWithLoss (loss: Loss) (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp =
     let L = net.L
     let act l = net.Acts.[l - 1]
     let y = Array.zeroCreate<float[]> (L + 1)
@@ -118,12 +132,13 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
             Array.init y.[l].Length (fun i ->
                 let mutable s = if p.B.[l + 1].Length > 0 then Math.Abs(p.B.[l + 1].[i]) else 0.0
                 for j in 0 .. fy.[l + 1].Length - 1 do
-                    s <- s + Math.Abs(p.W.[l + 1].[i].[j]) * (lip (act (l + 1)) * my.[l + 1].[j] + Math.Abs(fy.[l + 1].[j]))
+                    s <- s + Math.Abs(p.W.[l + 1].[i].[j]) * ((act (l + 1)).Lipschitz * my.[l + 1].[j] + Math.Abs(fy.[l + 1].[j]))
                 s)
     let delta = Array.zeroCreate<float[]> L
     let md = Array.zeroCreate<float[]> L
-    delta.[0] <- Array.init sOut.Length (fun i -> sOut.[i] - y.[0].[i])
-    md.[0] <- Array.init sOut.Length (fun i -> my.[0].[i] + Math.Abs(delta.[0].[i]) + Math.Abs(y.[0].[i]))
+    let d0, md0 = outputError loss y.[0] my.[0] sOut
+    delta.[0] <- d0
+    md.[0] <- md0
     for l in 1 .. L - 1 do
         let n = y.[l].Length
         let g = Array.init n (fun j -> Seq.sum (seq { for i in 0 .. delta.[l - 1].Length - 1 -> p.W.[l].[i].[j] * delta.[l - 1].[i] }))
@@ -143,9 +158,12 @@ let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) : Bp 
                     Array.init fy.[l].Length (fun j ->
                         alpha
                         * (md.[l - 1].[i] * Math.Abs(fy.[l].[j])
-                           + Math.Abs(delta.[l - 1].[i]) * (lip (act l) * my.[l].[j] + Math.Abs(fy.[l].[j]))))))
+                           + Math.Abs(delta.[l - 1].[i]) * ((act l).Lipschitz * my.[l].[j] + Math.Abs(fy.[l].[j]))))))
     let mv = Array.init (L + 1) (fun l -> if l = 0 || not net.Bias then [||] else md.[l - 1] |> Array.map (fun m -> alpha * m))
     { Y = y; FY = fy; Delta = delta; DW = dw; DV = dv; MY = my; MD = md; MW = mw; MV = mv }
+
+/// One pair's BP with squared error (the paper's loss).
+let bp (net: NetSpec) (p: P) (alpha: float) (sIn: float[]) (sOut: float[]) = bpWithLoss SE net p alpha sIn sOut
 
 /// BP for a batch (rows of sIn/sOut are pairs): per-pair results, and the mean update (docs/math.md §5 "Batches").
 let bpBatch (net: NetSpec) (p: P) (alpha: float) (batch: int) (sIn: float[]) (sOut: float[]) =
@@ -276,19 +294,23 @@ module Check =
                       yield sprintf "%s[%d]: expected %s, actual %s, |diff| %s > bound %s" what k (g17 expected.[k]) (g17 actual.[k]) (g17 d) (g17 b) ]
             |> List.truncate 3
 
-    /// Bit-for-bit equality (as Tolerance.Exact: identical bits, or equal finite values so that +0 = −0). Two
-    /// identical infinities from an overflow are bit-identical; a NaN equals only the very same NaN bits.
-    let exact what (expected: float[]) (actual: float[]) =
+    let private equal (comparison: Tolerance) (what: string) (expected: float[]) (actual: float[]) =
         if expected.Length <> actual.Length then
             [ sprintf "%s: length differs (expected %d, actual %d)" what expected.Length actual.Length ]
         else
             [ for k in 0 .. expected.Length - 1 do
-                  let same =
-                      BitConverter.DoubleToInt64Bits expected.[k] = BitConverter.DoubleToInt64Bits actual.[k]
-                      || (expected.[k] = actual.[k] && Double.IsFinite expected.[k])
-                  if not same then
-                      yield sprintf "%s[%d]: expected %s, actual %s (bit-identical required)" what k (g17 expected.[k]) (g17 actual.[k]) ]
+                  if not (comparison.Holds(expected.[k], actual.[k])) then
+                      yield sprintf "%s[%d]: expected %s, actual %s (%s)" what k (g17 expected.[k]) (g17 actual.[k]) comparison.Reason ]
             |> List.truncate 3
+
+    /// Bit-for-bit equality, the engine's Tolerance.Exact: identical IEEE 754 bits, so −0 ≠ +0; two identical
+    /// infinities from an overflow are equal, a NaN equals only the very same NaN bits.
+    let exact what expected actual = equal Tolerance.Exact what expected actual
+
+    /// Equal values, the engine's Tolerance.EqualValues: identical bits except that +0 = −0. Only where the statement
+    /// is about values and one side can reach a zero by another road (adding a ±0 increment turns a −0 that an
+    /// identity or pooling vertex copied into +0); every use says which.
+    let equalValues what expected actual = equal Tolerance.EqualValues what expected actual
 
     /// K·u·(magnitude + |expected|): the first-order rounding bound with K the stated slack.
     let rounding (k: float) (u: float) (mag: float[]) (expected: float[]) (i: int) = k * u * (mag.[i] + Math.Abs(expected.[i]))

@@ -139,4 +139,4 @@ let ``A shard's JSON result has the fields pcverify merge reads, and the file na
         Assert.Equal<string list>([ "case"; "replay"; "original"; "shrunk"; "message" ], names failures.[0])
         Assert.Empty(IO.Directory.GetFiles(dir, "*.tmp"))
     finally
-        IO.Directory.Delete(dir, true)
+        IO.Directory.Delete(dir, recursive = true)

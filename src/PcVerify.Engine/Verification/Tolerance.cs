@@ -7,29 +7,49 @@ namespace PcVerify.Engine.Verification;
 /// A comparison bound <c>|actual − expected| ≤ Absolute + Relative · |expected|</c> with the reason it is that
 /// size. NaN-strict: the test is written as <c>!(diff ≤ bound)</c>, so a NaN or ∞ anywhere fails, and two NaNs are
 /// not equal. Failure messages give the index, expected, actual and bound in round-trip (G17) form.
+/// Two comparisons are not bounds: <see cref="Exact"/> (identical bits, the one meaning of "exact" across engine,
+/// tests and proofs) and <see cref="EqualValues"/> (identical bits except the sign of a zero), each with its reason.
 /// </summary>
 /// <param name="Absolute">The absolute part (≥ 0).</param>
 /// <param name="Relative">The relative part (≥ 0).</param>
 /// <param name="Reason">Why the bound is this size (printed on failure).</param>
 public sealed record Tolerance(double Absolute, double Relative, string Reason)
 {
-    /// <summary>Bit-for-bit equality (used where the mathematics and the code promise identical operations).</summary>
-    public static Tolerance Exact { get; } = new(0, 0, "bit-identical by construction");
+    /// <summary>
+    /// Bit-for-bit equality: the IEEE 754 bit patterns are identical, so −0 differs from +0 and a NaN equals only
+    /// the same NaN bits (an infinity equals itself). Used where the mathematics and the code promise identical
+    /// operations on identical operands.
+    /// </summary>
+    public static Tolerance Exact { get; } = new(0, 0, "bit-identical by construction") { Kind = Comparison.Bitwise };
 
-    /// <summary>The bound for one element.</summary>
+    /// <summary>
+    /// Equal values: identical bit patterns, except that +0 and −0 are equal. Not "exact": for two computations that
+    /// promise the same values but may reach a zero by different roads — e.g. one adds a skipped term α·0·f = ±0 that
+    /// the other never computes, and (+0) + (−0) = +0 while −0 alone stays −0. Say why where it is used.
+    /// </summary>
+    public static Tolerance EqualValues { get; } = new(0, 0, "equal values: bit-identical up to the sign of a zero") { Kind = Comparison.ValuesUpToSignOfZero };
+
+    /// <summary>Which test this tolerance applies: a bound, or one of the two equalities above.</summary>
+    private Comparison Kind { get; init; } = Comparison.Bound;
+
+    /// <summary>The bound for one element (0 for the two equalities).</summary>
     public double Bound(double expected) => Absolute + (Relative * Math.Abs(expected));
 
-    /// <summary>Whether one element is within the bound (false for any NaN or infinity).</summary>
+    /// <summary>Whether one element holds: within the bound (false for any NaN or infinity), or equal as
+    /// <see cref="Exact"/> or <see cref="EqualValues"/> define it.</summary>
     public bool Holds(double expected, double actual)
     {
-        if (Absolute == 0 && Relative == 0)
+        bool sameBits = BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual);
+        switch (Kind)
         {
-            return BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual)
-                || (expected == actual && double.IsFinite(expected));
+            case Comparison.Bitwise:
+                return sameBits;
+            case Comparison.ValuesUpToSignOfZero:
+                return sameBits || (expected == 0 && actual == 0);
+            default:
+                double diff = Math.Abs(actual - expected);
+                return double.IsFinite(expected) && double.IsFinite(actual) && diff <= Bound(expected);
         }
-
-        double diff = Math.Abs(actual - expected);
-        return double.IsFinite(expected) && double.IsFinite(actual) && diff <= Bound(expected);
     }
 
     /// <summary>Returns null when every element holds, else a message naming the first failing element.</summary>
@@ -75,9 +95,20 @@ public sealed record Tolerance(double Absolute, double Relative, string Reason)
         }
     }
 
-    private string Describe(string what, int index, double expected, double actual) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{what}[{index}]: expected {expected:G17}, actual {actual:G17}, |diff| {Math.Abs(actual - expected):G17} > bound {Bound(expected):G17} (abs {Absolute:G3} + rel {Relative:G3}·|expected|; {Reason})");
+    private string Describe(string what, int index, double expected, double actual) => Kind == Comparison.Bound
+        ? string.Create(
+            CultureInfo.InvariantCulture,
+            $"{what}[{index}]: expected {expected:G17}, actual {actual:G17}, |diff| {Math.Abs(actual - expected):G17} > bound {Bound(expected):G17} (abs {Absolute:G3} + rel {Relative:G3}·|expected|; {Reason})")
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"{what}[{index}]: expected {expected:G17} (bits {BitConverter.DoubleToInt64Bits(expected):X16}), actual {actual:G17} (bits {BitConverter.DoubleToInt64Bits(actual):X16}); {Reason}");
+
+    private enum Comparison
+    {
+        Bound,
+        Bitwise,
+        ValuesUpToSignOfZero,
+    }
 }
 
 /// <summary>A <see cref="Tolerance"/> check failed.</summary>

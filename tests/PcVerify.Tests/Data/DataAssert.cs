@@ -33,13 +33,13 @@ internal static class DataAssert
         }
     }
 
-    /// <summary>Asserts the two arrays hold the same IEEE 754 bit patterns.</summary>
+    /// <summary>Asserts the two arrays hold the same IEEE 754 bit patterns (the engine's <see cref="PcVerify.Engine.Verification.Tolerance.Exact"/>: −0 ≠ +0).</summary>
     public static void BitIdentical(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int k = 0; k < expected.Length; k++)
         {
-            if (BitConverter.DoubleToInt64Bits(expected[k]) != BitConverter.DoubleToInt64Bits(actual[k]))
+            if (!PcVerify.Engine.Verification.Tolerance.Exact.Holds(expected[k], actual[k]))
             {
                 throw new XunitException(string.Create(
                     CultureInfo.InvariantCulture,

@@ -1,17 +1,10 @@
-/// One property per statement of docs/math.md §7, named as the statement. "Supp." is the supplementary material of
+/// The theorems on layered networks: one property per statement of docs/math.md §7, named as the statement. "Supp." is the supplementary material of
 /// Song, Lukasiewicz, Xu, Bogacz (NeurIPS 2020). Every engine object is built inside the property from the
 /// immutable generated Case (Generators.fs); expectations come from the engine's BP (same-precision twin), the
 /// independent oracle (Oracles.fs) or central finite differences — never from what the code printed.
-///
-/// Tolerances (all NaN-strict, K·u·(magnitude + |expected|) with u the unit roundoff):
-/// * kSame = 64, PCN vs BP in the same engine: forward passes and update kernels are shared, so the only
-///   difference is PCN's ε^l_l = (μ^l + Δx^l) − μ^l (error ≤ 2u(|μ|+|δ|)) propagated through (θ^l)ᵀ and f'
-///   with the same dot-product kernel (≤ (n+1)u per layer); the magnitude MD^l of Oracles.bp sums exactly these
-///   terms, so (n_max+2)·2 = 28 would do; 64 is a factor 2 of slack. A real error is O(|δ|), i.e. 1e13× larger.
-/// * kOracle = 1024, engine vs oracle: different summation order and activation formulas add n·u·M per layer
-///   plus a few ulps per f evaluation (first-order analysis in Oracles.bp: MY, MD, MW); n ≤ 13 and ≤ 8 ulps per
-///   activation give ~100, and 1024 is a factor 10 of slack.
-module PcVerify.Proofs.Theorems
+/// The relaxations of C1, C2, C3 (σ, schedules, γ) are in RelaxationTheorems.fs, feedback B ≠ θᵀ in
+/// FeedbackTheorems.fs, graphs in Graph*.fs. Tolerances and shared verdicts: Verdicts.fs.
+module PcVerify.Proofs.LayeredTheorems
 
 open System
 open FsCheck
@@ -19,21 +12,10 @@ open FsCheck.FSharp
 open PcVerify.Engine.Backprop
 open PcVerify.Engine.Network
 open PcVerify.Engine.PredictiveCoding
+open PcVerify.Engine.Algorithms
 open PcVerify.Proofs.Generators
 open PcVerify.Proofs.Oracles
-open PcVerify.Engine.Algorithms
-
-let kSame = 64.0
-let kOracle = 1024.0
-let u = Check.u64
-
-let private flat (m: float[][]) = Array.concat m
-
-/// The oracle's BP for a single-pair case (magnitudes for the bounds).
-let oracle (c: Case) (b: Run.Built) = Oracles.bp c.Net (P.OfEngine b.Theta) c.Alpha b.Inputs b.Targets
-
-let private depthClass (c: Case) p =
-    p |> Prop.classify (c.Net.L = 1) "L = 1" |> Prop.classify (c.Net.L >= 2) "has hidden layer" |> Prop.classify c.Net.Bias "bias"
+open PcVerify.Proofs.Verdicts
 
 /// Thm 3.1 (Supp. A.4, proved from Lemmas A.3 and A.4): under C1 (x^l_0 = μ^l_0), C2 (θ^{l+1} updated at t = l) and C3 (γ = 1),
 /// ε^l_{t=l} = δ^l for l = 0..L−1, for every architecture, activation, bias choice and datapoint. Checked on the
@@ -72,21 +54,17 @@ let ``Theorem 3.2: under C1, C2, C3 the Z-IL update of every θ^(l+1) and β^(l+
 /// t < l: x^l_t = x^l_0, ε^l_t = 0, and μ^{l−1}_t = μ^{l−1}_0. Checked on the synchronous Z-IL trace and on IL with
 /// a random schedule (every layer at a random moment ≤ L, so the trace spans t = 0..L). Bit-exact: before t = l
 /// every increment that reaches these nodes is γ(−0 + f'·(θᵀ·0)) = ±0, every update of θ^{l+1} before t = l is
-/// α·0·f = ±0, and adding ±0 changes no bits.
+/// α·0·f = ±0, and adding ±0 changes no bits of a non-zero or +0 value. No value here is −0: every μ^l is a dot
+/// product the engine sums from +0 (plus a bias), so x^l_0 = μ^l_0 is never −0 (bitwise over 50 000 cases). On
+/// graphs an identity or pooling vertex copies a −0 and the comparison there is of values (GraphTheorems.fs).
 [<ProofAttribute>]
 let ``Lemma A.3: under C1 before t = l the value node of layer l is unchanged, its error is zero and μ^(l-1) is unchanged`` () =
-    let gen =
-        gen {
-            let! c = Cases.gen Domains.all (Gen.constant 1) (Gen.frequency [ 1, Gen.constant 1.0; 3, Cases.gammaBelowOne ])
-            let! moments = Gen.listOfLength c.Net.L (Gen.choose (0, c.Net.L))
-            return c, moments
-        }
-    let shrink (c: Case, m: int list) = Cases.shrink Domains.all c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, m)
-    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, moments) ->
+    let arb = Cases.withDepth Domains.all (Gen.constant 1) (Gen.frequency [ 1, Gen.constant 1.0; 3, Cases.gammaBelowOne ]) Schedules.oneMomentEach
+    Prop.forAll arb (fun (c, moments) ->
         let b = Run.build c
         let zilT, _, _ = Run.zilSync c b
-        let sched = UpdateSchedule.FromMoments(moments |> List.map (fun t -> [| t; c.Net.L |] :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-        let ilT, _, _ = Run.pc c b Algorithm.IL 0.0 (Some sched) false false
+        let sched = Schedules.ofMoments (moments |> List.map (fun t -> [ t; c.Net.L ]))
+        let ilT, _, _ = Run.pc c b { Run.options Algorithm.IL with Schedule = Some sched }
         [ for name, (pcT: PcTrace<float>) in [ "Z-IL", zilT; "IL " + sched.Name, ilT ] do
               let m = pcT.Moments
               for l in 1 .. c.Net.L - 1 do
@@ -122,57 +100,6 @@ let ``Lemma A.4: under C1 the error of layer l at t = l is γ f'(μ^l_0) ⊙ (θ
         |> depthClass c
         |> Prop.classify (c.Gamma < 1.0) "γ < 1")
 
-/// Supp. A.5, Eq. 24 with γ (solely relaxing C3): under C1 and C2 with any γ ∈ (0, 1], ε^l_l = γ^l δ^l.
-[<ProofAttribute>]
-let ``A.5: under C1 and C2 with any γ the error of layer l at t = l is γ^l δ^l`` () =
-    Prop.forAll Cases.anyGamma (fun c ->
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, _, _ = Run.zilSync c b
-        let o = oracle c b
-        [ for l in 0 .. c.Net.L - 1 do
-              let g = Math.Pow(c.Gamma, float l)
-              let expected = bpT.Delta.[l] |> Array.map (fun d -> g * d)
-              yield! Check.within (sprintf "ε^%d_%d vs γ^%d δ^%d" l l l l) (Check.rounding kSame u o.MD.[l] expected) expected (Run.eps pcT.Moments.[l] l) ]
-        |> Check.verdict
-        |> Prop.classify (c.Gamma < 1.0) "γ < 1")
-
-/// Supp. A.5: under C1 and C2 with any γ ∈ (0, 1], Δθ^{l+1} = γ^l Δw^{l+1} and Δβ^{l+1} = γ^l Δv^{l+1}
-/// (event-driven Z-IL without the correction).
-[<ProofAttribute>]
-let ``A.5: under C1 and C2 with any γ the update of θ^(l+1) is γ^l times the BP update`` () =
-    Prop.forAll Cases.anyGamma (fun c ->
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.zil c b
-        let o = oracle c b
-        [ for l in 0 .. c.Net.L - 1 do
-              let g = Math.Pow(c.Gamma, float l)
-              let expected = (Run.dW bpT (l + 1)) |> Array.map (fun d -> g * d)
-              yield! Check.within (sprintf "Δθ^%d vs γ^%d Δw^%d" (l + 1) l (l + 1)) (Check.rounding kSame u (flat o.MW.[l + 1]) expected) expected (Run.totalTheta pcT theta (l + 1))
-              if c.Net.Bias then
-                  let ev = (Run.dV bpT (l + 1)) |> Array.map (fun d -> g * d)
-                  yield! Check.within (sprintf "Δβ^%d vs γ^%d Δv^%d" (l + 1) l (l + 1)) (Check.rounding kSame u o.MV.[l + 1] ev) ev (Run.totalBeta pcT theta (l + 1)) ]
-        |> Check.verdict
-        |> Prop.classify (c.Gamma < 1.0) "γ < 1")
-
-/// Supp. A.5, the correction: scaling the learning rate of θ^{l+1} by γ^{−l} restores Δθ^{l+1} = Δw^{l+1} for any γ.
-/// The bound is kSame·u·(γ^{−l}·MW + |Δw|): the absolute rounding of ε^l_l is not scaled by γ^l, the rate is.
-[<ProofAttribute>]
-let ``A.5: with the γ^(-l) learning-rate correction Z-IL equals BP for any γ`` () =
-    Prop.forAll Cases.anyGamma (fun c ->
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.pc c b Algorithm.ZIL 0.0 None true false
-        let o = oracle c b
-        [ for l in 0 .. c.Net.L - 1 do
-              let amp = Math.Pow(c.Gamma, -float l)
-              let dw = (Run.dW bpT (l + 1))
-              let mag = flat o.MW.[l + 1] |> Array.map (fun m -> amp * m)
-              yield! Check.within (sprintf "corrected Δθ^%d vs Δw^%d" (l + 1) (l + 1)) (Check.rounding kSame u mag dw) dw (Run.totalTheta pcT theta (l + 1)) ]
-        |> Check.verdict
-        |> Prop.classify (c.Gamma < 1.0) "γ < 1")
-
 /// Supp. A.1 (biases): with biases β^{l+1} on every layer, Thm 3.1 and 3.2 hold and every bias update equals BP's.
 [<ProofAttribute>]
 let ``A.1: with biases Theorems 3.1 and 3.2 hold and every Z-IL bias update equals the BP bias update`` () =
@@ -190,11 +117,6 @@ let ``A.1: with biases Theorems 3.1 and 3.2 hold and every Z-IL bias update equa
               let dv = (Run.dV bpT (l + 1))
               yield! Check.within (sprintf "Δβ^%d vs Δv^%d" (l + 1) (l + 1)) (Check.rounding kSame u o.MV.[l + 1] dv) dv (Run.totalBeta pcT theta (l + 1)) ]
         |> Check.verdict)
-
-/// A non-C1 state for gradient checks: IL with every layer updated at t = 0 and σ > 0, so moment 0 records an
-/// arbitrary state x_0 = μ_0 + σ·N(0,1) with its Δx_0, Δθ_0, Δβ_0 computed from θ_0.
-let private gradientCase =
-    Cases.arb { Domains.all with MaxDepth = 5; MaxWidth = 8; MaxScale = 2.0 } (Gen.constant 1) (Gens.grid 20 0.05 1.0)
 
 /// Third-derivative bound of f (for the finite-difference truncation error).
 let private d3 (a: Act) =
@@ -217,10 +139,10 @@ let private centralDifference (evalF: float -> float) (h: float) = (evalF h - ev
 /// x within 2h of a ReLU/leaky-ReLU kink are skipped (counted in the classification) — F is not differentiable there.
 [<HeavyProofAttribute>]
 let ``Eqs. 7, 9, 13: the inference and learning rules are the negative gradients of the energy F`` () =
-    Prop.forAll gradientCase (fun c ->
+    Prop.forAll Cases.gradient (fun c ->
         let b = Run.build c
         let sched = UpdateSchedule.AllAt(b.Spec.L, 0)
-        let pcT, _, _ = Run.pc c b Algorithm.IL 0.5 (Some sched) false false
+        let pcT, _, _ = Run.pc c b { Run.options Algorithm.IL with Sigma = 0.5; Schedule = Some sched }
         let m0 = pcT.Moments.[0]
         let net = c.Net
         let L = net.L
@@ -266,7 +188,7 @@ let ``Eqs. 7, 9, 13: the inference and learning rules are the negative gradients
                                   seq {
                                       for i in 0 .. net.Widths.[l - 1] - 1 ->
                                           let w = Math.Abs p.W.[l].[i].[j]
-                                          3.0 * w * w * lip act * d2 act + Math.Abs eUp.[i] * w * d3 act
+                                          3.0 * w * w * act.Lipschitz * d2 act + Math.Abs eUp.[i] * w * d3 act
                                   }
                               )
                               + 1.0
@@ -304,108 +226,6 @@ let ``Eqs. 7, 9, 13: the inference and learning rules are the negative gradients
               yield! Check.within "F_0 engine vs oracle" (fun _ -> 64.0 * nMax * u * r) [| f0 |] [| m0.Energy |] ]
         failures |> Check.verdict |> Prop.classify (skipped > 0) "kink-adjacent x skipped" |> Prop.classify (L >= 2) "has hidden layer")
 
-/// A training run: a network, a sequence of batches, α.
-type Training =
-    { Case: Case
-      Steps: int }
-
-/// The stable-training domain (see trainingArb): α ≤ 0.05 is applied by the users, scale ≤ 1.2, Lipschitz f ≤ 2.
-let stableDomain =
-    { Domains.all with
-        MaxDepth = 5
-        MaxScale = 1.2
-        Acts = Gens.anyAct |> Gen.filter (fun a -> Oracles.lip a <= 2.0)
-        Valid = fun n -> n.Acts |> List.forall (fun a -> Oracles.lip a <= 2.0) }
-
-let private trainingArb =
-    // Training stays in the regime where a BP run itself is stable (α ≤ 0.05, scale ≤ 1.2, Lipschitz f ≤ 2): the
-    // statement is about identical trajectories, not about BP's convergence. Outside it (steep custom f, scale 1.5)
-    // BP's own parameters explode to 1e120–1e244 within 20 steps, a chaotic regime in which any two float64
-    // computations — BP against itself with another summation order — part ways (docs/findings.md).
-    let domain = stableDomain
-    let gen =
-        gen {
-            let! c = Cases.gen domain (Gen.choose (1, 3)) (Gen.constant 1.0)
-            let! alpha = Gens.logUniform 0.001 0.05
-            let! steps = Gen.choose (20, 40)
-            return { Case = { c with Alpha = alpha }; Steps = steps }
-        }
-    let shrink (t: Training) =
-        seq {
-            for c in Cases.shrink domain t.Case |> Seq.filter (fun c -> c.Alpha <= 0.05) do
-                yield { t with Case = c }
-            if t.Steps > 20 then yield { t with Steps = 20 }
-        }
-    Arb.fromGenShrink (gen, shrink)
-
-/// The pairs of step k of a training run (a fresh seed per step).
-let private stepData (c: Case) (k: int) = { c.Data with Seed = c.Data.Seed + uint64 (1000 * (k + 1)) }
-
-/// The verdict of the zero-divergence property for one training run (shared with the F13 example).
-let zeroDivergenceVerdict (tr: Training) =
-    let c = tr.Case
-    let b = Run.build c
-    let w = b.Theta.Clone()
-    let theta = b.Theta.Clone()
-    let bp = Backprop<float>(b.Spec, c.Alpha, 3)
-    let zil = PredictiveCodingLearner<float>(b.Spec, Algorithm.ZIL, c.Alpha, 3)
-    // A run that overflows (rare in this domain) must overflow at the same step in both; the parameters after a
-    // TrainingDivergedException are partially updated and unspecified, so nothing further is compared then.
-    let mutable disagreement = []
-    let mutable diverged = false
-    for k in 0 .. tr.Steps - 1 do
-        if not diverged then
-            let d = stepData c k
-            let sIn = d.Inputs b.Spec
-            let sOut = d.Targets b.Spec
-            let okBp = Run.completes (fun () -> bp.Step(w, sIn, sOut, d.Batch))
-            let okPc = Run.completes (fun () -> zil.Step(theta, sIn, sOut, d.Batch))
-            if okBp <> okPc then disagreement <- [ sprintf "step %d: BP ok=%b, Z-IL ok=%b" k okBp okPc ]
-            diverged <- not (okBp && okPc)
-    let largest (p: Parameters<float>) = p.Theta |> Array.skip 1 |> Array.collect (fun m -> m.Data) |> Array.fold (fun a x -> max a (Math.Abs x)) 0.0
-    let unstable = not diverged && largest w > 1e6 * max 1.0 (largest b.Theta)
-    let rel = if unstable then 1e-9 else 1e-12
-    let bound (ref': float[]) k = rel * (1.0 + Math.Abs ref'.[k])
-    let test = { c.Data with Batch = 3; Seed = c.Data.Seed + 77UL }
-    let yBp = Backprop<float>(b.Spec, c.Alpha, 3)
-    let yPc = Backprop<float>(b.Spec, c.Alpha, 3)
-    yBp.Forward(w, test.Inputs b.Spec, 3)
-    yPc.Forward(theta, test.Inputs b.Spec, 3)
-    let nOut = 3 * b.Spec.OutputWidth
-    // The predictions' bound follows from the parameters' bound asserted above, propagated through BP's forward
-    // pass of the test pairs (it is not a relative bound on |y|: y is a sum that can cancel). With
-    // e^L = 0 and, per layer, e^l_i = Σ_j [1e-12(1 + |w_ij|)·|f_j| + Lip·|w_ij|·e^{l+1}_j + 2γ_n·|w_ij f_j|]
-    // + 1e-12(1 + |v_i|): the first term is the parameter difference, the second the propagated difference of
-    // the layer above (Lip = 2, this domain's bound on |f'|), the third both evaluations' rounding of the sum.
-    // A 50 000-case campaign found 7e-12 relative on y^0 = −23 where the plain 1e-12(1 + |y|) bound was too tight.
-    let predictionBound =
-        let u = Math.Pow(2.0, -53.0)
-        let mutable e = Array.zeroCreate<float> (3 * b.Spec.InputWidth)
-        for l in b.Spec.L - 1 .. -1 .. 0 do
-            let n, nUp = b.Spec.Widths.[l], b.Spec.Widths.[l + 1]
-            let gammaN = float nUp * u / (1.0 - float nUp * u)
-            let wl = w.Theta.[l + 1]
-            let f = yBp.FY.[l + 1]
-            e <-
-                [| for r in 0 .. 2 do
-                     for i in 0 .. n - 1 ->
-                         let mutable acc = if b.Spec.Bias then rel * (1.0 + Math.Abs w.Beta.[l + 1].[i]) else 0.0
-                         for j in 0 .. nUp - 1 do
-                             let wij = wl.Data.[i * nUp + j]
-                             let fj = f.[r * nUp + j]
-                             acc <- acc + rel * (1.0 + Math.Abs wij) * Math.Abs fj + 2.0 * Math.Abs wij * e.[r * nUp + j] + 2.0 * gammaN * Math.Abs(wij * fj)
-                         acc |]
-        e
-    [ yield! disagreement
-      for l in 1 .. (if diverged then 0 else c.Net.L) do
-          yield! Check.within (sprintf "θ^%d vs w^%d after %d steps" l l tr.Steps) (bound w.Theta.[l].Data) w.Theta.[l].Data theta.Theta.[l].Data
-          yield! Check.within (sprintf "β^%d vs v^%d after %d steps" l l tr.Steps) (bound w.Beta.[l]) w.Beta.[l] theta.Beta.[l]
-      if not diverged then yield! Check.within "test prediction y^0" (fun k -> predictionBound.[k]) yBp.Y.[0].[.. nOut - 1] yPc.Y.[0].[.. nOut - 1] ]
-    |> Check.verdict
-    |> Prop.classify diverged "overflowed (same step in both)"
-    |> Prop.classify unstable "left the stable regime (BP parameters grew > 1e6-fold; judged at 1e-9)"
-    |> Prop.collect (sprintf "L=%d" c.Net.L)
-
 /// Zero divergence over training (the paper's Table 1 via docs/math.md §9: 2.37e-13 for a whole run; Supp. A.4): Z-IL (the engine's default,
 /// event-driven) and BP trained from identical parameters on the same tens of pairs (batches of 1–3) end with the
 /// same parameters and the same test predictions. Bound per element: 1e-12·(1 + |w|) — the paper's figure per
@@ -419,7 +239,7 @@ let zeroDivergenceVerdict (tr: Training) =
 /// wrong learner produces, and 600× above the worst amplification seen.
 [<HeavyProofAttribute>]
 let ``Zero divergence: Z-IL and BP trained on the same pairs end with the same parameters and test predictions`` () =
-    Prop.forAll trainingArb zeroDivergenceVerdict
+    Prop.forAll Trainings.arb zeroDivergenceVerdict
 
 
 /// Batches (docs/math.md §5, our extension): a BP step on a batch of B pairs applies the mean of the B per-pair updates.
@@ -489,7 +309,7 @@ let ``Event-driven Z-IL is bit-identical to synchronous Z-IL over training`` () 
         let mutable running = true
         for k in 0 .. 5 do
             if running then
-                let d = { stepData c k with Batch = 1 + (k + c.Data.Batch) % 4 }
+                let d = { Trainings.stepData c k with Batch = 1 + (k + c.Data.Batch) % 4 }
                 let sIn = d.Inputs b.Spec
                 let sOut = d.Targets b.Spec
                 let okSync = Run.completes (fun () -> sync.Step(a, sIn, sOut, d.Batch))
@@ -532,128 +352,8 @@ let ``float32 Z-IL updates equal float32 BP updates within float32 rounding`` ()
               yield! Check.within (sprintf "float32 Δθ^%d vs Δw^%d" l l) (Check.rounding kSame Check.u32 (flat o.MW.[l]) dw) dw dth ]
         |> Check.verdict)
 
-/// Fa-Z-IL vs synchronous Z-IL, final parameters, bit for bit (see the Fa-Z-IL properties below).
-let fazilVsZil (c: Case) =
-    let b = Run.build c
-    let _, thZ, _ = Run.zilSync c b
-    let _, thF, _ = Run.fazil c b
-    [ for l in 1 .. c.Net.L do
-          yield! Check.exact (sprintf "Fa-Z-IL θ^%d vs Z-IL θ^%d" l l) thZ.Theta.[l].Data thF.Theta.[l].Data
-          yield! Check.exact (sprintf "Fa-Z-IL β^%d vs Z-IL β^%d" l l) thZ.Beta.[l] thF.Beta.[l] ]
-
-/// The silent error neurons of a synchronous Z-IL trace: (pair, l, i) with ε^l_{i,l} exactly 0 and l ≤ L−2 (a
-/// neuron of such a layer can still fire at t = l+1 ≤ L−1 under Fa-Z-IL's φ).
-let silentAtZilMoment (c: Case) (pcT: PcTrace<float>) =
-    [ for l in 0 .. c.Net.L - 2 do
-          let e = Run.eps pcT.Moments.[l] l
-          for k in 0 .. e.Length - 1 do
-              if e.[k] = 0.0 then yield (k / c.Net.Widths.[l], l, k % c.Net.Widths.[l]) ]
-
-/// The silent neurons (silentAtZilMoment) that rounding made silent: neuron i of a hidden layer l whose increment
-/// Δx^l_{i,l−1} (the one that moves x^l to t = l) was non-zero, yet ε^l_{i,l} = (μ^l_0 + Δx) − μ^l_0 = 0 — the increment
-/// was absorbed below half an ulp of μ^l (F4). Read from the trace bit for bit, no threshold: under C1 x^l_{l−1} =
-/// μ^l_0 = μ^l_l (Lemma A.3), so a zero error after a non-zero increment has no other cause. The other silent
-/// neurons have an exact-arithmetic cause: f' = 0 or (θ^l)ᵀε^{l−1} = 0 (Δx = 0), or an output target equal to the prediction.
-let absorbedAtZilMoment (c: Case) (pcT: PcTrace<float>) =
-    silentAtZilMoment c pcT
-    |> List.filter (fun (k, l, i) -> l >= 1 && (Run.dx pcT.Moments.[l - 1] l).[k * c.Net.Widths.[l] + i] <> 0.0)
-
 // ---------------------------------------------------------------------------------------------------------------
-// Negative controls: relaxing one condition must break the equivalence — the suite must be able to fail (docs/math.md §6).
-// The verdict is the positive statement's own check: for some layer, Thm 3.2's comparison of Δθ^{l+1} with
-// Δw^{l+1} (bound kSame·u·(MW + |Δw|)) fails. A break the positive property cannot see is exactly what a control
-// must exclude; a fixed relative threshold (1e-6 until the campaign of issue 8) was a line a legitimate break can
-// cross, since its size is O(σ), O(1 − γ^l) or a difference of errors at two moments, each with random
-// coefficients (docs/findings.md, F10). The worst relative difference max_k |Δθ_k − Δw_k| / max_k |Δw_k| is
-// still reported and classified against 1e-6, so a campaign shows how far above the rounding level breaks are.
-// The generators make the break unavoidable: a hidden layer (L ≥ 2), activations with |f'| bounded away from 0
-// (no ReLU, no saturation), weight scale ≥ 0.5. (At scale 0.1 with saturating f', IL at t_c = 1 on a 1-1-1 net was
-// found to differ by only 1.1e-7: small, not absent.)
-// ---------------------------------------------------------------------------------------------------------------
-
-let private controlDomain =
-    { Domains.all with
-        MinDepth = 2
-        Acts = Gens.boundedAwayAct
-        Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway)
-        MinScale = 0.5 }
-
-/// A PC step's total updates against BP's: the failures of Thm 3.2's check on every layer (none: the step passes
-/// as Z-IL would) and the largest per-layer relative difference (reported only).
-let private againstBp (c: Case) (b: Run.Built) (bpT: BpTrace<float>) (pcT: PcTrace<float>) (theta: Parameters<float>) =
-    let o = oracle c b
-    let failures =
-        [ for l in 1 .. c.Net.L do
-              let dw = Run.dW bpT l
-              yield! Check.within (sprintf "Δθ^%d vs Δw^%d" l l) (Check.rounding kSame u (flat o.MW.[l]) dw) dw (Run.totalTheta pcT theta l) ]
-    let worst = [ for l in 1 .. c.Net.L -> Check.relDiff (Run.dW bpT l) (Run.totalTheta pcT theta l) ] |> List.max
-    failures, worst
-
-/// A control's verdict: the condition is broken (as generated) and Thm 3.2's check fails on some layer.
-let private breaks (what: string) (conditionBroken: bool) (failures: string list, worst: float) =
-    (conditionBroken && not failures.IsEmpty)
-    |> Prop.label (sprintf "%s: every layer within Thm 3.2's bound (worst relative difference %s)" what (Check.g17 worst))
-    |> Prop.classify (worst <= 1e-6) "worst relative difference ≤ 1e-6"
-
-/// Negative control C1 (docs/math.md §6, Table 1): with σ > 0 (x^l_0 = μ^l_0 + σ·N(0,1)) Z-IL's updates differ measurably
-/// from BP's for every generated network with a hidden layer.
-[<ProofAttribute>]
-let ``C1 negative control: with σ > 0 Z-IL's update differs measurably from BP's`` () =
-    let arb = Cases.arb controlDomain (Gen.constant 1) (Gen.constant 1.0)
-    Prop.forAll arb (fun c ->
-        let sigma = [| 0.01; 0.1; 1.0 |].[int (c.Net.Seed % 3UL)]
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, theta, learner = Run.pc c b Algorithm.ZIL sigma None false false
-        againstBp c b bpT pcT theta |> breaks (sprintf "σ = %g" sigma) (not learner.EventDriven) |> Prop.collect (sprintf "σ=%g" sigma))
-
-/// The schedules that break C2: IL with every layer at one t_c (any t_c ∈ 0..L when L ≥ 2), or one layer moved
-/// off its moment t = l (earlier, later, twice, or never).
-let private offSchedule (L: int) =
-    Gen.oneof
-        [ Gen.choose (0, L) |> Gen.map (fun tc -> UpdateSchedule.AllAt(L, tc))
-          gen {
-              let! l = Gen.choose (0, L - 1)
-              let! moved =
-                  Gen.elements
-                      [ [ 0 .. L ] |> List.filter (fun t -> t <> l) |> List.map (fun t -> [ t ])
-                        [ [ l; l + 1 ]; [] ] ]
-                  |> Gen.bind Gen.elements
-              let moments = [ for k in 0 .. L - 1 -> if k = l then moved else [ k ] ]
-              return UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-          } ]
-
-/// Negative control C2 (docs/math.md §6, Supp. A.8): an update schedule other than θ^{l+1} at t = l — IL with all layers
-/// at one t_c, or one layer moved — differs measurably from BP on every generated network with a hidden layer.
-[<ProofAttribute>]
-let ``C2 negative control: IL at one t_c or any schedule other than t = l differs measurably from BP`` () =
-    let gen =
-        gen {
-            let! c = Cases.gen controlDomain (Gen.constant 1) (Gen.constant 1.0)
-            let! s = offSchedule c.Net.L
-            return c, s
-        }
-    let shrink (c: Case, s: UpdateSchedule) = Cases.shrink controlDomain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, s)
-    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, s) ->
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.pc c b Algorithm.IL 0.0 (Some s) false false
-        againstBp c b bpT pcT theta
-        |> breaks (sprintf "schedule %s" s.Name) (not s.IsZeroDivergence)
-        |> Prop.classify (s.Name.StartsWith "all at") "IL at one t_c")
-
-/// Negative control C3 (Supp. A.5): with γ ∈ [0.05, 0.95] and no γ^{−l} correction, Z-IL's update of a hidden
-/// layer's θ^{l+1} is γ^l times BP's, a relative difference 1 − γ^l ≥ 0.05, ~10¹³ times Thm 3.2's rounding bound.
-[<ProofAttribute>]
-let ``C3 negative control: with γ < 1 and no γ^l correction Z-IL differs measurably from BP`` () =
-    Prop.forAll (Cases.arb controlDomain (Gen.constant 1) Cases.gammaBelowOne) (fun c ->
-        let b = Run.build c
-        let bpT, _ = Run.bp c b
-        let pcT, theta, _ = Run.zil c b
-        againstBp c b bpT pcT theta |> breaks (sprintf "γ = %g" c.Gamma) true)
-
-// ---------------------------------------------------------------------------------------------------------------
-// The engine against the independent oracle (Oracles.fs).
+// The engine against the independent oracle (Oracles.fs; the comparisons and their bounds in Verdicts.fs).
 // ---------------------------------------------------------------------------------------------------------------
 
 /// The engine's BP (forward y^l, errors δ^l, batch-mean updates) equals the oracle's plain-loop BP of docs/math.md §2 for
@@ -685,99 +385,12 @@ let ``Oracle: the engine's BP equals the independent plain-loop BP`` () =
         |> Check.verdict
         |> Prop.classify (B > 1) "B > 1")
 
-/// An arbitrary schedule: θ^{l+1} at t = l (most layers), at another moment, twice (t = 0 and later), or never.
-let private anySchedule (L: int) =
-    Gen.listOfLength
-        L
-        (Gen.frequency
-            [ 3, Gen.constant None
-              1, Gen.choose (0, L) |> Gen.map (fun t -> Some [ t ])
-              1, Gen.choose (1, L) |> Gen.map (fun t -> Some [ 0; t ])
-              1, Gen.constant (Some []) ])
-    |> Gen.map (fun choice -> choice |> List.mapi (fun l m -> defaultArg m [ l ]))
-
-/// The bound for comparing two simulations of the same PCN dynamics: 1e-9·(1 + S), S the largest |value| of every
-/// compared quantity in the oracle's trace (x, μ, ε and Δx: the last moment's Δx is never applied to a recorded x,
-/// and in a fast-growing run it can exceed every x — a 50 000-case campaign found Δx ≈ 4e16 with S(x, μ, ε) ≈ 6e10). Over ≤ L+1 ≤ 6 moments each quantity is a composition of ≤ 3L dot products (n ≤ 13 terms) and
-/// activations with Lipschitz constant ≤ 7 at weight scale ≤ 1.5; the first-order growth of a rounding error
-/// is then ≤ 1e5·n·u·S ≈ 1e-10·S, a factor 10 below the bound; a real error is O(S).
-let private pcScale (trace: PcMomentO list) =
-    trace
-    |> List.collect (fun m -> [ m.X; m.Mu; m.Eps; m.DX ] |> List.collect (fun a -> a |> Array.toList |> List.collect (fun per -> per |> Array.toList |> List.collect Array.toList)))
-    |> List.fold (fun acc v -> Math.Max(acc, Math.Abs(v: float))) 0.0
-
-let private pcTolerance (trace: PcMomentO list) = 1e-9 * (1.0 + pcScale trace)
-
-/// The bound for the parameters of layer l (final θ^l, β^l and the trace's summed updates): the state bound plus
-/// 1e-9 of the parameters' own magnitude and of the first-order error of every update added to them. Parameters
-/// are not bounded by S: an update α ε^{l−1}_t f(x^l_t) is a product of two state values, and one applied at the
-/// last moment never enters a recorded state (a campaign found θ³ ≈ 4e14 with S ≈ 1.4e8, F12). Each factor carries
-/// the state's absolute error ≤ 1e-10·S (above) and f adds Lip ≤ 7 times it, so one moment's update is off by
-/// ≤ 1e-10·α·S·(|f| + 7|ε|) (α·1e-10·S for β); summed over every moment of the trace, with 10× slack as above.
-let private parameterTolerance (c: Case) (trace: PcMomentO list) (p0: P) (pO: P) (l: int) =
-    let maxAbs (xs: seq<float>) = Seq.fold (fun m (v: float) -> Math.Max(m, Math.Abs v)) 0.0 xs
-    let s = pcScale trace
-    let act = c.Net.Acts.[l - 1]
-    let updates =
-        trace
-        |> List.sumBy (fun m ->
-            let eps = maxAbs (seq { for per in m.Eps do yield! per.[l - 1] })
-            let fx = maxAbs (seq { for per in m.X do for x in per.[l] -> f act x })
-            c.Alpha * s * (1.0 + fx + 7.0 * eps))
-    let own = maxAbs (Seq.concat [ p0.Flat l; pO.Flat l; p0.B.[l]; pO.B.[l] ])
-    pcTolerance trace + 1e-9 * (own + updates)
-
-let private pcDomain = { Domains.all with MaxDepth = 5; MaxScale = 1.5 }
-
-/// Compares an engine PC trace and final parameters with the oracle's synchronous simulation, moment by moment.
-let private compareWithOracle (c: Case) (b: Run.Built) (pcT: PcTrace<float>) (theta: Parameters<float>) (trace: PcMomentO list) (pO: P) =
-    let tol = pcTolerance trace
-    let B = c.Data.Batch
-    let rows (per: float[][][]) l = Array.concat [| for k in 0 .. B - 1 -> per.[k].[l] |]
-    [ if pcT.Moments.Count <> trace.Length then yield sprintf "moments: engine %d, oracle %d" pcT.Moments.Count trace.Length
-      for m, mo in Seq.zip pcT.Moments trace do
-          for l in 0 .. c.Net.L - 1 do
-              yield! Check.within (sprintf "t=%d x^%d" mo.T l) (fun _ -> tol) (rows mo.X l) (Run.xs m l)
-              yield! Check.within (sprintf "t=%d ε^%d" mo.T l) (fun _ -> tol) (rows mo.Eps l) (Run.eps m l)
-              if l >= 1 then yield! Check.within (sprintf "t=%d Δx^%d" mo.T l) (fun _ -> tol) (rows mo.DX l) (Run.dx m l)
-      let p0 = P.OfEngine b.Theta
-      for l in 1 .. c.Net.L do
-          let tolP = parameterTolerance c trace p0 pO l
-          yield! Check.within (sprintf "final θ^%d" l) (fun _ -> tolP) (pO.Flat l) theta.Theta.[l].Data
-          yield! Check.within (sprintf "final β^%d" l) (fun _ -> tolP) pO.B.[l] theta.Beta.[l]
-          // The trace's summed updates are the oracle's total change of θ^l and β^l.
-          yield! Check.within (sprintf "Σ_t Δθ^%d" l) (fun _ -> tolP) (Array.map2 (-) (pO.Flat l) (p0.Flat l)) (Run.totalTheta pcT theta l)
-          yield! Check.within (sprintf "Σ_t Δβ^%d" l) (fun _ -> tolP) (Array.map2 (-) pO.B.[l] p0.B.[l]) (Run.totalBeta pcT theta l) ]
-
-/// IL with the schedule `moments` (per layer, the moments θ^{l+1} is updated at) against the oracle's synchronous
-/// simulation: the comparison's failures and the schedule's name.
-let scheduledAgainstOracle (c: Case) (moments: int list list) =
-    let b = Run.build c
-    let sched = UpdateSchedule.FromMoments(moments |> List.map (fun m -> m :> Collections.Generic.IReadOnlyList<int>) |> ResizeArray)
-    let pcT, theta, _ = Run.pc c b Algorithm.IL 0.0 (Some sched) false false
-    let run =
-        { Gamma = c.Gamma
-          Alpha = c.Alpha
-          Schedule = fun l t -> List.contains t moments.[l]
-          FaZil = false
-          Moments = sched.LastMoment + 1 }
-    let trace, pO = Oracles.pcn c.Net (P.OfEngine b.Theta) run c.Data.Batch b.Inputs b.Targets
-    // Reported for F12: the largest engine-vs-oracle difference of a final parameter, and the state bound.
-    let worstParameter = [ for l in 1 .. c.Net.L -> Array.fold2 (fun m (e: float) (a: float) -> Math.Max(m, Math.Abs(a - e))) 0.0 (pO.Flat l) theta.Theta.[l].Data ] |> List.max
-    compareWithOracle c b pcT theta trace pO, sched.Name, worstParameter, pcTolerance trace
-
 /// The engine's synchronous PCN (IL with an arbitrary schedule, any γ, batches) equals the oracle's plain-loop
 /// synchronous simulation of docs/math.md §3: every moment's x, ε, Δx and the final θ, β.
 [<ProofAttribute>]
 let ``Oracle: the engine's synchronous PCN equals the independent simulation for any schedule, γ and batch`` () =
-    let gen =
-        gen {
-            let! c = Cases.gen pcDomain (Gen.choose (1, 3)) (Gen.frequency [ 1, Gen.constant 1.0; 2, Cases.gammaBelowOne ])
-            let! s = anySchedule c.Net.L
-            return c, s
-        }
-    let shrink (c: Case, s: int list list) = Cases.shrink pcDomain c |> Seq.filter (fun c2 -> c2.Net.L = c.Net.L) |> Seq.map (fun c2 -> c2, s)
-    Prop.forAll (Arb.fromGenShrink (gen, shrink)) (fun (c, moments) ->
+    let arb = Cases.withDepth Domains.pc (Gen.choose (1, 3)) (Gen.frequency [ 1, Gen.constant 1.0; 2, Cases.gammaBelowOne ]) Schedules.any
+    Prop.forAll arb (fun (c, moments) ->
         let failures, name, _, _ = scheduledAgainstOracle c moments
         failures |> Check.verdict |> Prop.collect name)
 
@@ -785,7 +398,7 @@ let ``Oracle: the engine's synchronous PCN equals the independent simulation for
 /// including the cases where Fa-Z-IL and Z-IL part ways (the engine implements φ as specified).
 [<ProofAttribute>]
 let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () =
-    Prop.forAll (Cases.arb pcDomain (Gen.choose (1, 3)) (Gen.constant 1.0)) (fun c ->
+    Prop.forAll (Cases.arb Domains.pc (Gen.choose (1, 3)) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let pcT, theta, _ = Run.fazil c b
         let run =
@@ -801,13 +414,6 @@ let ``Oracle: the engine's Fa-Z-IL equals the independent simulation of φ`` () 
 // Fa-Z-IL (Supp. A.6, Algorithm 3) with our φ (docs/math.md §5): where it equals Z-IL, and where it does not.
 // ---------------------------------------------------------------------------------------------------------------
 
-/// The domain where Fa-Z-IL ≡ Z-IL holds by construction: activations with |f'| bounded away from 0 (identity,
-/// leaky ReLU, a·tanh(b·x) + c·x with a·b and c of one sign), random targets (never exactly the prediction).
-let fazilDomain =
-    { Domains.all with
-        Acts = Gens.boundedAwayAct
-        Valid = fun n -> n.Acts |> List.forall (fun a -> a.BoundedAway) }
-
 /// Fa-Z-IL ≡ Z-IL (Supp. A.6): with f' bounded away from zero, every error neuron is non-zero at its moment t = l
 /// (in exact arithmetic), φ fires exactly then (Lemma A.3 keeps it silent before), so Fa-Z-IL applies exactly
 /// Z-IL's updates: the final parameters are bit-identical to the synchronous Z-IL simulation, for batches of 1–4 and
@@ -818,7 +424,7 @@ let fazilDomain =
 /// a case must be an absorbed one (issue 8, F11).
 [<ProofAttribute>]
 let ``Fa-Z-IL equals Z-IL bit for bit when every activation's derivative is bounded away from zero`` () =
-    Prop.forAll (Cases.arb fazilDomain (Gen.choose (1, 4)) (Gen.constant 1.0)) (fun c ->
+    Prop.forAll (Cases.arb Domains.fazil (Gen.choose (1, 4)) (Gen.constant 1.0)) (fun c ->
         let b = Run.build c
         let pcT, _, _ = Run.zilSync c b
         let absorbed = absorbedAtZilMoment c pcT
@@ -847,35 +453,6 @@ let ``Fa-Z-IL equals Z-IL whenever no error of a layer l ≤ L-2 is exactly zero
         |> Prop.classify (not silent.IsEmpty && differs.IsEmpty) "silent neuron, Fa-Z-IL still equal"
         |> Prop.classify (silent.IsEmpty) "no silent neuron")
 
-/// The F5 case: `b` with the target of output neuron 0 (pair 0) replaced by the network's prediction, bit for bit.
-let targetAtPrediction (c: Case) (b: Run.Built) =
-    let fwd = Backprop<float>(b.Spec, c.Alpha)
-    fwd.Forward(b.Theta, b.Inputs, 1)
-    let targets = Array.copy b.Targets
-    targets.[0] <- fwd.Y.[0].[0]
-    { b with Targets = targets }
-
-/// F5's verdict on a single-pair case whose target of output neuron 0 equals the prediction, read from the
-/// traces' recorded updates (PcTrace ΔΘ per moment), not from the parameters: the failures of "ε^0_{0,0} = 0; Z-IL's
-/// update of row 0 of θ^1 is α·0·f = 0 exactly; ε^0_{0,1} ≠ 0 and Fa-Z-IL's update of row 0 is α ε^0_{0,1} f(x^1_1)ᵀ"
-/// (the right-hand side from the trace's t = 1 state and the oracle's f; a product, so its rounding is relative:
-/// kOracle·u·|expected|), and whether that late update vanished when applied to θ^1 (bit-equal parameters, F9).
-let fazilLateUpdate (c: Case) (b: Run.Built) =
-    let tZ, thZ, _ = Run.zilSync c b
-    let tF, thF, _ = Run.fazil c b
-    let cols = c.Net.Widths.[1]
-    let m1 = tF.Moments.[1]
-    let late = (Run.eps m1 0).[0]
-    let expected = (Run.xs m1 1).[.. cols - 1] |> Array.map (fun x -> c.Alpha * late * f c.Net.Acts.[0] x)
-    let row0F = (Run.totalTheta tF thF 1).[.. cols - 1]
-    let failures =
-        [ if (Run.eps tZ.Moments.[0] 0).[0] <> 0.0 then yield sprintf "ε^0_{0,0} = %s, not 0" (Check.g17 (Run.eps tZ.Moments.[0] 0).[0])
-          yield! Check.exact "Z-IL's update of row 0 of θ^1" (Array.zeroCreate cols) (Run.totalTheta tZ thZ 1).[.. cols - 1]
-          if late = 0.0 then yield "ε^0_{0,1} = 0: output neuron 0 did not fire at t = 1"
-          if row0F |> Array.forall (fun d -> d = 0.0) then yield "Fa-Z-IL's update of row 0 of θ^1 is 0"
-          yield! Check.within "Fa-Z-IL's update of row 0 of θ^1 vs α ε^0_{0,1} f(x^1_1)" (fun j -> kOracle * u * Math.Abs expected.[j]) expected row0F ]
-    failures, thF.Theta.[1].Data.[.. cols - 1] = thZ.Theta.[1].Data.[.. cols - 1]
-
 /// Finding F5 as a property: when the target of one output neuron equals the network's prediction exactly,
 /// ε^0_{0,0} = 0, φ stays 0 at t = 0, the neuron fires at t = 1 with the error the moved x^1 produces. Z-IL updates
 /// row 0 of θ^1 by exactly 0 (α·0·f); Fa-Z-IL updates it by α ε^0_{0,1} f(x^1_1)ᵀ ≠ 0 (fazilLateUpdate). The update
@@ -887,7 +464,8 @@ let fazilLateUpdate (c: Case) (b: Run.Built) =
 /// Generated so it must break: n^0 ≥ 2 (the other output errors move x^1), L ≥ 2, |f'| bounded away from 0.
 [<ProofAttribute>]
 let ``Finding: a target equal to the prediction makes Fa-Z-IL leave Z-IL`` () =
-    let domain = { controlDomain with Valid = fun n -> n.Widths.[0] >= 2 && controlDomain.Valid n }
+    let domain = { Domains.control with Valid = fun n -> n.Widths.[0] >= 2 && Domains.control.Valid n }
     Prop.forAll (Cases.arb domain (Gen.constant 1) (Gen.constant 1.0)) (fun c ->
         let failures, absorbed = fazilLateUpdate c (targetAtPrediction c (Run.build c))
         failures |> Check.verdict |> Prop.classify absorbed "late update absorbed by θ^1 (parameters bit-equal)")
+
