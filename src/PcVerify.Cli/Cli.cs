@@ -166,16 +166,7 @@ public static class Cli
     internal static void PrintHeader(TextWriter o, RunConfig c, bool runsZil = false)
     {
         o.WriteLine($"engine: {EngineEnvironment.Describe()}");
-        if (c.Graph is not null)
-        {
-            c.Graph.PrintHeader(o, runsZil);
-            o.WriteLine($"element type: {(c.Float32 ? "float32" : "float64")}");
-        }
-        else
-        {
-            o.WriteLine($"network: {c.Spec} ({c.Spec!.ParameterCount} parameters, {(c.Float32 ? "float32" : "float64")})");
-        }
-
+        c.Net.PrintHeader(o, runsZil, c.Float32);
         o.WriteLine($"initial parameters: {c.InitPath ?? $"seed {c.Seed}"}");
         o.WriteLine($"data: {c.Data.Description}");
         o.WriteLine($"loss: {c.Learner.Loss.Description}");

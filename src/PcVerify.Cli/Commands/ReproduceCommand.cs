@@ -36,8 +36,10 @@ internal static class ReproduceCommand
         }
 
         Option<string?> model = new("--model") { Description = "An ONNX model (FILE.onnx) for the architectures section instead of its default nets (MLP, CNN, ResNet block levelled and not); the other sections keep the layered net." };
-        Option<bool> level = new("--level") { Description = "With --model: also run the model levelled (identity vertices on short edges, as train --level) when it is not levelled." };
+        Option<string?> graph = new("--graph") { Description = "A computation graph (FILE.json, docs/graph-format.md) for the architectures section instead of its default nets, from He-normal parameters seeded as theirs (not with --model); the other sections keep the layered net." };
+        Option<bool> level = new("--level") { Description = "With --model or --graph: also run the net levelled (identity vertices on short edges, as train --level) when it is not levelled." };
         command.Options.Add(model);
+        command.Options.Add(graph);
         command.Options.Add(level);
 
         double? alphaUsed = null;
@@ -64,7 +66,7 @@ internal static class ReproduceCommand
             }
 
             double alpha = r.GetValue(lr) ?? 0.01;
-            Engine.Training.LearnerOptions.CheckRates(alpha, 1, 0);
+            Engine.Algorithms.LearningRule.CheckRates(alpha, 1, 0);
             int k = r.GetValue(seeds) ?? (q ? 1 : 3);
             if (k < 1)
             {
@@ -82,7 +84,7 @@ internal static class ReproduceCommand
                 Spec = spec, Data = split, Alpha = alpha, Epochs = e, GridEpochs = q ? 1 : Math.Min(e, 2), Seed = s, Seeds = k,
                 Gammas = q ? [0.1, 0.5, 1.0] : [0.05, 0.1, 0.2, 0.5, 1.0],
             };
-            var architectures = ArchitecturesSection.Create(split, r.GetValue(model), r.GetValue(level), s, k, q, alpha);
+            var architectures = ArchitecturesSection.Create(split, r.GetValue(model), r.GetValue(graph), r.GetValue(level), s, k, q, alpha);
             string? given = r.GetValue(outDir);
             string dir = given ?? Path.Combine("results", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
             bool created = OutputPath.PrepareDirectory("--out", dir, createParents: given is null);

@@ -5,7 +5,6 @@ using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
-using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Resources;
 using PcVerify.Engine.Training;
 
@@ -48,7 +47,7 @@ internal sealed class RunOptions
 
     public Option<string> InitScheme { get; } = new("--init-scheme")
     {
-        Description = "Without --init: he (He/Kaiming normal), xavier (Glorot uniform) or normal:S (N(0, S²)); seeded by --seed.",
+        Description = "The initial parameters: he (He/Kaiming normal), xavier (Glorot uniform) or normal:S (N(0, S²)); seeded by --seed. With --init it only draws feedback B (--feedback random, sign, kp, direct without feedback{l} in the file), and is refused otherwise.",
         DefaultValueFactory = _ => "he",
     };
 
@@ -58,9 +57,9 @@ internal sealed class RunOptions
         DefaultValueFactory = _ => Digits.Name,
     };
 
-    public Option<long?> Steps { get; } = new("--steps") { Description = "Number of training steps (batches); overrides --epochs." };
+    public Option<long?> Steps { get; } = new("--steps") { Description = "Number of training steps (batches), instead of --epochs (not both)." };
 
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 1 };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training set (not with --steps).", DefaultValueFactory = _ => 1 };
 
     public Option<int> Batch { get; } = new("--batch") { Description = "Pairs per step B; updates are the batch mean.", DefaultValueFactory = _ => 1 };
 
@@ -72,9 +71,9 @@ internal sealed class RunOptions
 
     public Option<double> Sigma { get; } = new("--sigma") { Description = "σ ≥ 0: x^l_0 = μ^l_0 + σ·N(0,1) (relaxes C1; Tables 1–2).", DefaultValueFactory = _ => 0.0 };
 
-    public Option<int?> Tc { get; } = new("--tc") { Description = "IL: the moment t_c at which all layers are updated (default: --T)." };
+    public Option<int?> Tc { get; } = new("--tc") { Description = "IL: the moment t_c at which all layers are updated (default: --T; not with --T or --schedule)." };
 
-    public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update (t_c = T unless --tc is given).", DefaultValueFactory = _ => 20 };
+    public Option<int> T { get; } = new("--T") { Description = "IL: inference moments before the update, the default t_c (not with --tc or --schedule).", DefaultValueFactory = _ => 20 };
 
     public Option<string?> Schedule { get; } = new("--schedule") { Description = "IL: a custom update schedule, one entry per θ^1..θ^L (with --graph: one per depth d = 0..max d; vertex v follows d_max(v)): moments joined by '+', '-' for never (e.g. 0,1,3); or zil, or all:T." };
 
@@ -90,7 +89,7 @@ internal sealed class RunOptions
 
     public Option<string> Feedback { get; } = new("--feedback")
     {
-        Description = "What sends errors backwards in BP's δ and PC's inference (Eq. 7) in place of θᵀ (docs/math.md §12; on graphs in every dense and conv2d vertex's input-Jᵀ, B of the weight's shape): symmetric (θᵀ, the default), random (feedback alignment: fixed B drawn like θ by --init-scheme from --seed, also with --init), sign (B = s·sign(θ)ᵀ with s θ's initial standard deviation, following θ), kp (Kolen–Pollack: random B that receives θ's transposed update), direct (DFA, bp on layered nets only: δ^l = f'(y^l) ⊙ B^l δ^0). The learning rule always uses θ. With --init, feedback1..feedback{L-1} of shape (θ^l)ᵀ in the file are the initial B (random, kp, direct).",
+        Description = "What sends errors backwards in BP's δ and PC's inference (Eq. 7) in place of θᵀ (docs/math.md §12; on graphs in every dense and conv2d vertex's input-Jᵀ, B of the weight's shape): symmetric (θᵀ, the default), random (feedback alignment: fixed B drawn like θ by --init-scheme from --seed, also with --init), sign (B = s·sign(θ)ᵀ with s θ's initial standard deviation, following θ), kp (Kolen–Pollack: random B that receives θ's transposed update), direct (DFA, bp only: δ^l = f'(y^l) ⊙ B^l δ^0; on a graph every hidden vertex gets its B_v). The learning rule always uses θ. With --init, feedback1..feedback{L-1} of shape (θ^l)ᵀ in the file are the initial B (random, kp, direct).",
         DefaultValueFactory = _ => "symmetric",
     };
 
@@ -123,7 +122,7 @@ internal sealed class RunOptions
             throw new InvalidInputException($"--dtype: expected float64 or float32, found '{r.GetValue(DType)}'");
         }
 
-        LearnerOptions.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
+        LearningRule.CheckRates(r.GetValue(Lr), r.GetValue(Gamma), r.GetValue(Sigma));
         if (dtype == "float32")
         {
             CheckFloat32("--lr", "α", r.GetValue(Lr));
@@ -139,23 +138,16 @@ internal sealed class RunOptions
             throw new InvalidInputException($"--weight-decay {weightDecay.ToString(CultureInfo.InvariantCulture)}: λ must be finite and ≥ 0");
         }
 
-        if ((r.GetValue(Graph) is not null || r.GetValue(Model) is not null) && feedback == FeedbackKind.Direct)
-        {
-            throw new InvalidInputException("--feedback direct (DFA) applies to layered nets (--arch) only; on a graph use random, sign or kp");
-        }
-
         DataSplit data = DataSources.Load(r.GetValue(Data)!, seed);
         string? init = r.GetValue(Init);
         string? arch = r.GetValue(Arch);
         string? graphPath = r.GetValue(Graph);
         string? modelPath = r.GetValue(Model);
-        NetworkSpec? spec = null;
-        Parameters<double>? initial = null;
         double[]?[]? feedbackMatrices = null;
-        GraphRun? graph = null;
+        NetworkRun net;
         if (graphPath is not null || modelPath is not null)
         {
-            graph = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss);
+            net = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss, g => CheckMemory(r, g, $"of {graphPath ?? modelPath}", data, dtype));
         }
         else
         {
@@ -164,10 +156,11 @@ internal sealed class RunOptions
                 throw new InvalidInputException("--level applies to --graph and --model only (a chain from --arch is always levelled)");
             }
 
-            (spec, initial, feedbackMatrices) = ResolveChain(r, arch, init, data, seed, dtype == "float32", feedback);
+            (net, feedbackMatrices) = ResolveChain(r, arch, init, data, seed, feedback, dtype);
         }
 
-        int depths = spec?.L ?? graph!.Graph.Depth.MaxDepth + 1;
+        bool float32 = dtype == "float32";
+        int depths = net.Graph.Depth.MaxDepth + 1;
         string? scheduleText = r.GetValue(Schedule);
         LearnerOptions learner = new()
         {
@@ -194,11 +187,11 @@ internal sealed class RunOptions
         TrainingPlan plan = new(r.GetValue(Batch), r.GetValue(Steps), r.GetValue(Epochs), r.GetValue(Shuffle), seed, r.GetValue(EvalEvery));
         plan.Validate(data.Train.Count);
         string? initText = init ?? (modelPath is not null ? $"the initializers of {modelPath}" : null);
-        return new RunConfig(spec, data, initial, initText, learner, plan, dtype == "float32", seed, graph);
+        return new RunConfig(net, data, initText, learner, plan, float32, seed);
     }
 
     /// <summary>The network from <c>--arch</c>, <c>--init</c>'s shapes or the default, and its initial parameters.</summary>
-    private (NetworkSpec Spec, Parameters<double> Initial, double[]?[]? Feedback) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, bool float32, FeedbackKind feedback)
+    private (NetworkRun Net, double[]?[]? Feedback) ResolveChain(ParseResult r, string? arch, string? init, DataSplit data, ulong seed, FeedbackKind feedback, string dtype)
     {
         int[] widthsInputFirst;
         string archSource = "--arch";
@@ -228,18 +221,22 @@ internal sealed class RunOptions
                 $"data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs, but the network {spec.ArchitectureText} (from {archSource}) has {spec.InputWidth} inputs and {spec.OutputWidth} outputs");
         }
 
-        int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
-        MemoryBudget.Require(spec.TrainingMemoryBytes(float32 ? sizeof(float) : sizeof(double), capacity),
-            $"training the network {spec.ArchitectureText} (batch {capacity}, {(float32 ? "float32" : "float64")})");
+        CompiledGraph graph = CompiledGraph.Compile(GraphSpec.Chain(spec));
+        CheckMemory(r, graph, spec.ArchitectureText, data, dtype);
         double[]?[]? matrices = null;
         Parameters<double> initial = init is not null
             ? ParameterIo.Load<double>(init, spec, feedback, out matrices)
             : CreateParameters(spec, r.GetValue(InitScheme)!, seed);
-        return (spec, initial, matrices);
+        if (matrices is not null && Given(r, InitScheme))
+        {
+            throw new InvalidInputException($"--init-scheme would draw feedback B, but {init} holds feedback1..feedback{spec.L - 1}, which are used instead; drop one");
+        }
+
+        return (NetworkRun.FromChain(spec, graph, initial), matrices);
     }
 
     /// <summary>The graph of <c>--graph</c> or <c>--model</c> (levelled with <c>--level</c>) and its initial parameters; refuses the chain-only options.</summary>
-    private GraphRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss)
+    private NetworkRun ResolveGraph(ParseResult r, string? graphPath, string? modelPath, string? arch, string? init, DataSplit data, ulong seed, OutputLoss loss, Action<CompiledGraph> checkMemory)
     {
         if (modelPath is not null && (arch is not null || graphPath is not null))
         {
@@ -266,9 +263,9 @@ internal sealed class RunOptions
             throw new InvalidInputException("--bias does not apply to --graph: each dense or conv2d vertex says \"bias\" in the graph file");
         }
 
-        GraphRun run = modelPath is not null
-            ? GraphRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss)
-            : GraphRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed);
+        NetworkRun run = modelPath is not null
+            ? NetworkRun.LoadOnnx(modelPath, r.GetValue(Level), init, loss, checkMemory)
+            : NetworkRun.Load(graphPath!, r.GetValue(Level), init, r.GetValue(InitScheme)!, seed, checkMemory);
         GraphVertex input = run.Graph.Vertices[run.Graph.Input], output = run.Graph.Vertices[run.Graph.Output];
         if (data.Train.InputWidth != input.Size || data.Train.OutputWidth != output.Size)
         {
@@ -277,6 +274,18 @@ internal sealed class RunOptions
         }
 
         return run;
+    }
+
+    /// <summary>
+    /// The up-front memory check of a run, before any parameter or workspace is allocated: training
+    /// <paramref name="graph"/> (a chain or a graph file alike) in batches of up to <c>--batch</c> must fit the limit.
+    /// </summary>
+    /// <exception cref="InvalidInputException">It would not fit (the message names the network, batch and element type).</exception>
+    private void CheckMemory(ParseResult r, CompiledGraph graph, string network, DataSplit data, string dtype)
+    {
+        int capacity = Math.Max(1, Math.Min(r.GetValue(Batch), data.Train.Count));
+        MemoryBudget.Require(TrainingMemory.Bytes(graph, dtype == "float32" ? sizeof(float) : sizeof(double), capacity),
+            $"training the network {network} (batch {capacity}, {dtype})");
     }
 
     /// <summary>
@@ -313,7 +322,31 @@ internal sealed class RunOptions
                     $"{option.Name} is used only by {users}, and none of them runs here ({string.Join(", ", algorithms.Select(a => a.ToString().ToLowerInvariant()))}); drop it or add an algorithm that uses it");
             }
         }
+
+        // Options one of which replaces the other's value would leave the other unused: refused as well.
+        (Option Kept, Option Replaced, string Why)[] replaced =
+        [
+            (Steps, Epochs, "--steps sets the length of the run and --epochs would be ignored"),
+            (Schedule, Tc, "--schedule gives every update moment and --tc would be ignored"),
+            (Schedule, T, "--schedule gives every update moment and --T (the default t_c) would be ignored"),
+            (Tc, T, "--tc sets IL's update moment t_c and --T (its default) would be ignored"),
+        ];
+        foreach ((Option kept, Option other, string why) in replaced)
+        {
+            if (Given(r, kept) && Given(r, other))
+            {
+                throw new InvalidInputException($"{kept.Name} and {other.Name} were both given: {why}; give one");
+            }
+        }
+
+        if (Given(r, InitScheme) && r.GetValue(Init) is not null && Feedback<double>.Parse(r.GetValue(Feedback)!) == FeedbackKind.Symmetric)
+        {
+            throw new InvalidInputException("--init-scheme draws the initial parameters, which --init gives (with --init it only draws random feedback B, and --feedback is symmetric); drop one");
+        }
     }
+
+    /// <summary>Whether <paramref name="option"/> was given on the command line (not only its default).</summary>
+    private static bool Given(ParseResult r, Option option) => r.GetResult(option) is { Implicit: false };
 
     /// <summary>
     /// A rate that float32 turns into ∞ (|x| > 3.4·10^38) or 0 (a positive x below 1.4·10^-45) would overflow at the
@@ -374,9 +407,6 @@ internal sealed class RunOptions
 }
 
 /// <summary>
-/// A fully resolved run: network, data, initial parameters, learner options and plan. A layered net from
-/// <c>--arch</c> has <see cref="Spec"/> and <see cref="Initial"/>; a graph from <c>--graph</c> has <see cref="Graph"/> instead.
+/// A fully resolved run: network (a graph; a layered net from <c>--arch</c> as its chain), data, learner options and plan.
 /// </summary>
-internal sealed record RunConfig(
-    NetworkSpec? Spec, DataSplit Data, Parameters<double>? Initial, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed,
-    GraphRun? Graph = null);
+internal sealed record RunConfig(NetworkRun Net, DataSplit Data, string? InitPath, LearnerOptions Learner, TrainingPlan Plan, bool Float32, ulong Seed);

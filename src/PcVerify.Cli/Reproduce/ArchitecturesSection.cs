@@ -32,19 +32,27 @@ internal static class ArchitecturesSection
 
     /// <summary>
     /// The section's plan and setup for <c>reproduce</c>: the default nets, or with <paramref name="modelPath"/> the
-    /// user's ONNX model as written and, with <paramref name="level"/> and a model that is not levelled, also levelled.
+    /// user's ONNX model (from its initializers), or with <paramref name="graphPath"/> a graph file (He-normal from the
+    /// seeds, as the default nets), as written and, with <paramref name="level"/> and a graph that is not levelled, also levelled.
     /// The setup is null, and the plan says why, when the default nets do not fit the data.
     /// </summary>
-    /// <exception cref="Engine.InvalidInputException">The model cannot be imported or does not fit the data, or <paramref name="level"/> is given without a model.</exception>
-    public static (ArchitecturesPlan Plan, ArchitecturesSetup? Setup) Create(DataSplit data, string? modelPath, bool level, ulong seed, int seeds, bool quick, double alpha)
+    /// <exception cref="Engine.InvalidInputException">The model or graph cannot be read or does not fit the data, both are given, or <paramref name="level"/> is given without either.</exception>
+    public static (ArchitecturesPlan Plan, ArchitecturesSetup? Setup) Create(DataSplit data, string? modelPath, string? graphPath, bool level, ulong seed, int seeds, bool quick, double alpha)
     {
-        if (modelPath is null && level)
+        if (modelPath is not null && graphPath is not null)
         {
-            throw new Engine.InvalidInputException("--level applies to --model FILE.onnx (the default nets are shown both levelled and not)");
+            throw new Engine.InvalidInputException("--model and --graph exclude each other: give the section's net one way");
+        }
+
+        if (modelPath is null && graphPath is null && level)
+        {
+            throw new Engine.InvalidInputException("--level applies to --model FILE.onnx or --graph FILE.json (the default nets are shown both levelled and not)");
         }
 
         ArchitecturesSetup defaults = new() { Nets = [], Data = data, Alpha = alpha, Steps = quick ? QuickSteps : data.Train.Count, Seeds = seeds };
-        ArchitecturesPlan plan = new(modelPath, level, data.Train.Name, defaults.Steps, defaults.Evaluations, defaults.IlT, defaults.IlGamma, modelPath is null ? DefaultNetsMismatch(data) : null);
+        ArchitecturesPlan plan = new(
+            modelPath, level, data.Train.Name, defaults.Steps, defaults.Evaluations, defaults.IlT, defaults.IlGamma,
+            modelPath is null && graphPath is null ? DefaultNetsMismatch(data) : null, graphPath);
         if (plan.Skipped is not null)
         {
             return (plan, null);
@@ -55,7 +63,7 @@ internal static class ArchitecturesSection
         if (graph.InputSize != data.Train.InputWidth || graph.OutputSize != data.Train.OutputWidth)
         {
             throw new Engine.InvalidInputException(
-                $"--model '{modelPath}' takes {graph.InputSize} inputs and gives {graph.OutputSize} outputs, but data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs");
+                $"{(modelPath is not null ? "--model" : "--graph")} '{modelPath ?? graphPath}' takes {graph.InputSize} inputs and gives {graph.OutputSize} outputs, but data '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs");
         }
 
         return (plan, defaults with { Nets = nets });
@@ -63,7 +71,8 @@ internal static class ArchitecturesSection
 
     /// <summary>
     /// The nets of <paramref name="plan"/>: none when the section is not run, the default nets from
-    /// <paramref name="seed"/>, or the model at <see cref="ArchitecturesPlan.Model"/> (read again, so <c>pcverify
+    /// <paramref name="seed"/>, the graph file at <see cref="ArchitecturesPlan.Graph"/> from <paramref name="seed"/>, or the
+    /// model at <see cref="ArchitecturesPlan.Model"/> (either read again, so <c>pcverify
     /// merge</c> needs it at the same path).
     /// </summary>
     /// <exception cref="Engine.InvalidInputException">The model cannot be imported.</exception>
@@ -72,6 +81,11 @@ internal static class ArchitecturesSection
         if (plan.Skipped is not null)
         {
             return [];
+        }
+
+        if (plan.Graph is string graphPath)
+        {
+            return ArchitectureNet.FromSpec("graph", $"graph {Path.GetFileName(graphPath)}", GraphJson.Read(graphPath), seed, plan.Level, graphPath);
         }
 
         if (plan.Model is not string modelPath)
@@ -92,7 +106,7 @@ internal static class ArchitecturesSection
     public static string? DefaultNetsMismatch(DataSplit data) =>
         data.Train.InputWidth == Digits.InputWidth && data.Train.OutputWidth == Digits.Classes
             ? null
-            : $"the default nets take 1×8×8 images and 10 classes, but '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs; give --model FILE.onnx to run this section on your own net";
+            : $"the default nets take 1×8×8 images and 10 classes, but '{data.Train.Name}' has {data.Train.InputWidth} inputs and {data.Train.OutputWidth} outputs; give --model FILE.onnx or --graph FILE.json to run this section on your own net";
 
     /// <summary>
     /// The architectures table. <paramref name="withTimes"/> adds the measured time per update and its ratio to BP;

@@ -27,7 +27,7 @@ internal sealed record SweepSetup(
 /// <summary>
 /// What fixes the architectures section apart from the data, as a partial result records it: <c>pcverify merge</c>
 /// rebuilds the nets from it (<see cref="ArchitecturesSection.Nets"/>: the default nets from the sweep's seed, or the
-/// model at <see cref="Model"/>) and writes the section's text from it.
+/// model at <see cref="Model"/>, or the graph file at <see cref="Graph"/>) and writes the section's text from it.
 /// </summary>
 /// <param name="Model">reproduce's <c>--model</c> path, or null for the default nets.</param>
 /// <param name="Level">reproduce's <c>--level</c>.</param>
@@ -37,7 +37,8 @@ internal sealed record SweepSetup(
 /// <param name="IlT">IL's T.</param>
 /// <param name="IlGamma">IL's γ.</param>
 /// <param name="Skipped">Null, or why the section was not run (the default nets do not fit the data).</param>
-internal sealed record ArchitecturesPlan(string? Model, bool Level, string TrainSet, int Steps, int Evaluations, int IlT, double IlGamma, string? Skipped);
+/// <param name="Graph">reproduce's <c>--graph</c> path (a graph file for the section, seeded like the default nets), or null.</param>
+internal sealed record ArchitecturesPlan(string? Model, bool Level, string TrainSet, int Steps, int Evaluations, int IlT, double IlGamma, string? Skipped, string? Graph = null);
 
 /// <summary>
 /// The result of one cell: exactly one payload is set, by the cell's section (a future section adds its own).

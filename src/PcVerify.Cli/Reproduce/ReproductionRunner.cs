@@ -3,6 +3,7 @@ using System.Globalization;
 using PcVerify.Cli.Commands;
 using PcVerify.Cli.Reporting;
 using PcVerify.Engine.Experiments;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Algorithms;
@@ -88,7 +89,7 @@ internal static class ReproductionRunner
             work.Add((id, "Tables 1–2 (σ)", () => new CellResult(id, SigmaRuns: Reproduction.SigmaSeed(setup, seed))));
         }
 
-        Lazy<(Parameters<double>, TrainingResult)> bp = new(() => Reproduction.GridBp(setup));
+        Lazy<(GraphParameters<double>, TrainingResult)> bp = new(() => Reproduction.GridBp(setup));
         foreach ((GridColumn column, double gamma) in Reproduction.GridCells(setup))
         {
             string id = ReproductionPlan.GridId(column, gamma);

@@ -1,7 +1,6 @@
 using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
-using PcVerify.Engine.Training;
 
 namespace PcVerify.Engine.Algorithms;
 
@@ -9,7 +8,7 @@ namespace PcVerify.Engine.Algorithms;
 /// Backpropagation on a computation graph (docs/math.md §10): <c>y_v = F_v(f_e(y_p) …; θ_v)</c> in topological order;
 /// <c>δ_out = −∂ℒ/∂y_out</c> (docs/math.md §11); <c>δ_v = Σ_{e = (v → c)} f'_e(y_v) ⊙ J_eᵀ δ_c</c> in reverse topological order;
 /// <c>Δθ_v = (α/B) Σ_b (∂F_v/∂θ_v)ᵀ δ_v</c>. All errors come from the pre-update parameters; then every vertex is
-/// updated. On a chain it computes what <c>Backprop.Backprop</c> computes, bit for bit.
+/// updated. The layered <c>Backprop.Backprop</c> is this learner on the chain graph.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class GraphBackprop<T> : IGraphLearner<T>
@@ -25,7 +24,7 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
     public GraphBackprop(CompiledGraph graph, double alpha, int capacity = 1, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        LearnerOptions.CheckRates(alpha, 1.0, 0.0);
+        LearningRule.CheckRates(alpha, 1.0, 0.0);
         Alpha = alpha;
         State = new GraphState<T>(graph, capacity, loss) { Feedback = feedback };
     }
@@ -87,15 +86,20 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
         }
     }
 
-    /// <summary>Applies <c>Δθ_v = (α/B) Σ_b (∂F_v/∂θ_v)ᵀ δ_v</c> to every vertex with parameters (after <see cref="Backward"/>).</summary>
-    public void Update(GraphParameters<T> p)
+    /// <summary>
+    /// Applies <c>Δθ_v = (α/B) Σ_b (∂F_v/∂θ_v)ᵀ δ_v</c> to every vertex with parameters (after <see cref="Backward"/>);
+    /// with a <paramref name="trace"/>, the updates are also recorded there.
+    /// </summary>
+    public void Update(GraphParameters<T> p, GraphBpTrace<T>? trace = null)
     {
+        ArgumentNullException.ThrowIfNull(p);
         T s = LearningRule.Rate<T>(Alpha, State.Batch);
+        trace?.BeginUpdates(Graph.Vertices.Count);
         for (int v = 0; v < Graph.Vertices.Count; v++)
         {
             if (State.HasParameters(v))
             {
-                State.Update(p, v, State.Rows(State.Eps, v), s);
+                State.Update(p, v, State.Rows(State.Eps, v), s, trace?.DeltaWeight, trace?.DeltaBias);
             }
         }
 
@@ -103,11 +107,17 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
     }
 
     /// <inheritdoc />
-    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch) =>
+        Step(parameters, inputs, targets, batch, null);
+
+    /// <summary>One training step; with a <paramref name="trace"/>, records <c>y, δ</c> and the updates.</summary>
+    /// <exception cref="TrainingDivergedException">A non-finite error appeared.</exception>
+    public void Step(GraphParameters<T> parameters, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, GraphBpTrace<T>? trace)
     {
         Forward(parameters, inputs, batch);
         Backward(parameters, targets);
-        Update(parameters);
+        trace?.Capture(State);
+        Update(parameters, trace);
     }
 
     private void CheckFinite(int v)
@@ -116,8 +126,7 @@ public sealed class GraphBackprop<T> : IGraphLearner<T>
         int k = Elementwise.FirstNonFinite(d);
         if (k >= 0)
         {
-            int n = Graph.Vertices[v].Size;
-            throw new TrainingDivergedException(StepIndex, $"BP error δ of vertex '{Graph.Vertices[v].Name}' (pair {k / n}, element {k % n})");
+            throw new TrainingDivergedException(StepIndex, $"BP error {State.Label("δ", v)} {State.Position(v, k)}");
         }
     }
 }

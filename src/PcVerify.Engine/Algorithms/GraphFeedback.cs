@@ -10,24 +10,49 @@ namespace PcVerify.Engine.Algorithms;
 /// kernel B), in BP's δ and in the PC inference sum alike; the updates keep using θ. The matrices live in a
 /// <see cref="GraphParameters{T}"/> of their own, handed to the ops' InputGradient in place of θ; with
 /// <see cref="FeedbackKind.Symmetric"/> θ itself is handed over, so the default is today's arithmetic bit for bit.
-/// Random, sign, Kolen–Pollack and the weight decay follow the layered <see cref="Feedback{T}"/> (docs/decisions.md
-/// "Weight transport"); the k-th weighted vertex counted from the output side uses stream k of
-/// <see cref="RngDomain.Feedback"/>, drawn like its θ (fan-in dense in, conv in·kh·kw). Direct feedback is BP on layered nets only.
+/// Random, sign, Kolen–Pollack and the weight decay follow docs/decisions.md "Weight transport"; the k-th weighted
+/// vertex counted from the output side uses stream k of <see cref="RngDomain.Feedback"/>, drawn like its θ (fan-in
+/// dense in, conv in·kh·kw) in row-major order of <c>Bᵀ</c> (the weight read as <c>out × rest</c>, column by column).
+/// <para>Direct feedback (DFA, Nøkland 2016; BP only): every hidden vertex <c>v</c> gets <c>B_v</c>, mapping the output
+/// error straight to it: <c>δ_v = Σ_e f'_e(x_v) ⊙ B_v δ_out</c>; <c>B_v</c> is stored as <c>M_v = B_vᵀ</c>
+/// (<c>size_out × size_v</c>), drawn from stream k for the k-th hidden vertex from the output side with fan-in
+/// <c>size_out</c>, fan-out <c>size_v</c>. On a chain the streams, draw orders and scales are the layered engine's
+/// (layer l = stream l), so <see cref="Feedback{T}"/> is a view of this class.</para>
 /// </summary>
 public sealed class GraphFeedback<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly GraphParameters<T> _b;
     private readonly GraphParameters<T>? _before;
+    private readonly T[][] _direct;
     private readonly double[] _signScale;
 
     private GraphFeedback(CompiledGraph graph, FeedbackKind kind, double weightDecay)
     {
         Kind = kind;
         WeightDecay = weightDecay;
+        Graph = graph;
         _b = new GraphParameters<T>(graph);
         _before = kind == FeedbackKind.KolenPollack ? new GraphParameters<T>(graph) : null;
+        _direct = new T[graph.Vertices.Count][];
+        for (int v = 0; v < _direct.Length; v++)
+        {
+            bool hidden = v != graph.Input && v != graph.Output;
+            _direct[v] = kind == FeedbackKind.Direct && hidden ? new T[graph.OutputSize * graph.Vertices[v].Size] : [];
+        }
+
         _signScale = new double[graph.Vertices.Count];
+    }
+
+    private GraphFeedback(GraphFeedback<T> other)
+    {
+        Kind = other.Kind;
+        WeightDecay = other.WeightDecay;
+        Graph = other.Graph;
+        _b = other._b.Clone();
+        _before = other._before?.Clone();
+        _direct = [.. other._direct.Select(m => (T[])m.Clone())];
+        _signScale = (double[])other._signScale.Clone();
     }
 
     /// <summary>The kind of feedback.</summary>
@@ -36,62 +61,80 @@ public sealed class GraphFeedback<T>
     /// <summary>The weight decay λ ≥ 0.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>The graph.</summary>
+    public CompiledGraph Graph { get; }
+
     /// <summary>Creates the feedback of <paramref name="graph"/>.</summary>
-    /// <exception cref="InvalidInputException">Direct feedback (layered BP only), or λ out of range.</exception>
+    /// <exception cref="InvalidInputException">λ is negative or not finite.</exception>
     public static GraphFeedback<T> Create(CompiledGraph graph, FeedbackKind kind, ulong seed, InitScheme scheme = InitScheme.HeNormal, double scale = 1.0, double weightDecay = 0.0)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        if (kind == FeedbackKind.Direct)
-        {
-            throw new InvalidInputException("feedback direct (DFA) is defined for BP on layered nets only, not on graphs");
-        }
-
         if (!double.IsFinite(weightDecay) || weightDecay < 0)
         {
             throw new InvalidInputException($"weight decay λ must be finite and ≥ 0, found {weightDecay}");
         }
 
         GraphFeedback<T> f = new(graph, kind, weightDecay);
-        ulong stream = 0;
+        ulong stream = 0, hidden = 0;
         for (int v = graph.Vertices.Count - 1; v >= 0; v--)
         {
             GraphVertex vertex = graph.Vertices[v];
+            if (kind == FeedbackKind.Direct)
+            {
+                if (v != graph.Input && v != graph.Output)
+                {
+                    // M_v = B_vᵀ: size_out × size_v; fan-in size_out, fan-out size_v.
+                    Draw(f._direct[v], graph.OutputSize, vertex.Size, scheme, scale, graph.OutputSize, vertex.Size, Rng.Derive(seed, RngDomain.Feedback, ++hidden));
+                }
+
+                continue;
+            }
+
             if (vertex.WeightShape.Count == 0)
             {
                 continue;
             }
 
             (int fanIn, int fanOut) = GraphParameters<T>.Fans(vertex);
-            f._signScale[v] = Feedback<T>.InitialDeviation(scheme, scale, fanIn, fanOut);
+            f._signScale[v] = InitialDeviation(scheme, scale, fanIn, fanOut);
             Rng rng = Rng.Derive(seed, RngDomain.Feedback, ++stream);
             if (kind is FeedbackKind.Random or FeedbackKind.KolenPollack)
             {
                 T[] b = f._b.Weight(v);
-                for (int k = 0; k < b.Length; k++)
-                {
-                    double x = scheme switch
-                    {
-                        InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn) * rng.NextNormal(),
-                        InitScheme.XavierUniform => scale * Math.Sqrt(6.0 / (fanIn + fanOut)) * rng.NextUniform(-1.0, 1.0),
-                        _ => scale * rng.NextNormal(),
-                    };
-                    b[k] = T.CreateTruncating(x);
-                }
+                int rows = vertex.WeightShape[0];
+                Draw(b, rows, b.Length / rows, scheme, scale, fanIn, fanOut, rng);
             }
         }
 
         return f;
     }
 
+    /// <summary>The standard deviation of the weights <paramref name="scheme"/> draws for fan-in/fan-out (sign feedback's scale).</summary>
+    public static double InitialDeviation(InitScheme scheme, double scale, int fanIn, int fanOut) => scheme switch
+    {
+        InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn),
+        InitScheme.XavierUniform => scale * Math.Sqrt(2.0 / (fanIn + fanOut)),
+        _ => scale,
+    };
+
+    /// <summary>A deep copy (for measuring with a trained learner's B without changing it).</summary>
+    public GraphFeedback<T> Clone() => new(this);
+
     /// <summary>The parameters whose weights the ops' input-Jᵀ uses: θ itself when symmetric, else B (biases unused there).</summary>
     public GraphParameters<T> Backward(GraphParameters<T> p) => Kind == FeedbackKind.Symmetric ? p : _b;
 
-    /// <summary>B of vertex <paramref name="v"/> (θ's own array when symmetric), in the weight's storage order.</summary>
+    /// <summary>B of vertex <paramref name="v"/> (θ's own array when symmetric), in the weight's storage order; for direct, <see cref="Direct"/>.</summary>
     public T[] Weight(GraphParameters<T> p, int v)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return Backward(p).Weight(v);
+        return Kind == FeedbackKind.Direct ? _direct[v] : Backward(p).Weight(v);
     }
+
+    /// <summary>B of vertex <paramref name="v"/> as held here (not θ's array when symmetric): direct's <see cref="Direct"/>, else the weight-shaped B.</summary>
+    internal T[] Own(int v) => Kind == FeedbackKind.Direct ? _direct[v] : _b.Weight(v);
+
+    /// <summary>Direct feedback's <c>M_v = B_vᵀ</c> (<c>size_out × size_v</c>, row-major) of hidden vertex <paramref name="v"/>; empty otherwise.</summary>
+    public T[] Direct(int v) => _direct[v];
 
     /// <summary>Before a step's first backward product: sign feedback follows θ; Kolen–Pollack records θ.</summary>
     public void BeginStep(GraphParameters<T> p)
@@ -145,5 +188,65 @@ public sealed class GraphFeedback<T>
                 }
             }
         }
+    }
+
+    /// <summary>Fills <paramref name="m"/> (<c>rows × cols</c>, row-major) column by column, i.e. <c>mᵀ</c> row-major, from <paramref name="rng"/>.</summary>
+    private static void Draw(T[] m, int rows, int cols, InitScheme scheme, double scale, int fanIn, int fanOut, Rng rng)
+    {
+        for (int j = 0; j < cols; j++)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                double x = scheme switch
+                {
+                    InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn) * rng.NextNormal(),
+                    InitScheme.XavierUniform => scale * Math.Sqrt(6.0 / (fanIn + fanOut)) * rng.NextUniform(-1.0, 1.0),
+                    _ => scale * rng.NextNormal(),
+                };
+                m[(i * cols) + j] = T.CreateTruncating(x);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Feedback of a chain (<see cref="GraphSpec.Chain"/>) from given layered matrices <c>B^l</c> (e.g. read from NPZ),
+    /// index l = 1..L−1, row-major in their own shape: <c>(θ^l)ᵀ</c>, stored transposed as the B of the vertex whose
+    /// weight is <c>theta{l}</c>; for direct <c>n^l × n^0</c>, stored as <c>M</c> of layer l's vertex (whose weight is
+    /// <c>theta{l+1}</c>). The layered <see cref="Feedback{T}.FromMatrices"/> on the same matrices holds the same B.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The kind takes no matrices, or a matrix is missing or has the wrong length.</exception>
+    public static GraphFeedback<T> FromMatrices(CompiledGraph graph, FeedbackKind kind, IReadOnlyList<double[]?> b, double weightDecay = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(b);
+        if (kind is not (FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct))
+        {
+            throw new InvalidInputException($"feedback {Feedback<T>.Name(kind)} is computed from θ; only random, kp and direct take given matrices");
+        }
+
+        GraphFeedback<T> f = Create(graph, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);
+        for (int l = 1; l < b.Count; l++)
+        {
+            string key = kind == FeedbackKind.Direct ? $"theta{l + 1}" : $"theta{l}";
+            ParameterSlot slot = graph.ParameterSlots.FirstOrDefault(s => s.Key == key) ?? throw new InvalidInputException($"feedback{l}: the graph has no weight {key}");
+            T[] m = f.Own(slot.Vertex);
+            int rows = kind == FeedbackKind.Direct ? graph.OutputSize : slot.Shape[0];
+            int cols = m.Length / rows;
+            double[] src = b[l] ?? throw new InvalidInputException($"feedback{l} is missing");
+            if (src.Length != m.Length)
+            {
+                throw new InvalidInputException($"feedback{l} has {src.Length} elements, expected {cols}×{rows} = {m.Length}");
+            }
+
+            for (int j = 0; j < cols; j++)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    m[(i * cols) + j] = T.CreateTruncating(src[(j * rows) + i]);
+                }
+            }
+        }
+
+        return f;
     }
 }

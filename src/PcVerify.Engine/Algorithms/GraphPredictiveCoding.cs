@@ -1,8 +1,7 @@
 using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Kernels;
-using PcVerify.Engine.PredictiveCoding;
-using PcVerify.Engine.Training;
+using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Algorithms;
 
@@ -26,7 +25,7 @@ namespace PcVerify.Engine.Algorithms;
 /// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
 /// <c>φ_t ⊙ ε_v,t</c> (so a conv weight shared by many error neurons receives each neuron's term once).
 /// It runs <c>max d + 1</c> moments unless told otherwise, and with σ = 0 skips the work that cannot change the
-/// parameters (see <see cref="FaZilSkipping"/>).</para>
+/// parameters (see <see cref="RunFullyAutonomousSkipping"/>).</para>
 /// <para><b>σ</b> adds <c>σ·N(0,1)</c> to every hidden vertex at C1, in topological order from the input side (each
 /// μ from already-noisy parents); a chain draws the noise as the layered engine does.</para>
 /// </remarks>
@@ -40,8 +39,24 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     private readonly int[][] _byDepth;
     private readonly T[][] _gated;
     private readonly bool[][] _fired;
+
+    // Fa-Z-IL skipping (RunFullyAutonomousSkipping): per vertex, its parents and children, the first moment a parent's
+    // value can move, whether it is a dense (out, in) vertex, and per step the unfired neurons, this moment's firings,
+    // whether θ_v has changed, whether ε_v is formed in full, and the liveness sets.
+    private readonly int[][] _parents;
+    private readonly int[][] _children;
+    private readonly int[] _parentMoves;
+    private readonly bool[] _dense;
+    private readonly int[] _unfired;
+    private readonly int[] _fires;
+    private readonly bool[] _updated;
+    private readonly bool[] _formed;
+    private readonly bool[] _needEps;
+    private readonly bool[] _needDX;
+    private readonly T[] _row;
     private readonly Rng? _noise;
     private GraphPcTrace<T>? _trace;
+    private GraphPcMoment<T>? _moment;
 
     /// <summary>Creates a learner.</summary>
     /// <param name="graph">The graph.</param>
@@ -57,14 +72,19 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     /// <param name="noiseSeed">Seed of the σ noise stream.</param>
     /// <param name="loss">The output loss (default squared error).</param>
     /// <param name="feedback">Feedback B in place of θ in the inference's input-Jᵀ, and the weight decay (docs/math.md §12); null: θ, no decay.</param>
-    /// <exception cref="InvalidInputException">A rate or σ is out of range, or the schedule is missing or of the wrong depth.</exception>
+    /// <exception cref="InvalidInputException">A rate or σ is out of range, the schedule is missing or of the wrong depth, or the feedback is direct.</exception>
     public GraphPredictiveCoding(
         CompiledGraph graph, Algorithm rule, double alpha, int capacity = 1, double gamma = 1.0, double sigma = 0.0,
         UpdateSchedule? schedule = null, bool gammaCorrection = false, bool synchronous = false, int? moments = null,
         ulong noiseSeed = 0, OutputLoss? loss = null, GraphFeedback<T>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        LearnerOptions.CheckRates(alpha, gamma, sigma);
+        LearningRule.CheckRates(alpha, gamma, sigma);
+        if (feedback is { Kind: FeedbackKind.Direct })
+        {
+            throw new InvalidInputException("feedback direct (DFA) is defined for BP only: PC's inference has no error to send straight from the output");
+        }
+
         if (rule == Algorithm.BP)
         {
             throw new ArgumentException("BP is not a predictive-coding rule; use the BP learner", nameof(rule));
@@ -115,6 +135,31 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         }
 
         _noise = sigma > 0 ? Rng.Derive(noiseSeed, RngDomain.Noise, 0) : null;
+        _parents = new int[n][];
+        _children = new int[n][];
+        _parentMoves = new int[n];
+        _dense = new bool[n];
+        int widest = 1;
+        for (int v = 0; v < n; v++)
+        {
+            GraphVertex vertex = graph.Vertices[v];
+            _parents[v] = [.. Enumerable.Range(0, vertex.InDegree).Select(k => graph.InEdge(v, k).Parent)];
+            _children[v] = [.. vertex.OutEdges.Select(e => graph.Edges[e].Child)];
+            _parentMoves[v] = _parents[v].Length == 0 ? int.MaxValue / 2 : _parents[v].Min(q => _moves[q]);
+            _dense[v] = vertex.Kind == VertexKind.Dense && vertex.Spec.WeightLayout == WeightLayout.OutIn;
+            if (_dense[v])
+            {
+                widest = Math.Max(widest, graph.Vertices[_parents[v][0]].Size);
+            }
+        }
+
+        _unfired = new int[n];
+        _fires = new int[n];
+        _updated = new bool[n];
+        _formed = new bool[n];
+        _needEps = new bool[n];
+        _needDX = new bool[n];
+        _row = new T[widest];
     }
 
     /// <inheritdoc />
@@ -162,8 +207,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     public bool EventDriven { get; }
 
     /// <summary>
-    /// Whether Fa-Z-IL skips the work that provably cannot change its parameters (σ = 0, not forced synchronous); see
-    /// <see cref="RunFullyAutonomous"/>.
+    /// Whether Fa-Z-IL skips the work that provably cannot change its parameters (σ = 0, not forced synchronous; a traced
+    /// step always runs the faithful simulation); see <see cref="RunFullyAutonomousSkipping"/>.
     /// </summary>
     public bool FaZilSkipping { get; }
 
@@ -190,6 +235,10 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             {
                 RunEventDriven(parameters);
             }
+            else if (Rule == Algorithm.FaZIL && FaZilSkipping && trace is null)
+            {
+                RunFullyAutonomousSkipping(parameters);
+            }
             else if (Rule == Algorithm.FaZIL)
             {
                 RunFullyAutonomous(parameters);
@@ -202,15 +251,20 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         finally
         {
             _trace = null;
+            _moment = null;
         }
 
         State.Feedback?.EndStep(parameters, Alpha);
     }
 
-    /// <summary>As on chains: a non-finite μ at t = 0 is reported before any update, alike on every path.</summary>
+    /// <summary>
+/// A non-finite prediction at <c>t = 0</c> (an overflow in <c>θ f(x)</c>) makes Lemma A.3's exactly-zero errors NaN
+/// (<c>∞ − ∞</c>), which the synchronous simulation then carries to another vertex one moment earlier than the
+/// event-driven path. It is reported before any update, from the output side, so every path throws alike and leaves θ untouched.
+/// </summary>
     private void CheckInitialPredictions()
     {
-        for (int v = 0; v < Graph.Vertices.Count; v++)
+        for (int v = Graph.Vertices.Count - 1; v >= 0; v--)
         {
             if (v == Graph.Input)
             {
@@ -220,8 +274,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             int k = Elementwise.FirstNonFinite<T>(State.Rows(State.Mu, v));
             if (k >= 0)
             {
-                int n = Graph.Vertices[v].Size;
-                throw new TrainingDivergedException(StepIndex, $"{Name} prediction μ of vertex '{Graph.Vertices[v].Name}' at t = 0 (pair {k / n}, element {k % n})");
+                throw new TrainingDivergedException(StepIndex, $"{Name} prediction {State.Label("μ", v)} at t = 0 {State.Position(v, k)}");
             }
         }
     }
@@ -236,8 +289,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         for (int t = 0; t <= Schedule.LastMoment; t++)
         {
             State.PredictAll(p);
-            _trace?.Capture(State, t);
             IncrementAll(p, gamma);
+            _moment = _trace?.Capture(State, t);
             for (int v = 0; v < n; v++)
             {
                 if (State.HasParameters(v) && Schedule.Contains(_depth[v], t))
@@ -280,21 +333,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         }
     }
 
-    /// <summary>
-    /// Fa-Z-IL: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.
-    /// <para>With <see cref="FaZilSkipping"/> it leaves out work that cannot change the parameters. Under C1 every
-    /// error starts at +0 and every value at its prediction; an error can become non-zero only when the vertex's value
-    /// or prediction moves, a value moves only one moment after its own or a child's error is non-zero, and a
-    /// prediction moves when a parent's value does (or its own θ, which needs its own error to fire). So the moment
-    /// <c>a(v)</c> at which <c>ε_v</c> can first be non-zero follows from the output's <c>a = 0</c> by
-    /// <see cref="ArrivalMoments"/>; before it, <c>x_v</c> and <c>μ_v</c> keep their bits, <c>ε_v = +0</c> and no neuron of
-    /// <c>v</c> fires. At moment <c>t</c> only vertices with <c>a ≤ t</c> are predicted and gated, only hidden ones whose
-    /// value can move by <c>t + 1</c> get <c>Δx</c>, and nothing is incremented at the last moment (no later moment reads
-    /// it). On a levelled graph <c>a(v) = d(v)</c> (Lemma A.3). On one that is not levelled <c>a(v)</c> can be smaller
-    /// than <c>d_min(v)</c>: a parent with a short path elsewhere moves early and changes <c>μ_v</c>. What is skipped could
-    /// differ from the faithful simulation only in the sign of a zero, which changes no parameter; tests check the
-    /// parameters bit for bit. The state left behind differs (skipped buffers are stale).</para>
-    /// </summary>
+    /// <summary>Fa-Z-IL, the faithful simulation: every moment, each error neuron contributes to its vertex's update once, at its first non-zero error.</summary>
     private void RunFullyAutonomous(GraphParameters<T> p)
     {
         T gamma = T.CreateTruncating(Gamma);
@@ -306,60 +345,347 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
         for (int t = 0; t < Moments; t++)
         {
-            bool skipping = FaZilSkipping && _trace is null;
-            int reach = skipping ? t : int.MaxValue - 1;
+            State.PredictAll(p);
+            IncrementAll(p, gamma);
+            _moment = _trace?.Capture(State, t);
+            for (int v = 0; v < n; v++)
+            {
+                if (State.HasParameters(v))
+                {
+                    int fires = Gate(v);
+                    if (fires > 0)
+                    {
+                        Update(p, v, _gated[v].AsSpan(0, State.Rows(State.Eps, v).Length), t);
+                    }
+                }
+            }
+
+            ApplyAll();
+        }
+    }
+
+    /// <summary>
+    /// Fa-Z-IL with the parameters of <see cref="RunFullyAutonomous"/>, bit for bit, without the work that cannot change
+    /// them. Under C1 every error starts at +0 and every value at its prediction; an error can become non-zero only when
+    /// the vertex's value or prediction moves, a value moves only one moment after its own or a child's error is
+    /// non-zero, and a prediction moves when a parent's value does or θ_v does (which needs v to fire). So the moment
+    /// <c>a(v)</c> at which <c>ε_v</c> can first be non-zero follows from the output's <c>a = 0</c> by
+    /// <see cref="ArrivalMoments"/> (on a levelled graph <c>a(v) = d(v)</c>, Lemma A.3; on one that is not levelled a
+    /// short path can make it smaller). Before <c>a(v)</c>, <c>x_v</c> and <c>μ_v</c> keep their bits, <c>ε_v = +0</c> and no
+    /// neuron of v fires. At moment t: (1) an error is formed where a neuron can still fire, and μ_v is predicted again
+    /// only if a parent's value or θ_v can have moved (else the stored <c>μ_v,0</c> is exact); at the last moment, where
+    /// fewer than a quarter of a dense vertex's neurons are unfired, only their dot products are formed, each as the
+    /// kernel forms it; (2) <see cref="Liveness"/> keeps only the increments and errors that can still reach a firing
+    /// (nothing at the last moment); (3) a dense vertex where fewer than a quarter of the neurons fire updates only
+    /// their rows, leaving out terms whose gated error is 0 — the faithful update adds <c>(+0)·a</c> there, which
+    /// changes no element unless a weight is −0 (never produced by an update) or some input is not finite (then the
+    /// full update runs). Every value computed is computed by the same kernels in the same order as in the faithful
+    /// simulation; what is skipped could differ only in the sign of a zero. The state left behind differs (skipped
+    /// buffers are stale); the parameters do not, which the tests check bit for bit.
+    /// </summary>
+    private void RunFullyAutonomousSkipping(GraphParameters<T> p)
+    {
+        T gamma = T.CreateTruncating(Gamma);
+        int n = Graph.Vertices.Count;
+        for (int v = 0; v < n; v++)
+        {
+            Array.Clear(_fired[v]);
+            _unfired[v] = _fired[v].Length == 0 ? 0 : State.Batch * Graph.Vertices[v].Size;
+            _updated[v] = false;
+        }
+
+        for (int t = 0; t < Moments; t++)
+        {
             bool last = t == Moments - 1;
+
+            // 1. The errors of vertices where a neuron can fire now, and φ for them (nothing is applied yet, so every
+            //    quantity of this moment still comes from the pre-update state, as in the synchronous moment).
             for (int v = 0; v < n; v++)
             {
-                if (v != Graph.Input && _arrival[v] <= reach)
+                _formed[v] = false;
+                _fires[v] = 0;
+                if (_unfired[v] > 0 && _arrival[v] <= t)
                 {
-                    State.Activate(v);
-                    State.Predict(p, v, State.Mu);
-                    State.Error(v);
+                    int size = State.Batch * Graph.Vertices[v].Size;
+                    bool partial = last && 4 * _unfired[v] < size && _dense[v] && (v != Graph.Output || State.Loss.Kind == LossKind.SquaredError);
+                    FormError(p, v, t, partial);
+                    _fires[v] = Gate(v);
+                    _unfired[v] -= _fires[v];
                 }
             }
 
-            _trace?.Capture(State, t);
-            bool increments = !(skipping && last);
-            if (increments)
+            // 2. What the rest of the step can still use, given the neurons that remain unfired.
+            Liveness(t);
+            for (int v = 0; v < n; v++)
             {
-                for (int v = 0; v < n; v++)
+                if (_needEps[v] && !_formed[v] && _arrival[v] <= t)
                 {
-                    if (State.IsHidden(v) && _moves[v] <= reach + 1)
-                    {
-                        State.InferenceIncrement(p, v, gamma);
-                    }
+                    FormError(p, v, t, partial: false);
                 }
             }
 
             for (int v = 0; v < n; v++)
             {
-                if (State.HasParameters(v) && _arrival[v] <= reach)
+                if (_needDX[v] && _moves[v] <= t + 1)
                 {
-                    Gate(p, v, t);
+                    State.InferenceIncrement(p, v, gamma);
                 }
             }
 
-            if (increments)
+            // 3. The updates of the neurons that fired, then the inference increments.
+            for (int v = 0; v < n; v++)
             {
-                for (int v = 0; v < n; v++)
+                int fires = _fires[v];
+                if (fires == 0)
                 {
-                    if (State.IsHidden(v) && _moves[v] <= reach + 1)
-                    {
-                        State.ApplyIncrement(v);
-                    }
+                    continue;
+                }
+
+                Span<T> gated = _gated[v].AsSpan(0, State.Batch * Graph.Vertices[v].Size);
+                if (_dense[v] && 4 * fires < gated.Length)
+                {
+                    CheckFinite(v, gated, t);
+                    UpdateRows(p, v, gated);
+                }
+                else
+                {
+                    Update(p, v, gated, t);
+                }
+
+                _updated[v] = true;
+            }
+
+            for (int v = 0; v < n; v++)
+            {
+                if (_needDX[v] && _moves[v] <= t + 1)
+                {
+                    State.ApplyIncrement(v);
                 }
             }
         }
     }
 
-    /// <summary>φ for vertex <paramref name="v"/> at moment <paramref name="t"/>: the update with the errors of the neurons that fire now.</summary>
-    private void Gate(GraphParameters<T> p, int v, int t)
+    /// <summary>
+    /// <c>ε_v,t</c> for the skipping Fa-Z-IL: <c>μ_v</c> is predicted again only when a parent's value or θ_v can have
+    /// moved since t = 0 (else the stored <c>μ_v,0</c> is exact); with <paramref name="partial"/> only at unfired neurons.
+    /// </summary>
+    private void FormError(GraphParameters<T> p, int v, int t, bool partial)
+    {
+        bool parentMoved = _parentMoves[v] <= t;
+        if (parentMoved)
+        {
+            State.Activate(v);
+        }
+
+        if (parentMoved || _updated[v])
+        {
+            if (partial)
+            {
+                PredictUnfired(p, v);
+                return;
+            }
+
+            State.Predict(p, v, State.Mu);
+        }
+
+        State.Error(v);
+        _formed[v] = true;
+    }
+
+    /// <summary>
+    /// <c>μ_v</c> and <c>ε_v</c> of dense vertex v only where a neuron has not fired, each as the dense op's forward
+    /// computes it (a <see cref="Dot"/> of the row, then <c>+ 1·β_i</c>); <c>ε = x − μ</c> also for the output under
+    /// squared error.
+    /// </summary>
+    private void PredictUnfired(GraphParameters<T> p, int v)
+    {
+        int n = Graph.Vertices[v].Size, k = Graph.Vertices[_parents[v][0]].Size;
+        ReadOnlySpan<T> a = State.A[Graph.Vertices[v].FirstEdge].AsSpan(0, State.Batch * k);
+        T[] theta = p.Weight(v), beta = p.Bias(v);
+        bool[] fired = _fired[v];
+        Span<T> x = State.Rows(State.X, v), mu = State.Rows(State.Mu, v), eps = State.Rows(State.Eps, v);
+        for (int b = 0; b < State.Batch; b++)
+        {
+            ReadOnlySpan<T> ab = a.Slice(b * k, k);
+            for (int i = 0; i < n; i++)
+            {
+                int idx = (b * n) + i;
+                if (fired[idx])
+                {
+                    continue;
+                }
+
+                T m = Dot.Compute<T>(ab, theta.AsSpan(i * k, k));
+                if (beta.Length > 0)
+                {
+                    m += T.One * beta[i];
+                }
+
+                mu[idx] = m;
+                eps[idx] = x[idx] - m;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The dense update of vertex v restricted to the rows where some gated error is non-zero. Each updated element is
+    /// computed as <see cref="Gemm.AccumulateTN"/> computes it, except that terms with a zero error are left out of
+    /// <c>Σ_b e_b a_b</c> and rows without any are left alone: with finite inputs such terms add a signed zero to a sum
+    /// that is never −0, and such rows would receive <c>θ + (+0)</c>, which changes nothing unless θ is −0. When some
+    /// input is not finite the full update runs. The bias is always updated in full, as the dense op does.
+    /// </summary>
+    private void UpdateRows(GraphParameters<T> p, int v, ReadOnlySpan<T> e)
+    {
+        int m = Graph.Vertices[v].Size, k = Graph.Vertices[_parents[v][0]].Size, batch = State.Batch;
+        ReadOnlySpan<T> f = State.A[Graph.Vertices[v].FirstEdge].AsSpan(0, batch * k);
+        T s = Rate(v);
+        if (Elementwise.FirstNonFinite(f) >= 0)
+        {
+            State.Update(p, v, e, s);
+            return;
+        }
+
+        T[] theta = p.Weight(v);
+        Span<T> r = _row.AsSpan(0, k);
+        for (int i = 0; i < m; i++)
+        {
+            Span<T> row = theta.AsSpan(i * k, k);
+            if (batch == 1)
+            {
+                if (e[i] != T.Zero)
+                {
+                    Axpy.Compute(s * e[i], f, row);
+                }
+
+                continue;
+            }
+
+            bool any = false;
+            for (int b = 0; b < batch; b++)
+            {
+                T eb = e[(b * m) + i];
+                if (eb == T.Zero)
+                {
+                    continue;
+                }
+
+                if (!any)
+                {
+                    r.Clear();
+                    any = true;
+                }
+
+                Axpy.Compute(eb, f.Slice(b * k, k), r);
+            }
+
+            if (any)
+            {
+                Axpy.Compute(s, r, row);
+            }
+        }
+
+        T[] beta = p.Bias(v);
+        if (beta.Length > 0)
+        {
+            BiasUpdate.Apply<T>(beta, s, e, batch);
+        }
+    }
+
+    /// <summary>
+    /// Which quantities of moment <paramref name="t"/> can still reach a firing or an update, by backward liveness over
+    /// the remaining moments, after this moment's φ. A vertex with an unfired neuron may fire at any later moment, so
+    /// its error is needed then. The error of u at moment s needs <c>x_u,s</c> and its parents' values (through μ_u);
+    /// <c>x_v,s+1</c> needs <c>Δx_v,s</c>, which needs the errors of v and its children and the values its children's
+    /// backward products read (v's and its co-parents'). Iterating from the last moment back to t gives <c>_needDX</c>
+    /// (the hidden vertices whose value must be advanced at t) and <c>_needEps</c> (the errors that must be formed at t).
+    /// The sets only shrink from one moment to the next (the unfired neurons only shrink), so a quantity skipped once is
+    /// never needed later.
+    /// </summary>
+    private void Liveness(int t)
+    {
+        Array.Clear(_needDX);
+        for (int s = Moments - 1; s > t; s--)
+        {
+            ErrorsNeeded();
+            bool grew = false;
+            for (int u = 0; u < _needEps.Length; u++)
+            {
+                if (_needEps[u])
+                {
+                    grew |= MarkX(u);
+                    foreach (int q in _parents[u])
+                    {
+                        grew |= MarkX(q);
+                    }
+                }
+            }
+
+            for (int v = 0; v < _needDX.Length; v++)
+            {
+                if (_needDX[v])
+                {
+                    foreach (int c in _children[v])
+                    {
+                        foreach (int q in _parents[c])
+                        {
+                            grew |= MarkX(q);
+                        }
+                    }
+                }
+            }
+
+            if (!grew)
+            {
+                break;
+            }
+        }
+
+        ErrorsNeeded();
+    }
+
+    /// <summary>The errors needed from the current <c>_needDX</c>: unfired vertices, and v and its children for every needed <c>Δx_v</c>.</summary>
+    private void ErrorsNeeded()
+    {
+        for (int u = 0; u < _needEps.Length; u++)
+        {
+            bool need = u != Graph.Input && (_unfired[u] > 0 || _needDX[u]);
+            foreach (int q in _parents[u])
+            {
+                need |= _needDX[q];
+            }
+
+            _needEps[u] = need;
+        }
+    }
+
+    /// <summary>Marks hidden vertex <paramref name="v"/>'s value as needed; returns whether it was new.</summary>
+    private bool MarkX(int v)
+    {
+        if (!State.IsHidden(v) || _needDX[v])
+        {
+            return false;
+        }
+
+        _needDX[v] = true;
+        return true;
+    }
+
+    private void CheckFinite(int v, ReadOnlySpan<T> error, int t)
+    {
+        int k = Elementwise.FirstNonFinite(error);
+        if (k >= 0)
+        {
+            throw new TrainingDivergedException(StepIndex, $"{Name} error {State.Label("ε", v)} at moment t = {t} {State.Position(v, k)}");
+        }
+    }
+
+    /// <summary>φ for vertex <paramref name="v"/>: the gated errors of the neurons that fire now (first non-zero error); returns how many.</summary>
+    private int Gate(int v)
     {
         ReadOnlySpan<T> eps = State.Rows(State.Eps, v);
         Span<T> gated = _gated[v].AsSpan(0, eps.Length);
         bool[] fired = _fired[v];
-        bool any = false;
+        int fires = 0;
         for (int k = 0; k < eps.Length; k++)
         {
             // φ = 1 exactly once: at the first moment this neuron's error differs from 0.
@@ -367,7 +693,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             {
                 fired[k] = true;
                 gated[k] = eps[k];
-                any = true;
+                fires++;
             }
             else
             {
@@ -375,10 +701,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             }
         }
 
-        if (any)
-        {
-            Update(p, v, gated, t);
-        }
+        return fires;
     }
 
     /// <summary>
@@ -472,10 +795,9 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         int k = Elementwise.FirstNonFinite(error);
         if (k >= 0)
         {
-            int n = Graph.Vertices[v].Size;
-            throw new TrainingDivergedException(StepIndex, $"{Name} error ε of vertex '{Graph.Vertices[v].Name}' at moment t = {t} (pair {k / n}, element {k % n})");
+            throw new TrainingDivergedException(StepIndex, $"{Name} error {State.Label("ε", v)} at moment t = {t} {State.Position(v, k)}");
         }
 
-        State.Update(p, v, error, Rate(v));
+        State.Update(p, v, error, Rate(v), _moment?.DeltaWeight, _moment?.DeltaBias);
     }
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Graph.Ops;
 using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Algorithms;
 
@@ -21,11 +22,11 @@ namespace PcVerify.Engine.Algorithms;
 /// Allocated once for <see cref="Capacity"/> pairs; no step allocates.
 /// </summary>
 /// <remarks>
-/// On a chain from <see cref="GraphSpec.Chain"/> every step calls the kernels of the layered engine in its order
-/// (the dense op's prediction, backward product and update are <c>Training.Forward</c>'s, BP's and
-/// <c>LearningRule</c>'s; <c>δ = f' ⊙ g</c> is the same product; <c>Δx = γ((−ε) + 1·h)</c> with <c>h = f' ⊙ g</c>
-/// rounds exactly as the fused <c>γ((−ε) + f'·g)</c> because multiplying by 1 is exact), so graph and layered results
-/// are bit-identical.
+/// The layered learners are views of the graph learners on the chain from <see cref="GraphSpec.Chain"/>. On a chain
+/// every step calls the kernels the earlier layered engine called, in its order (the dense op's prediction, backward
+/// product and update are its <c>θ f + β</c>, <c>δ θ</c> and <c>s Σ_b e_b f_bᵀ</c>; <c>δ = f' ⊙ g</c> is the same product;
+/// <c>Δx = γ((−ε) + 1·h)</c> with <c>h = f' ⊙ g</c> rounds exactly as its fused <c>γ((−ε) + f'·g)</c> because multiplying
+/// by 1 is exact), so the results pinned before the layered learners became views stay bit for bit.
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class GraphState<T>
@@ -39,6 +40,10 @@ public sealed class GraphState<T>
 
     // The outgoing edges per vertex as arrays: a foreach over the graph's IReadOnlyList would allocate an enumerator.
     private readonly int[][] _outEdges;
+
+    // On a chain from GraphSpec.Chain (vertex v is the paper's layer L − v, named x{L−v}): the layer of each vertex,
+    // so that messages name δ^l, ε^l, μ^l as the layered engine always has; null on other graphs.
+    private readonly int[]? _layer;
 
     /// <summary>Allocates the buffers for batches of up to <paramref name="capacity"/> pairs.</summary>
     /// <param name="graph">The graph.</param>
@@ -73,6 +78,7 @@ public sealed class GraphState<T>
             DX[v] = _hidden[v] ? new T[size] : [];
         }
 
+        _layer = ChainLayers(graph);
         _fp = new T[max];
         _g = new T[max];
         _ones = new T[max];
@@ -203,10 +209,21 @@ public sealed class GraphState<T>
         Span<T> fp = _fp.AsSpan(0, n), g = _g.AsSpan(0, n), h = result[..n];
         ReadOnlySpan<T> x = Rows(X, v);
         bool first = true;
+        bool direct = Feedback?.Kind == FeedbackKind.Direct;
+        if (direct)
+        {
+            // DFA: g = B_v err_out, the same for every outgoing edge (docs/math.md §12).
+            Gemm.MultiplyNN<T>(Rows(errors, Graph.Output), Batch, Graph.OutputSize, Feedback!.Direct(v), vertex.Size, g);
+        }
+
         foreach (int ei in _outEdges[v])
         {
             GraphEdge e = Graph.Edges[ei];
-            _ops[e.Child]!.InputGradient(e.Slot, Feedback is null ? p : Feedback.Backward(p), Inputs(e.Child), Rows(errors, e.Child), g, Batch, accumulate: false);
+            if (!direct)
+            {
+                _ops[e.Child]!.InputGradient(e.Slot, Feedback is null ? p : Feedback.Backward(p), Inputs(e.Child), Rows(errors, e.Child), g, Batch, accumulate: false);
+            }
+
             e.Activation.ApplyDerivative<T>(x, fp);
             if (first)
             {
@@ -215,8 +232,8 @@ public sealed class GraphState<T>
             }
             else
             {
-                Elementwise.Multiply<T>(fp, g, g);
-                Axpy.Compute<T>(T.One, g, h);
+                Elementwise.Multiply<T>(fp, g, fp);
+                Axpy.Compute<T>(T.One, fp, h);
             }
         }
     }
@@ -236,14 +253,75 @@ public sealed class GraphState<T>
     /// The parameter rule of vertex <paramref name="v"/> with error <paramref name="error"/> (ε, δ, or φ ⊙ ε):
     /// <c>θ_v += s Σ_b (∂F_v/∂θ_v)ᵀ e_b</c> from the current <see cref="A"/>; nothing for a vertex without parameters.
     /// </summary>
-    public void Update(GraphParameters<T> p, int v, ReadOnlySpan<T> error, T s)
+    public void Update(GraphParameters<T> p, int v, ReadOnlySpan<T> error, T s) => Update(p, v, error, s, null, null);
+
+    /// <summary>
+    /// <see cref="Update(GraphParameters{T}, int, ReadOnlySpan{T}, T)"/>; with <paramref name="recordWeight"/>, the update is
+    /// first computed into new arrays stored at index <paramref name="v"/> (the bias's only when the vertex has one) and then
+    /// added — bit for bit the direct update: the kernel forms the same <c>s·r</c> and <c>0 + s·r</c> is <c>s·r</c>
+    /// (up to the sign of a zero, which <c>θ + ±0</c> ignores unless θ is −0, never produced by an update).
+    /// </summary>
+    public void Update(GraphParameters<T> p, int v, ReadOnlySpan<T> error, T s, T[]?[]? recordWeight, T[]?[]? recordBias)
     {
         ArgumentNullException.ThrowIfNull(p);
         IVertexOp<T> op = _ops[v]!;
-        if (op.HasParameters)
+        if (!op.HasParameters)
         {
-            op.UpdateParameters(Inputs(v), error, Batch, s, p.Weight(v), p.Bias(v));
+            return;
         }
+
+        T[] weight = p.Weight(v), bias = p.Bias(v);
+        if (recordWeight is null)
+        {
+            op.UpdateParameters(Inputs(v), error, Batch, s, weight, bias);
+            return;
+        }
+
+        T[] dw = new T[weight.Length], db = new T[bias.Length];
+        op.UpdateParameters(Inputs(v), error, Batch, s, dw, db);
+        Axpy.Compute<T>(T.One, dw, weight);
+        recordWeight[v] = dw;
+        if (bias.Length > 0)
+        {
+            Axpy.Compute<T>(T.One, db, bias);
+            if (recordBias is not null)
+            {
+                recordBias[v] = db;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How a divergence message names a quantity of vertex <paramref name="v"/>: <c>δ^l</c> on a chain (the paper's
+    /// layer), else <c>δ of vertex 'name'</c>.
+    /// </summary>
+    internal string Label(string symbol, int v) =>
+        _layer is null ? $"{symbol} of vertex '{Graph.Vertices[v].Name}'" : $"{symbol}^{_layer[v]}";
+
+    /// <summary>Where element <paramref name="k"/> of a vertex buffer is: <c>(pair b, neuron i)</c> on a chain, <c>(pair b, element i)</c> else.</summary>
+    internal string Position(int v, int k)
+    {
+        int n = Graph.Vertices[v].Size;
+        return $"(pair {k / n}, {(_layer is null ? "element" : "neuron")} {k % n})";
+    }
+
+    /// <summary>The layer of each vertex when the graph is a chain as <see cref="GraphSpec.Chain"/> builds it (names <c>x{L−v}</c>, one parent each), else null.</summary>
+    private static int[]? ChainLayers(CompiledGraph graph)
+    {
+        int n = graph.Vertices.Count, depth = n - 1;
+        int[] layer = new int[n];
+        for (int v = 0; v < n; v++)
+        {
+            GraphVertex vertex = graph.Vertices[v];
+            if (vertex.Name != $"x{depth - v}" || vertex.InDegree != (v == 0 ? 0 : 1) || (v > 0 && graph.InEdge(v, 0).Parent != v - 1))
+            {
+                return null;
+            }
+
+            layer[v] = depth - v;
+        }
+
+        return layer;
     }
 
     /// <summary>
@@ -320,11 +398,13 @@ public sealed class GraphState<T>
         }
     }
 
-    /// <summary>The energy <c>F_t = ℒ(s_out, μ_out) + Σ_{hidden v} ½‖ε_v‖²</c> summed over the batch (after <see cref="PredictAll"/>).</summary>
+    /// <summary>The energy <c>F_t = ℒ(s_out, μ_out) + Σ_{hidden v} ½‖ε_v‖²</c> summed over the batch (after <see cref="PredictAll"/>), the hidden vertices from the output side.</summary>
     public double Energy()
     {
         double f = Loss.Value<T>(Rows(X, Graph.Output), Rows(Mu, Graph.Output), Batch, Graph.OutputSize);
-        for (int v = 0; v < X.Length; v++)
+
+        // From the output side (reverse topological order): on a chain, layers 1..L−1 as the paper sums them.
+        for (int v = X.Length - 1; v >= 0; v--)
         {
             if (_hidden[v])
             {

@@ -5,7 +5,7 @@ namespace PcVerify.Engine.Algorithms;
 
 /// <summary>
 /// A learning algorithm on a computation graph (docs/math.md §10) that updates <see cref="GraphParameters{T}"/> from one
-/// batch of training pairs; the graph counterpart of <c>Training.ILearner</c>.
+/// batch of training pairs; the graph counterpart of <see cref="ILearner{T}"/>.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
 public interface IGraphLearner<T>

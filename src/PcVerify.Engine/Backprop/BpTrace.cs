@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Backprop;
@@ -27,8 +28,6 @@ public sealed class BpTrace<T>
         int L = spec.L;
         Y = new T[L + 1][];
         Delta = new T[L][];
-        DeltaW = new Matrix<T>?[L + 1];
-        DeltaV = new T[]?[L + 1];
         for (int l = 0; l <= L; l++)
         {
             Y[l] = bp.Y[l].AsSpan(0, bp.Batch * spec.Widths[l]).ToArray();
@@ -36,6 +35,20 @@ public sealed class BpTrace<T>
             {
                 Delta[l] = bp.Delta[l].AsSpan(0, bp.Batch * spec.Widths[l]).ToArray();
             }
+        }
+    }
+
+    /// <summary>The updates recorded by the graph learner, in layer indexing.</summary>
+    internal void RecordUpdates(GraphBpTrace<T> updates, Chain<T> chain)
+    {
+        int L = chain.Spec.L;
+        DeltaW = new Matrix<T>?[L + 1];
+        DeltaV = new T[]?[L + 1];
+        for (int l = 0; l < L; l++)
+        {
+            int v = chain.Vertex(l);
+            DeltaW[l + 1] = updates.DeltaWeight[v] is { } w ? new Matrix<T>(chain.Spec.Widths[l], chain.Spec.Widths[l + 1], w) : null;
+            DeltaV[l + 1] = updates.DeltaBias[v];
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Data;

@@ -320,7 +320,7 @@ public static class Architectures
     private static TrainedRun Train(ArchitecturesSetup setup, ArchitectureNet net, OutputLoss loss, int k, Algorithm algorithm)
     {
         GraphParameters<double> p = net.Initial(k);
-        IGraphLearner<double> learner = setup.Options(algorithm, loss).CreateGraph<double>(net.Graph, 1);
+        IGraphLearner<double> learner = setup.Options(algorithm, loss).Create<double>(net.Graph, 1);
         try
         {
             TrainingResult r = Trainer.Run(learner, p, setup.Data.Train, setup.Data.Test, setup.Plan);

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using PcVerify.Engine.Data;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
-using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
 using PcVerify.Engine.Algorithms;
@@ -20,8 +20,22 @@ public delegate void ProgressCallback(string phase, long done, long total);
 /// </summary>
 public sealed record ReproductionSetup
 {
+    private readonly NetworkSpec _spec = null!;
+
     /// <summary>The network.</summary>
-    public required NetworkSpec Spec { get; init; }
+    public required NetworkSpec Spec
+    {
+        get => _spec;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _spec = value;
+            Graph = CompiledGraph.Compile(GraphSpec.Chain(value));
+        }
+    }
+
+    /// <summary>The network as the chain every learner trains (docs/math.md §10), compiled once with <see cref="Spec"/>.</summary>
+    public CompiledGraph Graph { get; private init; } = null!;
 
     /// <summary>The data.</summary>
     public required DataSplit Data { get; init; }
@@ -65,8 +79,8 @@ public sealed record ReproductionSetup
         BatchSize: 1, Epochs: epochs, Shuffle: false, Seed: Seed,
         EvaluateEvery: Math.Max(1, Data.Train.Count / Math.Max(1, EvaluationsPerEpoch)));
 
-    /// <summary>The initial parameters of seed k (He normal, as in the thesis).</summary>
-    public Parameters<double> Initial(int k) => Initialisation<double>.Create(Spec, InitScheme.HeNormal, Seed + (ulong)k);
+    /// <summary>The initial parameters of seed k (He normal, as in the thesis; drawn as for the layered net, keys <c>theta{l+1}</c>).</summary>
+    public GraphParameters<double> Initial(int k) => GraphParameters<double>.FromChain(Graph, Initialisation<double>.Create(Spec, InitScheme.HeNormal, Seed + (ulong)k));
 }
 
 /// <summary>Mean and sample standard deviation over seeds (NaN entries, e.g. diverged runs, are excluded and counted).</summary>
@@ -142,17 +156,17 @@ public static class Reproduction
     /// Trains BP and <paramref name="pc"/> from <paramref name="initial"/> on the same pairs and measures docs/math.md §8's
     /// divergences. <paramref name="bp"/> may be a previous BP run from the same start (it is deterministic).
     /// </summary>
-    public static PairedRun Paired(ReproductionSetup setup, Parameters<double> initial, LearnerOptions pc, int epochs, (Parameters<double> P, TrainingResult R)? bp = null)
+    public static PairedRun Paired(ReproductionSetup setup, GraphParameters<double> initial, LearnerOptions pc, int epochs, (GraphParameters<double> P, TrainingResult R)? bp = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(pc);
-        (Parameters<double> w, TrainingResult bpRun) = bp ?? TrainBp(setup, initial, epochs);
-        Parameters<double> theta = initial.Clone();
+        (GraphParameters<double> w, TrainingResult bpRun) = bp ?? TrainBp(setup, initial, epochs);
+        GraphParameters<double> theta = initial.Clone();
         TrainingResult run;
         try
         {
-            run = Trainer.Run(pc.Create<double>(setup.Spec, 1), theta, setup.Data.Train, setup.Data.Test, setup.Plan(epochs));
+            run = Trainer.Run(pc.Create<double>(setup.Graph, 1), theta, setup.Data.Train, setup.Data.Test, setup.Plan(epochs));
         }
         catch (TrainingDivergedException e)
         {
@@ -165,12 +179,12 @@ public static class Reproduction
     }
 
     /// <summary>A BP run from <paramref name="initial"/> with the setup's plan.</summary>
-    public static (Parameters<double> P, TrainingResult R) TrainBp(ReproductionSetup setup, Parameters<double> initial, int epochs)
+    public static (GraphParameters<double> P, TrainingResult R) TrainBp(ReproductionSetup setup, GraphParameters<double> initial, int epochs)
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(initial);
-        Parameters<double> w = initial.Clone();
-        TrainingResult r = Trainer.Run(new LearnerOptions { Algorithm = Algorithm.BP, Alpha = setup.Alpha }.Create<double>(setup.Spec, 1), w, setup.Data.Train, setup.Data.Test, setup.Plan(epochs));
+        GraphParameters<double> w = initial.Clone();
+        TrainingResult r = Trainer.Run(new LearnerOptions { Algorithm = Algorithm.BP, Alpha = setup.Alpha }.Create<double>(setup.Graph, 1), w, setup.Data.Train, setup.Data.Test, setup.Plan(epochs));
         return (w, r);
     }
 
@@ -198,7 +212,7 @@ public static class Reproduction
     public static IReadOnlyList<PairedRun> SigmaSeed(ReproductionSetup setup, int k, Action? step = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        Parameters<double> init = setup.Initial(k);
+        GraphParameters<double> init = setup.Initial(k);
         var bp = TrainBp(setup, init, setup.Epochs);
         step?.Invoke();
         List<PairedRun> runs = [];
@@ -278,14 +292,14 @@ public static class Reproduction
     }
 
     /// <summary>The BP run every cell of the grid is compared with (seed 0, the grid's epochs).</summary>
-    public static (Parameters<double> P, TrainingResult R) GridBp(ReproductionSetup setup)
+    public static (GraphParameters<double> P, TrainingResult R) GridBp(ReproductionSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
         return TrainBp(setup, setup.Initial(0), setup.GridEpochs);
     }
 
     /// <summary>One cell of the grid (a cell of a sharded sweep): the schedule <paramref name="column"/> at γ, against <paramref name="bp"/>.</summary>
-    public static GridCell GridRun(ReproductionSetup setup, (Parameters<double> P, TrainingResult R) bp, GridColumn column, double gamma)
+    public static GridCell GridRun(ReproductionSetup setup, (GraphParameters<double> P, TrainingResult R) bp, GridColumn column, double gamma)
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(column);
@@ -329,22 +343,23 @@ public static class Reproduction
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(o);
-        ILearner<double> learner = o.Create<double>(setup.Spec, 1);
-        Parameters<double> p = setup.Initial(0).Clone();
+        IGraphLearner<double> learner = o.Create<double>(setup.Graph, 1);
+        GraphParameters<double> p = setup.Initial(0);
         TrainingResult r = Trainer.Run(learner, p, setup.Data.Train, setup.Data.Test, setup.Plan(setup.Epochs));
         return new Curve(o.Algorithm == Algorithm.IL ? string.Create(CultureInfo.InvariantCulture, $"il (T = {setup.IlT}, γ = {setup.IlGamma})") : learner.Name, r.Checkpoints);
     }
 
     /// <summary>
     /// Wall time per training pair at batch 1 for BP, IL (T = <paramref name="ilT"/>), Z-IL and Fa-Z-IL on
-    /// <paramref name="spec"/> with synthetic N(0,1) inputs and targets. Each algorithm is warmed up, then timed over
+    /// <paramref name="spec"/> (trained as its chain, as every run is) with synthetic N(0,1) inputs and targets. Each algorithm is warmed up, then timed over
     /// <paramref name="repeats"/> repeats of <paramref name="pairs"/> pairs; the median repeat is reported.
     /// </summary>
     public static IReadOnlyList<RuntimeRow> Runtime<T>(NetworkSpec spec, int ilT, int pairs, int repeats, ulong seed, ProgressCallback? progress = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(spec);
-        Parameters<T> p = Initialisation<T>.Create(spec, InitScheme.HeNormal, seed);
+        CompiledGraph graph = CompiledGraph.Compile(GraphSpec.Chain(spec));
+        GraphParameters<T> p = GraphParameters<T>.FromChain(graph, Initialisation<T>.Create(spec, InitScheme.HeNormal, seed));
         Rng rng = new(seed);
         T[] x = new T[spec.InputWidth], y = new T[spec.OutputWidth];
         for (int i = 0; i < x.Length; i++)
@@ -359,16 +374,16 @@ public static class Reproduction
 
         // A tiny rate keeps the parameters (and so the work) the same for every pair of the measurement.
         const double alpha = 1e-9;
-        (string Name, ILearner<T> Learner)[] learners =
+        (string Name, IGraphLearner<T> Learner)[] learners =
         [
-            ("bp", new LearnerOptions { Algorithm = Algorithm.BP, Alpha = alpha }.Create<T>(spec, 1)),
-            ($"il (T = {ilT})", new LearnerOptions { Algorithm = Algorithm.IL, Alpha = alpha, T = ilT }.Create<T>(spec, 1)),
-            ("zil", new LearnerOptions { Algorithm = Algorithm.ZIL, Alpha = alpha }.Create<T>(spec, 1)),
-            ("fazil", new LearnerOptions { Algorithm = Algorithm.FaZIL, Alpha = alpha }.Create<T>(spec, 1)),
+            ("bp", new LearnerOptions { Algorithm = Algorithm.BP, Alpha = alpha }.Create<T>(graph, 1)),
+            ($"il (T = {ilT})", new LearnerOptions { Algorithm = Algorithm.IL, Alpha = alpha, T = ilT }.Create<T>(graph, 1)),
+            ("zil", new LearnerOptions { Algorithm = Algorithm.ZIL, Alpha = alpha }.Create<T>(graph, 1)),
+            ("fazil", new LearnerOptions { Algorithm = Algorithm.FaZIL, Alpha = alpha }.Create<T>(graph, 1)),
         ];
         List<(string, double, int)> measured = [];
         int index = 0;
-        foreach ((string name, ILearner<T> learner) in learners)
+        foreach ((string name, IGraphLearner<T> learner) in learners)
         {
             int n = name.StartsWith("il", StringComparison.Ordinal) ? Math.Max(1, pairs / Math.Max(1, ilT / 4)) : pairs;
             learner.Step(p, x, y, 1);

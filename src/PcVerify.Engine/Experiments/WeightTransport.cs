@@ -1,6 +1,5 @@
-using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
-using PcVerify.Engine.PredictiveCoding;
 using PcVerify.Engine.Training;
 using PcVerify.Engine.Verification;
 using PcVerify.Engine.Algorithms;
@@ -78,12 +77,12 @@ public static class WeightTransport
     public static IReadOnlyList<TransportRun> Run(ReproductionSetup setup, ProgressCallback? progress = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        Parameters<double> init = setup.Initial(0);
+        GraphParameters<double> init = setup.Initial(0);
         int pairs = Math.Min(100, setup.Data.Test.Count);
         double[] inputs = setup.Data.Test.Inputs.AsSpan(0, pairs * setup.Data.Test.InputWidth).ToArray();
         double[] targets = setup.Data.Test.Targets.AsSpan(0, pairs * setup.Data.Test.OutputWidth).ToArray();
-        Dictionary<(FeedbackKind, Algorithm), (Parameters<double> P, List<TransportPoint> Points)> done = [];
-        Dictionary<double, Parameters<double>> exact = [];
+        Dictionary<(FeedbackKind, Algorithm), (GraphParameters<double> P, List<TransportPoint> Points)> done = [];
+        Dictionary<double, GraphParameters<double>> exact = [];
         int total = Methods.Count + 1;
         foreach ((FeedbackKind kind, Algorithm algorithm) in Methods)
         {
@@ -99,7 +98,7 @@ public static class WeightTransport
         }
 
         LearnerOptions decayed = new() { Algorithm = Algorithm.BP, Alpha = setup.Alpha, WeightDecay = KpWeightDecay };
-        (Parameters<double> P, List<TransportPoint> Points) reference = Train(setup, decayed, init, inputs, targets, pairs);
+        (GraphParameters<double> P, List<TransportPoint> Points) reference = Train(setup, decayed, init, inputs, targets, pairs);
         exact[KpWeightDecay] = reference.P;
         progress?.Invoke("weight transport", total, total);
 
@@ -107,7 +106,7 @@ public static class WeightTransport
         foreach ((FeedbackKind kind, Algorithm algorithm) in Methods)
         {
             double lambda = kind == FeedbackKind.KolenPollack ? KpWeightDecay : 0.0;
-            (Parameters<double> p, List<TransportPoint> points) = done[(kind, algorithm)];
+            (GraphParameters<double> p, List<TransportPoint> points) = done[(kind, algorithm)];
             double fromExact = Divergence.TotalWeights(Divergence.Compute(p, exact[lambda]));
             double fromSame = algorithm == Algorithm.BP ? double.NaN : Divergence.TotalWeights(Divergence.Compute(p, done[(kind, Algorithm.BP)].P));
             runs.Add(new TransportRun(kind, algorithm, lambda, points, fromExact, fromSame));
@@ -118,19 +117,19 @@ public static class WeightTransport
         return runs;
     }
 
-    private static (Parameters<double> P, List<TransportPoint> Points) Train(
-        ReproductionSetup setup, LearnerOptions o, Parameters<double> init, double[] inputs, double[] targets, int pairs)
+    private static (GraphParameters<double> P, List<TransportPoint> Points) Train(
+        ReproductionSetup setup, LearnerOptions o, GraphParameters<double> init, double[] inputs, double[] targets, int pairs)
     {
-        ILearner<double> learner = o.Create<double>(setup.Spec, 1);
-        Parameters<double> p = init.Clone();
+        IGraphLearner<double> learner = o.Create<double>(setup.Graph, 1);
+        GraphParameters<double> p = init.Clone();
         List<TransportPoint> points = [];
         Trainer.Run(learner, p, setup.Data.Train, setup.Data.Test, setup.Plan(Epochs(setup)), cp =>
         {
             LayerAlignment[] a = learner switch
             {
-                Backprop<double> bp => ErrorAlignment.Backprop(setup.Spec, p, bp.Feedback, bp.OutputLoss, inputs, targets, pairs),
-                PredictiveCodingLearner<double> { Rule: Algorithm.IL } il => ErrorAlignment.Scheduled(setup.Spec, p, il.State.Feedback, il.OutputLoss, inputs, targets, pairs, il.Gamma, setup.IlT),
-                PredictiveCodingLearner<double> pc => ErrorAlignment.ZeroDivergence(setup.Spec, p, pc.State.Feedback, pc.OutputLoss, inputs, targets, pairs),
+                GraphBackprop<double> bp => ErrorAlignment.Backprop(p, bp.State.Feedback, bp.OutputLoss, inputs, targets, pairs),
+                GraphPredictiveCoding<double> { Rule: Algorithm.IL } il => ErrorAlignment.Scheduled(p, il.State.Feedback, il.OutputLoss, inputs, targets, pairs, il.Gamma, setup.IlT),
+                GraphPredictiveCoding<double> pc => ErrorAlignment.ZeroDivergence(p, pc.State.Feedback, pc.OutputLoss, inputs, targets, pairs),
                 _ => [],
             };
             points.Add(new TransportPoint(cp.Epoch, cp.TestError, a));

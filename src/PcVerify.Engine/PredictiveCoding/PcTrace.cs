@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.PredictiveCoding;
@@ -6,7 +7,8 @@ namespace PcVerify.Engine.PredictiveCoding;
 /// <summary>
 /// What happened at one inference moment <c>t</c>: the state <c>(x_t, μ_t, ε_t)</c> the moment computed from,
 /// the increments <c>Δx_t</c>, and the parameter updates applied at <c>t</c> (null where none). Arrays are
-/// copies; rows are the pairs of the batch. Event-driven Z-IL records only <c>ε^l_l</c> and the updates.
+/// copies; rows are the pairs of the batch. A traced step runs the faithful synchronous simulation (event-driven Z-IL
+/// and skipping Fa-Z-IL equal it bit for bit in their parameters), so every moment is recorded in full.
 /// </summary>
 public sealed class PcMoment<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -43,8 +45,31 @@ public sealed class PcMoment<T>
     /// <summary><c>Δβ^{l+1}_t</c> at index <c>l+1</c>, as applied.</summary>
     public T[]?[] DeltaBeta { get; }
 
-    /// <summary><c>F_t</c> summed over the batch (NaN when not recorded).</summary>
+    /// <summary><c>F_t</c> summed over the batch.</summary>
     public double Energy { get; internal set; } = double.NaN;
+
+    /// <summary>The layered view of a graph moment on the chain graph.</summary>
+    internal static PcMoment<T> FromGraph(GraphPcMoment<T> g, Chain<T> chain)
+    {
+        NetworkSpec spec = chain.Spec;
+        int L = spec.L;
+        PcMoment<T> m = new(g.Moment, L) { Energy = g.Energy };
+        for (int l = 0; l <= L; l++)
+        {
+            int v = chain.Vertex(l);
+            m.X[l] = g.X[v];
+            m.DeltaX[l] = g.DeltaX[v];
+            if (l < L)
+            {
+                m.Mu[l] = g.Mu[v];
+                m.Eps[l] = g.Eps[v];
+                m.DeltaTheta[l + 1] = g.DeltaWeight[v] is { } w ? new Matrix<T>(spec.Widths[l], spec.Widths[l + 1], w) : null;
+                m.DeltaBeta[l + 1] = g.DeltaBias[v];
+            }
+        }
+
+        return m;
+    }
 }
 
 /// <summary>A record of every moment of one predictive-coding step, for tests and proofs. Off unless passed.</summary>

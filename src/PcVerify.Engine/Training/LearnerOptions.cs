@@ -7,7 +7,7 @@ using PcVerify.Engine.PredictiveCoding;
 
 namespace PcVerify.Engine.Training;
 
-/// <summary>Everything that configures a learner; <see cref="Create{T}"/> builds it.</summary>
+/// <summary>Everything that configures a learner; <see cref="Create{TNum}(CompiledGraph, int)"/> builds it.</summary>
 public sealed record LearnerOptions
 {
     /// <summary>The algorithm.</summary>
@@ -87,33 +87,37 @@ public sealed record LearnerOptions
             : Feedback<TNum>.Create(spec, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
     }
 
-    /// <summary>Checks α &gt; 0, γ &gt; 0, σ ≥ 0, all finite.</summary>
-    /// <exception cref="InvalidInputException">A value is out of range; the message names it.</exception>
-    public static void CheckRates(double alpha, double gamma, double sigma)
+    /// <summary>
+    /// The feedback of a graph learner, or null for <c>θᵀ</c> without weight decay (today's arithmetic): drawn from
+    /// <see cref="FeedbackSeed"/>, or the given <see cref="FeedbackMatrices"/> (layered layout; on a chain).
+    /// </summary>
+    /// <exception cref="InvalidInputException">λ is out of range, or the matrices do not fit the graph.</exception>
+    public GraphFeedback<TNum>? CreateFeedback<TNum>(CompiledGraph graph)
+        where TNum : unmanaged, IFloatingPointIeee754<TNum>
     {
-        if (!double.IsFinite(alpha) || alpha <= 0)
+        ArgumentNullException.ThrowIfNull(graph);
+        if (Feedback == FeedbackKind.Symmetric && WeightDecay == 0)
         {
-            throw new InvalidInputException($"learning rate α must be finite and > 0, found {alpha}");
+            return null;
         }
 
-        if (!double.IsFinite(gamma) || gamma <= 0)
-        {
-            throw new InvalidInputException($"inference rate γ must be finite and > 0, found {gamma}");
-        }
-
-        if (!double.IsFinite(sigma) || sigma < 0)
-        {
-            throw new InvalidInputException($"σ must be finite and ≥ 0, found {sigma}");
-        }
+        return FeedbackMatrices is not null
+            ? GraphFeedback<TNum>.FromMatrices(graph, Feedback, FeedbackMatrices, WeightDecay)
+            : GraphFeedback<TNum>.Create(graph, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
     }
 
-    /// <summary>Builds the learner (element type <typeparamref name="TNum"/>) for <paramref name="spec"/> and batches of up to <paramref name="capacity"/>.</summary>
+    /// <summary>
+    /// Builds the layered learner (element type <typeparamref name="TNum"/>) for <paramref name="spec"/> and batches of up
+    /// to <paramref name="capacity"/>. The product trains every network, chains included, through
+    /// <see cref="Create{TNum}(CompiledGraph, int)"/>; this builds the layered learners the tests, proofs and benchmarks
+    /// check the graph learners against.
+    /// </summary>
     /// <exception cref="InvalidInputException">An option is out of range.</exception>
     public ILearner<TNum> Create<TNum>(NetworkSpec spec, int capacity)
         where TNum : unmanaged, IFloatingPointIeee754<TNum>
     {
         ArgumentNullException.ThrowIfNull(spec);
-        CheckRates(Alpha, Gamma, Sigma);
+        LearningRule.CheckRates(Alpha, Gamma, Sigma);
         if (T < 0)
         {
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
@@ -139,23 +143,28 @@ public sealed record LearnerOptions
     }
 
     /// <summary>
-    /// Builds the graph learner (docs/math.md §10) for <paramref name="graph"/> and batches of up to <paramref name="capacity"/>.
-    /// A custom <see cref="Schedule"/> has one entry per depth <c>0 .. max d</c> (vertex v follows entry <c>d_max(v)</c>).
+    /// Builds the learner (docs/math.md §10) for <paramref name="graph"/> and batches of up to <paramref name="capacity"/>;
+    /// a layered net is the chain from <see cref="GraphSpec.Chain"/>, on which every learner trains bit for bit as the
+    /// layered one. A custom <see cref="Schedule"/> has one entry per depth <c>0 .. max d</c> (vertex v follows entry
+    /// <c>d_max(v)</c>; on a chain, θ^{d+1}).
     /// </summary>
     /// <exception cref="InvalidInputException">An option is out of range.</exception>
-    public IGraphLearner<TNum> CreateGraph<TNum>(CompiledGraph graph, int capacity)
+    public IGraphLearner<TNum> Create<TNum>(CompiledGraph graph, int capacity)
         where TNum : unmanaged, IFloatingPointIeee754<TNum>
     {
         ArgumentNullException.ThrowIfNull(graph);
-        CheckRates(Alpha, Gamma, Sigma);
+        LearningRule.CheckRates(Alpha, Gamma, Sigma);
         if (T < 0)
         {
             throw new InvalidInputException($"T must be ≥ 0, found {T}");
         }
 
-        GraphFeedback<TNum>? feedback = Feedback == FeedbackKind.Symmetric && WeightDecay == 0
-            ? null
-            : GraphFeedback<TNum>.Create(graph, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
+        if (Feedback == FeedbackKind.Direct && Algorithm != Algorithm.BP)
+        {
+            throw new InvalidInputException($"feedback direct (DFA) is defined for BP only, not {Algorithm.ToString().ToLowerInvariant()}");
+        }
+
+        GraphFeedback<TNum>? feedback = CreateFeedback<TNum>(graph);
         int depths = graph.Depth.MaxDepth + 1;
         return Algorithm switch
         {

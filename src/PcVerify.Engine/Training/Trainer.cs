@@ -3,7 +3,6 @@ using System.Numerics;
 using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
-using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Training;
 
@@ -65,145 +64,15 @@ public sealed record TrainingResult(IReadOnlyList<Checkpoint> Checkpoints, long 
     public Checkpoint Final => Checkpoints[^1];
 }
 
-/// <summary>Loss and test error of a network by a forward pass (the PCN's C1 prediction is the same pass).</summary>
-public static class Evaluation
-{
-    /// <summary>
-    /// Mean loss per pair (<paramref name="outputLoss"/>, default squared error) and error rate (NaN when
-    /// <paramref name="data"/> has no labels). <paramref name="afterStep"/> is the training step the parameters come
-    /// from, named if the output is not finite (−1: not during training).
-    /// </summary>
-    /// <exception cref="InvalidInputException">The data widths do not match the network.</exception>
-    public static (double Loss, double Error) Run<T>(Parameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        ArgumentNullException.ThrowIfNull(data);
-        NetworkSpec spec = p.Spec;
-        Trainer.CheckWidths(spec, data);
-        int capacity = Capacity(data);
-        // The layered forward pass (Eqs. 1–2) with the shared prediction, the very computation of BP's forward and
-        // the PCN's C1 initialisation, without building a learner.
-        T[][] y = [.. spec.Widths.Select(n => new T[capacity * n])];
-        T[][] fy = [.. spec.Widths.Select(n => new T[capacity * n])];
-        return Core<T>(data, spec.InputWidth, spec.OutputWidth, capacity, outputLoss, afterStep, (x, b) =>
-        {
-            x.AsSpan(0, b * spec.InputWidth).CopyTo(y[spec.L]);
-            for (int l = spec.L - 1; l >= 0; l--)
-            {
-                Forward.Layer(spec, p, l, y[l + 1].AsSpan(0, b * spec.Widths[l + 1]), fy[l + 1], y[l], b);
-            }
-
-            return y[0];
-        });
-    }
-
-    /// <summary>As <see cref="Run{T}(Parameters{T}, DataSet, long, OutputLoss?)"/> for a computation graph (its forward pass, docs/math.md §10).</summary>
-    /// <exception cref="InvalidInputException">The data widths do not match the graph's input and output sizes.</exception>
-    public static (double Loss, double Error) Run<T>(GraphParameters<T> p, DataSet data, long afterStep = -1, OutputLoss? outputLoss = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        ArgumentNullException.ThrowIfNull(data);
-        CompiledGraph graph = p.Graph;
-        Trainer.CheckWidths(graph, data);
-        int capacity = Capacity(data);
-        GraphForward<T> forward = new(graph, capacity);
-        return Core<T>(data, graph.InputSize, graph.OutputSize, capacity, outputLoss, afterStep, (x, b) =>
-        {
-            forward.Run(p, x.AsSpan(0, b * graph.InputSize), b);
-            return forward.Y[graph.Output];
-        });
-    }
-
-    private static int Capacity(DataSet data) => Math.Max(1, Math.Min(256, data.Count));
-
-    /// <summary>The evaluation loop: batches of inputs through <paramref name="forward"/> (which returns the output rows), loss and argmax.</summary>
-    private static (double Loss, double Error) Core<T>(
-        DataSet data, int nIn, int n0, int capacity, OutputLoss? outputLoss, long afterStep, Func<T[], int, T[]> forward)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        OutputLoss lossFunction = outputLoss ?? OutputLoss.SquaredError;
-        T[] x = new T[capacity * nIn];
-        T[] y = new T[capacity * n0];
-        double loss = 0;
-        long wrong = 0;
-        for (int start = 0; start < data.Count; start += capacity)
-        {
-            int b = Math.Min(capacity, data.Count - start);
-            Trainer.Convert(data.Inputs.AsSpan(start * nIn, b * nIn), x);
-            Trainer.Convert(data.Targets.AsSpan(start * n0, b * n0), y);
-            T[] output = forward(x, b);
-            loss += lossFunction.Value<T>(y.AsSpan(0, b * n0), output.AsSpan(0, b * n0), b, n0);
-            if (data.Labels is null)
-            {
-                continue;
-            }
-
-            for (int r = 0; r < b; r++)
-            {
-                ReadOnlySpan<T> out0 = output.AsSpan(r * n0, n0);
-                int best = 0;
-                for (int i = 1; i < n0; i++)
-                {
-                    if (out0[i] > out0[best])
-                    {
-                        best = i;
-                    }
-                }
-
-                if (best != data.Labels[start + r])
-                {
-                    wrong++;
-                }
-            }
-        }
-
-        if (!double.IsFinite(loss))
-        {
-            throw new TrainingDivergedException(afterStep, "evaluation: the network's output is not finite");
-        }
-
-        double count = Math.Max(1, data.Count);
-        return (loss / count, data.Labels is null ? double.NaN : wrong / count);
-    }
-}
-
 /// <summary>Runs a learner over a data set according to a <see cref="TrainingPlan"/>.</summary>
 public static class Trainer
 {
     /// <summary>
-    /// Trains <paramref name="parameters"/> in place. Every algorithm given the same plan and data sees the
-    /// identical sequence of pairs. <paramref name="onCheckpoint"/> is called after each evaluation;
-    /// <paramref name="onStep"/> after each step with (steps done, total steps).
-    /// </summary>
-    /// <exception cref="InvalidInputException">The data does not fit the network or the plan is invalid.</exception>
-    /// <exception cref="TrainingDivergedException">A non-finite value appeared; names the step and layer.</exception>
-    public static TrainingResult Run<T>(
-        ILearner<T> learner, Parameters<T> parameters, DataSet train, DataSet? test, TrainingPlan plan,
-        Action<Checkpoint>? onCheckpoint = null, Action<long, long>? onStep = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(learner);
-        ArgumentNullException.ThrowIfNull(parameters);
-        NetworkSpec spec = parameters.Spec;
-        int nIn = spec.InputWidth, nOut = spec.OutputWidth;
-        Session<T> session = new(
-            nIn, nOut, learner.Capacity, learner.OutputLoss, data => CheckWidths(spec, data),
-            (step, x, y, b) =>
-            {
-                learner.StepIndex = step;
-                learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
-            },
-            parameters.FindNonFinite,
-            (data, afterStep) => Evaluation.Run(parameters, data, afterStep, learner.OutputLoss));
-        return Loop(session, train, test, plan, onCheckpoint, onStep);
-    }
-
-    /// <summary>
-    /// Trains the parameters of a computation graph in place, exactly as <see cref="Run{T}(ILearner{T}, Parameters{T}, DataSet, DataSet?, TrainingPlan, Action{Checkpoint}?, Action{long, long}?)"/>
-    /// does for a layered net (same pair sequence, plan and checkpoints). A data row is the input vertex's value in
-    /// storage order (NCHW row-major for an image), so its width must equal the input vertex's size.
+    /// Trains the parameters of a computation graph in place (a layered net is the chain from <c>GraphSpec.Chain</c>).
+    /// Every algorithm given the same plan and data sees the identical sequence of pairs. A data row is the input
+    /// vertex's value in storage order (NCHW row-major for an image), so its width must equal the input vertex's size.
+    /// <paramref name="onCheckpoint"/> is called after each evaluation; <paramref name="onStep"/> after each step with
+    /// (steps done, total steps).
     /// </summary>
     /// <exception cref="InvalidInputException">The data does not fit the graph or the plan is invalid.</exception>
     /// <exception cref="TrainingDivergedException">A non-finite value appeared; names the step and vertex.</exception>
@@ -215,53 +84,30 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(learner);
         ArgumentNullException.ThrowIfNull(parameters);
         CompiledGraph graph = parameters.Graph;
-        int nIn = graph.InputSize, nOut = graph.OutputSize;
-        Session<T> session = new(
-            nIn, nOut, learner.Capacity, learner.OutputLoss, data => CheckWidths(graph, data),
-            (step, x, y, b) =>
-            {
-                learner.StepIndex = step;
-                learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
-            },
-            parameters.FindNonFinite,
-            (data, afterStep) => Evaluation.Run(parameters, data, afterStep, learner.OutputLoss));
-        return Loop(session, train, test, plan, onCheckpoint, onStep);
-    }
-
-    /// <summary>What the training loop needs of a learner and its parameters, layered or graph.</summary>
-    private sealed record Session<T>(
-        int InputWidth, int OutputWidth, int Capacity, OutputLoss Loss, Action<DataSet> CheckWidths,
-        Action<long, T[], T[], int> Step, Func<string?> FindNonFinite, Func<DataSet, long, (double Loss, double Error)> Evaluate)
-        where T : unmanaged, IFloatingPointIeee754<T>;
-
-    private static TrainingResult Loop<T>(
-        Session<T> s, DataSet train, DataSet? test, TrainingPlan plan, Action<Checkpoint>? onCheckpoint, Action<long, long>? onStep)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(plan);
-        s.CheckWidths(train);
+        CheckWidths(graph, train);
         if (test is not null)
         {
-            s.CheckWidths(test);
+            CheckWidths(graph, test);
         }
 
         plan.Validate(train.Count);
-        s.Loss.CheckTargets(train.Targets, train.OutputWidth, train.Name);
+        learner.OutputLoss.CheckTargets(train.Targets, train.OutputWidth, train.Name);
         if (test is not null)
         {
-            s.Loss.CheckTargets(test.Targets, test.OutputWidth, test.Name);
+            learner.OutputLoss.CheckTargets(test.Targets, test.OutputWidth, test.Name);
         }
 
         int batch = Math.Min(plan.BatchSize, train.Count);
-        if (batch > s.Capacity)
+        if (batch > learner.Capacity)
         {
-            throw new InvalidInputException($"batch size {batch} exceeds the learner's capacity {s.Capacity}");
+            throw new InvalidInputException($"batch size {batch} exceeds the learner's capacity {learner.Capacity}");
         }
 
         int batchesPerEpoch = (train.Count + batch - 1) / batch;
         long totalSteps = plan.Steps ?? ((long)plan.Epochs * batchesPerEpoch);
-        int nIn = s.InputWidth, nOut = s.OutputWidth;
+        int nIn = graph.InputSize, nOut = graph.OutputSize;
         T[] x = new T[batch * nIn], y = new T[batch * nOut];
         int[] order = Enumerable.Range(0, train.Count).ToArray();
         List<Checkpoint> checkpoints = [];
@@ -292,20 +138,21 @@ public static class Trainer
             position += b;
             pairs += b;
             clock.Start();
-            s.Step(step, x, y, b);
+            learner.StepIndex = step;
+            learner.Step(parameters, x.AsSpan(0, b * nIn), y.AsSpan(0, b * nOut), b);
             clock.Stop();
             onStep?.Invoke(step + 1, totalSteps);
             bool endOfEpoch = position >= train.Count;
             bool due = plan.EvaluateEvery > 0 ? (step + 1) % plan.EvaluateEvery == 0 : endOfEpoch;
             if (due || step + 1 == totalSteps)
             {
-                string? bad = s.FindNonFinite();
+                string? bad = parameters.FindNonFinite();
                 if (bad is not null)
                 {
                     throw new TrainingDivergedException(step, $"parameters after the update ({bad})");
                 }
 
-                (double loss, double error) = s.Evaluate(test ?? train, step);
+                (double loss, double error) = Evaluation.Run(parameters, test ?? train, step, learner.OutputLoss);
                 Checkpoint c = new(step + 1, pairs, (double)pairs / train.Count, loss, error);
                 checkpoints.Add(c);
                 onCheckpoint?.Invoke(c);
@@ -313,21 +160,6 @@ public static class Trainer
         }
 
         return new TrainingResult(checkpoints, totalSteps, clock.Elapsed);
-    }
-
-    internal static void CheckWidths(NetworkSpec spec, DataSet data)
-    {
-        if (data.InputWidth != spec.InputWidth)
-        {
-            throw new InvalidInputException(
-                $"data '{data.Name}' has input width {data.InputWidth} but the network's input layer has {spec.InputWidth} neurons");
-        }
-
-        if (data.OutputWidth != spec.OutputWidth)
-        {
-            throw new InvalidInputException(
-                $"data '{data.Name}' has output width {data.OutputWidth} but the network's output layer has {spec.OutputWidth} neurons");
-        }
     }
 
     internal static void CheckWidths(CompiledGraph graph, DataSet data)

@@ -442,7 +442,7 @@ public class GraphAlgorithmTests
     public void Divergence_names_the_vertex_and_the_step(Algorithm algorithm)
     {
         CompiledGraph graph = Graph("levelled-skip");
-        IGraphLearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e306, T = 2 }.CreateGraph<double>(graph, 1);
+        IGraphLearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e306, T = 2 }.Create<double>(graph, 1);
         GraphParameters<double> p = GraphNets.Params<double>(graph, 101);
         double[] x = GraphNets.Normal<double>(graph.InputSize, 102), s = GraphNets.Normal<double>(graph.OutputSize, 103);
         TrainingDivergedException e = Assert.Throws<TrainingDivergedException>(() =>
@@ -473,7 +473,7 @@ public class GraphAllocationTests
     public void A_graph_step_allocates_nothing_after_warm_up(Algorithm algorithm)
     {
         CompiledGraph graph = GraphAlgorithmTests.Graph("branches");
-        IGraphLearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e-3, T = 4, Sigma = algorithm == Algorithm.IL ? 0.01 : 0 }.CreateGraph<double>(graph, 4);
+        IGraphLearner<double> learner = new LearnerOptions { Algorithm = algorithm, Alpha = 1e-3, T = 4, Sigma = algorithm == Algorithm.IL ? 0.01 : 0 }.Create<double>(graph, 4);
         GraphParameters<double> p = GraphNets.Params<double>(graph, 111);
         double[] x = GraphNets.Normal<double>(4 * graph.InputSize, 112), s = GraphNets.Normal<double>(4 * graph.OutputSize, 113);
         learner.Step(p, x, s, 4);

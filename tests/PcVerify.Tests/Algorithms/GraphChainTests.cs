@@ -9,11 +9,13 @@ using PcVerify.Engine.Verification;
 namespace PcVerify.Tests.Algorithms;
 
 /// <summary>
-/// A layered net is a chain (docs/math.md §10): every graph algorithm on the chain from <see cref="GraphSpec.Chain"/> must
-/// train exactly as the layered learner (the oracle: the existing, independently tested engine) — bit for bit, because
-/// each graph step calls the same kernels in the same order (see <see cref="GraphState{T}"/>). Covers BP, IL (t_c and a
-/// custom schedule), Z-IL (event-driven and synchronous), Fa-Z-IL, σ, γ with and without the correction, batches of
-/// varying size, both losses and both element types.
+/// A layered net is a chain (docs/math.md §10): the layered learners (<c>LearnerOptions.Create</c>) are views of the graph
+/// learners on the chain from <see cref="GraphSpec.Chain"/>, so training through the layered API (layer-indexed
+/// parameters, schedules, σ stream, γ-correction) must equal training the graph learner on the graph parameters bit for
+/// bit; a wrong layer ↔ vertex translation in a facade fails here. That the arithmetic itself is the earlier layered
+/// engine's is what the pinned snapshots and the oracle tests (MathNet BP, finite differences) check. Covers BP, IL
+/// (t_c and a custom schedule), Z-IL (event-driven and synchronous), Fa-Z-IL, σ, γ with and without the correction,
+/// batches of varying size, both losses and both element types.
 /// </summary>
 public class GraphChainTests
 {
@@ -60,7 +62,7 @@ public class GraphChainTests
         Parameters<T> chain = TestNets.Params(spec, 61).Convert<T>();
         GraphParameters<T> gp = GraphParameters<T>.FromChain(graph, chain.Clone());
         ILearner<T> layered = o.Create<T>(spec, 3);
-        IGraphLearner<T> onGraph = o.CreateGraph<T>(graph, 3);
+        IGraphLearner<T> onGraph = o.Create<T>(graph, 3);
         Assert.Equal(layered.Name, onGraph.Name);
         for (int step = 0; step < 12; step++)
         {

@@ -29,7 +29,7 @@ public class GraphFeedbackTests
         GraphParameters<double> Train(LearnerOptions options)
         {
             GraphParameters<double> p = init.Clone();
-            IGraphLearner<double> learner = options.CreateGraph<double>(g, 2);
+            IGraphLearner<double> learner = options.Create<double>(g, 2);
             for (int step = 0; step < 5; step++)
             {
                 int b = step % 2;
@@ -68,6 +68,60 @@ public class GraphFeedbackTests
             Assert.Equal(p.Weight(v.Index).Select(w => scale * Math.Sign(w)), sign.Weight(p, v.Index));
         }
 
-        Assert.Throws<Engine.InvalidInputException>(() => GraphFeedback<double>.Create(g, FeedbackKind.Direct, 1));
+        GraphFeedback<double> direct = GraphFeedback<double>.Create(g, FeedbackKind.Direct, 1);
+        var e = Assert.Throws<Engine.InvalidInputException>(() => new GraphPredictiveCoding<double>(g, Algorithm.ZIL, 0.1, feedback: direct));
+        Assert.Contains("BP only", e.Message);
+    }
+
+    // One backward product per element, summed by the kernel in another order than the loops below: a few ulps of the
+    // largest term; 1e-13 absolute + relative (float64) leaves a wide margin, while a wrong B, source or f' is O(1) off.
+    private static readonly Tolerance HandLoops = new(1e-13, 1e-13, "float64: one backward product summed in another order");
+
+    [Fact]
+    public void Direct_feedback_on_a_graph_sends_the_output_error_to_every_hidden_vertex_through_each_outgoing_edges_derivative()
+    {
+        // resnet-skip: h feeds conv2 through relu and z through the identity, so δ_h = (relu'(x_h) + 1) ⊙ B_h δ_out.
+        CompiledGraph g = CompiledGraph.Compile(GraphJson.Read(GraphJsonTests.Example("resnet-skip.json")));
+        GraphParameters<double> p = GraphParameters<double>.Initialise(g, InitScheme.HeNormal, 3);
+        double[] x = TestNets.Normal(2 * g.InputSize, 5), s = TestNets.Normal(2 * g.OutputSize, 6);
+        GraphFeedback<double> direct = GraphFeedback<double>.Create(g, FeedbackKind.Direct, 9);
+        GraphBackprop<double> bp = new(g, 0.1, 2, feedback: direct);
+        bp.Forward(p, x, 2);
+        bp.Backward(p, s);
+        int m = g.OutputSize;
+        double[] dOut = bp.State.Rows(bp.State.Eps, g.Output).ToArray();
+        for (int v = 0; v < g.Vertices.Count; v++)
+        {
+            if (v == g.Input || v == g.Output)
+            {
+                Assert.Empty(direct.Direct(v));
+                continue;
+            }
+
+            int n = g.Vertices[v].Size;
+            double[] b = direct.Direct(v), xv = bp.State.Rows(bp.State.X, v).ToArray(), expected = new double[2 * n];
+            Assert.Equal(m * n, b.Length);
+            for (int pair = 0; pair < 2; pair++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double gj = 0;
+                    for (int i = 0; i < m; i++)
+                    {
+                        gj += b[(i * n) + j] * dOut[(pair * m) + i];
+                    }
+
+                    double fp = 0;
+                    foreach (int e in g.Vertices[v].OutEdges)
+                    {
+                        fp += g.Edges[e].Activation.Derivative(xv[(pair * n) + j]);
+                    }
+
+                    expected[(pair * n) + j] = fp * gj;
+                }
+            }
+
+            HandLoops.Assert<double>(expected, bp.State.Rows(bp.State.Eps, v), $"DFA δ of '{g.Vertices[v].Name}'");
+        }
     }
 }

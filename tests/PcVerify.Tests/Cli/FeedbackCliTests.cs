@@ -1,4 +1,5 @@
 using System.Globalization;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Data;
 using PcVerify.Engine.Network;
 
@@ -30,17 +31,35 @@ public class FeedbackCliTests
     [Fact]
     public void Compare_on_a_graph_with_sign_feedback_reports_zil_on_bp_with_the_same_b_and_off_exact_bp()
     {
+        // A graph file takes the one compare path a chain takes: the first table against exact BP, the second against BP
+        // with the same B, then the alignment per hidden vertex (named; the MLP example's hidden vertices are h1 and h2).
         var r = CliRunner.Run("compare", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "sign", "--algos", "zil", "--steps", "200");
         Assert.True(r.Code == 0, r.Err);
         string[] lines = r.Out.Split('\n');
-        int exact = Array.FindIndex(lines, l => l.StartsWith("Divergence from exact BP", StringComparison.Ordinal));
-        Assert.True(exact > 0, r.Out);
+        int second = Array.FindIndex(lines, l => l.StartsWith("Divergence from bp+sign", StringComparison.Ordinal));
+        Assert.True(second > 0, r.Out);
 
         // Same bounds as the layered test above: rounding only against BP with B, the order of the updates against exact BP.
-        double vsSame = WeightsColumn(lines.Take(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
-        double vsExact = WeightsColumn(lines.Skip(exact).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        double vsExact = WeightsColumn(lines.Take(second).Last(l => l.StartsWith("zil ", StringComparison.Ordinal)));
+        double vsSame = WeightsColumn(lines.Skip(second).First(l => l.StartsWith("zil ", StringComparison.Ordinal)));
         Assert.True(vsSame < 1e-9, $"graph Z-IL vs BP with the same B: {vsSame}");
         Assert.True(vsExact > 1e-2, $"graph Z-IL vs exact BP: {vsExact}");
+        string zil = lines.Single(l => l.StartsWith("  zil ", StringComparison.Ordinal));
+        string bp = lines.Single(l => l.StartsWith("  bp+sign ", StringComparison.Ordinal));
+
+        // Z-IL's ε_v at t = d(v) is BP-with-B's δ_v (Thm 3.1 with B in place of θᵀ), so their angles to exact δ agree.
+        Assert.Equal(bp[14..], zil[14..]);
+        Assert.Contains("δ[", zil, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Direct_feedback_trains_bp_on_a_graph_file_and_saves_it_under_the_vertex_keys()
+    {
+        using TempDirectory dir = new();
+        var r = CliRunner.Run("train", "--algo", "bp", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "direct", "--steps", "20", "--save", dir.File("p.npz"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("feedback: direct (B seeded by 1)", r.Out, StringComparison.Ordinal);
+        Assert.Equal(["h1.bias", "h1.weight", "h2.bias", "h2.weight", "out.bias", "out.weight"], Npz.Read(dir.File("p.npz")).Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -56,7 +75,7 @@ public class FeedbackCliTests
     [InlineData("compare --algos il --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
     [InlineData("train --feedback mirror --steps 1", "--feedback 'mirror': expected symmetric, random, sign, kp or direct")]
     [InlineData("train --weight-decay -1 --steps 1", "--weight-decay -1: λ must be finite and ≥ 0")]
-    [InlineData("train --algo bp --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) applies to layered nets (--arch) only")]
+    [InlineData("train --algo zil --graph any.json --feedback direct --steps 1", "--feedback direct (DFA) is defined for bp only")]
     public void Bad_feedback_options_get_a_one_line_error(string args, string message)
     {
         var r = CliRunner.Run(args.Split(' '));

@@ -1,4 +1,5 @@
 using System.Numerics;
+using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Graph.Ops;
@@ -10,8 +11,9 @@ namespace PcVerify.Tests.Graph;
 
 /// <summary>
 /// A layered net is the special case of a chain (docs/math.md §10): the chain built by <see cref="GraphSpec.Chain"/>,
-/// evaluated by the graph engine, must reproduce the layered engine bit for bit, because the dense op uses the same
-/// kernels in the same order (the oracle is the existing, independently tested layered engine).
+/// evaluated op by op here, must reproduce the layered forward (<c>Training.Forward</c>, an independent loop over layers)
+/// and the layered BP learner (a view of the graph learner, so this checks the learner's composition of the ops against
+/// a hand composition) bit for bit.
 /// </summary>
 public class ChainGraphTests
 {

@@ -1,3 +1,4 @@
+using PcVerify.Engine.Graph;
 using PcVerify.Engine;
 using PcVerify.Engine.Backprop;
 using PcVerify.Engine.Data;
@@ -133,10 +134,13 @@ public class FeedbackTests
         NetworkSpec spec = TestNets.Spec("64,32,10", "tanh", false);
         DataSplit data = DataSources.Load("digits", 1);
         Parameters<double> p = Initialisation<double>.Create(spec, InitScheme.HeNormal, 1);
-        var bp = (Backprop<double>)new LearnerOptions { Algorithm = Algorithm.BP, Alpha = 0.05, Feedback = FeedbackKind.KolenPollack, FeedbackSeed = 1, WeightDecay = 0.1 }.Create<double>(spec, 1);
-        double first = Angles.Degrees<double>(bp.Feedback!.Matrix(p, 1), p.Theta[1].Data);
-        Trainer.Run(bp, p, data.Train, data.Test, new TrainingPlan(1, 600, 1, false, 1, 0));
-        double last = Angles.Degrees<double>(bp.Feedback.Matrix(p, 1), p.Theta[1].Data);
+        CompiledGraph graph = CompiledGraph.Compile(GraphSpec.Chain(spec));
+        GraphParameters<double> gp = GraphParameters<double>.FromChain(graph, p);
+        var bp = (GraphBackprop<double>)new LearnerOptions { Algorithm = Algorithm.BP, Alpha = 0.05, Feedback = FeedbackKind.KolenPollack, FeedbackSeed = 1, WeightDecay = 0.1 }.Create<double>(graph, 1);
+        int x0 = graph.IndexOf("x0");
+        double first = Angles.Degrees<double>(bp.State.Feedback!.Weight(gp, x0), p.Theta[1].Data);
+        Trainer.Run(bp, gp, data.Train, data.Test, new TrainingPlan(1, 600, 1, false, 1, 0));
+        double last = Angles.Degrees<double>(bp.State.Feedback.Weight(gp, x0), p.Theta[1].Data);
         Assert.True(first > 60, $"a random B starts far from θᵀ: {first}°");
         Assert.True(last < first / 2, $"angle between B and θᵀ: {first}° → {last}°");
     }
@@ -171,9 +175,11 @@ public class FeedbackTests
         Backprop<double> fwd = new(Spec, 0.1, 3);
         fwd.Forward(p, x, 3);
         Array.Copy(fwd.Y[0], Spec.OutputWidth, s, Spec.OutputWidth, Spec.OutputWidth); // pair 1's target is its prediction: δ = 0
-        LayerAlignment[] a = ErrorAlignment.Backprop(Spec, p, null, Engine.Algorithms.OutputLoss.SquaredError, x, s, 3);
+        CompiledGraph graph = CompiledGraph.Compile(GraphSpec.Chain(Spec));
+        GraphParameters<double> gp = GraphParameters<double>.FromChain(graph, p);
+        LayerAlignment[] a = ErrorAlignment.Backprop(gp, null, Engine.Algorithms.OutputLoss.SquaredError, x, s, 3);
         Assert.All(a, la => Assert.True(la.MeanDegrees < 1e-6 && la.Counted == 2 && la.LeftOut == 1, la.ToString()));
-        LayerAlignment[] r = ErrorAlignment.ZeroDivergence(Spec, p, Feedback<double>.Create(Spec, FeedbackKind.Random, 2), Engine.Algorithms.OutputLoss.SquaredError, x, s, 3);
+        LayerAlignment[] r = ErrorAlignment.ZeroDivergence(gp, GraphFeedback<double>.Create(graph, FeedbackKind.Random, 2), Engine.Algorithms.OutputLoss.SquaredError, x, s, 3);
         Assert.All(r, la => Assert.True(la.MeanDegrees > 1 && la.LeftOut == 1, la.ToString()));
     }
 }

@@ -124,7 +124,7 @@ public class PyTorchReferenceTests
         NpyArray x = reference["inputs"], s = reference["targets"];
         int batch = x.Shape[0];
         var p = GraphParameters<double>.FromArrays(graph, model.Initializers, model.Source);
-        IGraphLearner<double> learner = options.CreateGraph<double>(graph, batch);
+        IGraphLearner<double> learner = options.Create<double>(graph, batch);
         bool anyOutside = false;
         for (int step = 1; step <= 5; step++)
         {

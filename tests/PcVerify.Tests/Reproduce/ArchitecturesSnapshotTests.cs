@@ -125,14 +125,16 @@ public class ArchitecturesSnapshotTests
     [Fact]
     public void BP_on_the_MLP_graph_is_the_layered_engines_BP()
     {
-        // Independent implementation: the layered Backprop on 64-32-16-10 tanh with biases, from the same He-normal
-        // start (GraphParameters.Initialise numbers a chain's layers as Initialisation.Create does), on the same pairs.
+        // The layered net --arch 64,32,16,10 with tanh and biases, as the product trains it (its chain from
+        // GraphSpec.Chain), from the layered He-normal start (GraphParameters.Initialise numbers a chain's layers as
+        // Initialisation.Create does), on the same pairs: the example file's MLP must be that net.
         ArchitecturesSetup setup = Run.Value.Setup;
         NetworkSpec spec = NetworkSpec.FromInputToOutput([64, 32, 16, 10], [Activation.Tanh], bias: true);
         for (int k = 0; k < setup.Seeds; k++)
         {
-            Parameters<double> p = Initialisation<double>.Create(spec, InitScheme.HeNormal, 7 + (ulong)k);
-            TrainingResult r = Trainer.Run(new LearnerOptions { Algorithm = Algorithm.BP, Alpha = setup.Alpha }.Create<double>(spec, 1), p, setup.Data.Train, setup.Data.Test, setup.Plan);
+            CompiledGraph chain = CompiledGraph.Compile(GraphSpec.Chain(spec));
+            GraphParameters<double> p = GraphParameters<double>.FromChain(chain, Initialisation<double>.Create(spec, InitScheme.HeNormal, 7 + (ulong)k));
+            TrainingResult r = Trainer.Run(new LearnerOptions { Algorithm = Algorithm.BP, Alpha = setup.Alpha }.Create<double>(chain, 1), p, setup.Data.Train, setup.Data.Test, setup.Plan);
             Assert.Equal(r.Final.TestError, Rows("mlp", Algorithm.BP).Single(x => x.Loss.Name == "se").Runs[k].TestError);
         }
     }

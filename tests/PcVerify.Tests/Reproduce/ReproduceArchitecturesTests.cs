@@ -56,6 +56,28 @@ public class ReproduceArchitecturesTests
     }
 
     [Fact]
+    public void Reproduce_graph_with_level_runs_the_section_on_the_graph_file_as_written_and_levelled()
+    {
+        // The same path as --model, from a graph file seeded like the default nets: the skip net one edge short is not
+        // levelled (Z-IL leaves BP) and levelled (Z-IL equals BP), the claims the section states for it.
+        using TempDirectory dir = new();
+        string outDir = dir.File("out");
+        var r = CliRunner.Run("reproduce", "--quick", "--graph", Graph.GraphJsonTests.Example("resnet-skip.json"), "--level", "--out", outDir);
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        string csv = File.ReadAllText(Path.Combine(outDir, "architectures.csv"));
+        Assert.Contains("graph resnet-skip.json,no,", csv, StringComparison.Ordinal);
+        Assert.Contains("\"graph resnet-skip.json, levelled\",yes (1 inserted),", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain("MLP", csv, StringComparison.Ordinal);
+        Assert.Contains("holds  graph resnet-skip.json: not levelled ⇒ Z-IL leaves BP", r.Out, StringComparison.Ordinal);
+        Assert.Contains("holds  graph resnet-skip.json, levelled: levelled graph ⇒ Z-IL equals BP", r.Out, StringComparison.Ordinal);
+
+        var both = CliRunner.Run("reproduce", "--quick", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--model", "any.onnx", "--out", dir.File("both"));
+        Assert.Equal(2, both.Code);
+        Assert.Contains("--model and --graph exclude each other", both.Err, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("both")));
+    }
+
+    [Fact]
     public void On_data_the_default_nets_do_not_take_the_section_says_it_was_not_run()
     {
         using TempDirectory dir = new();

@@ -139,6 +139,29 @@ public class ReproduceShardingTests
         Assert.False(Directory.Exists(root.File("m")));
     }
 
+    [Fact]
+    public void With_a_graph_file_and_level_the_merged_shards_equal_the_unsharded_run()
+    {
+        // reproduce --graph records the file's path in the plan; merge rebuilds the nets from it (seeded like the default
+        // nets) and lays the cells out as the unsharded run does.
+        using TempDirectory root = new();
+        string[] args = ["reproduce", "--quick", "--graph", Graph.GraphJsonTests.Example("resnet-skip.json"), "--level"];
+        var whole = Run([.. args, "--out", root.File("whole")]);
+        Assert.True(whole.Code == 0, whole.Err + whole.Out);
+        for (int i = 1; i <= 2; i++)
+        {
+            Directory.CreateDirectory(root.File($"s{i}"));
+            var r = Run([.. args, "--shard", $"{i}/2", "--out", root.File($"s{i}")]);
+            Assert.True(r.Code == 0, r.Err + r.Out);
+        }
+
+        var merged = Run("merge", root.File("s1"), root.File("s2"), "--out", root.File("merged"));
+        Assert.True(merged.Code == 0, merged.Err + merged.Out);
+        Assert.Equal(WithoutTimes(Path.Combine(root.File("whole"), "architectures.csv")), WithoutTimes(Path.Combine(root.File("merged"), "architectures.csv")));
+        Assert.Contains("\"graph resnet-skip.json, levelled\"", File.ReadAllText(Path.Combine(root.File("merged"), "architectures.csv")));
+        Assert.Equal(Verdicts(whole.Out), Verdicts(merged.Out));
+    }
+
     private static string[] Verdicts(string output) => [.. output.Split('\n').Where(l => l.StartsWith("holds", StringComparison.Ordinal) || l.StartsWith("FAILS", StringComparison.Ordinal))];
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Numerics;
+using PcVerify.Engine.Network;
 
-namespace PcVerify.Engine.Network;
+namespace PcVerify.Engine.Algorithms;
 
 /// <summary>What sends errors backwards (docs/math.md §12): the matrix in BP's <c>δ</c> product and PC's Eq. 7 term.</summary>
 public enum FeedbackKind
@@ -22,11 +23,12 @@ public enum FeedbackKind
 }
 
 /// <summary>
-/// The feedback matrices of one learner and the weight decay applied with them (docs/math.md §12, docs/decisions.md
-/// "Weight transport"). For hidden layer <c>l = 1..L−1</c> the backward product is <c>g^l = B^l e^{src}</c> with
-/// <c>src = l−1</c> (or 0 for <see cref="FeedbackKind.Direct"/>); it is stored as <c>M^l = (B^l)ᵀ</c>, the shape of
-/// <c>θ^l</c> (or <c>n^0 × n^l</c> for direct), so that the same kernel computes it as for <c>θ^l</c>. With
-/// <see cref="FeedbackKind.Symmetric"/>, <c>M^l</c> IS <c>θ^l</c> (no copy), so the default is today's arithmetic bit for bit.
+/// The feedback matrices of a layered learner and the weight decay applied with them (docs/math.md §12, docs/decisions.md
+/// "Weight transport"), in the paper's layer indexing: a view of <see cref="GraphFeedback{T}"/> on the chain graph,
+/// which holds the matrices and does the work. For hidden layer <c>l = 1..L−1</c> the backward product is
+/// <c>g^l = B^l e^{src}</c> with <c>src = l−1</c> (or 0 for <see cref="FeedbackKind.Direct"/>); it is stored as
+/// <c>M^l = (B^l)ᵀ</c>, the shape of <c>θ^l</c> (or <c>n^0 × n^l</c> for direct), so that the same kernel computes it as
+/// for <c>θ^l</c>. With <see cref="FeedbackKind.Symmetric"/>, <c>M^l</c> IS <c>θ^l</c> (no copy).
 /// </summary>
 /// <remarks>
 /// B is refreshed once per step, between steps: <see cref="BeginStep"/> (sign: <c>s · sign θ</c> of the step's
@@ -38,82 +40,39 @@ public enum FeedbackKind
 public sealed class Feedback<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly NetworkSpec _spec;
-    private readonly T[][] _m;
-    private readonly T[][] _before;
-    private readonly double[] _signScale;
+    private readonly Chain<T> _chain;
 
-    private Feedback(NetworkSpec spec, FeedbackKind kind, double weightDecay)
+    private Feedback(Chain<T> chain, GraphFeedback<T> graph)
     {
-        _spec = spec;
-        Kind = kind;
-        WeightDecay = weightDecay;
-        _m = new T[spec.L][];
-        _before = new T[spec.L][];
-        _signScale = new double[spec.L];
+        _chain = chain;
+        Graph = graph;
     }
 
     /// <summary>The kind of feedback.</summary>
-    public FeedbackKind Kind { get; }
+    public FeedbackKind Kind => Graph.Kind;
 
     /// <summary>The weight decay λ ≥ 0 (per step: <c>θ ← (1 − αλ)θ</c>, and B alike for Kolen–Pollack).</summary>
-    public double WeightDecay { get; }
+    public double WeightDecay => Graph.WeightDecay;
 
     /// <summary>The architecture.</summary>
-    public NetworkSpec Spec => _spec;
+    public NetworkSpec Spec => _chain.Spec;
+
+    /// <summary>The feedback on the chain graph that this view shows.</summary>
+    internal GraphFeedback<T> Graph { get; }
 
     /// <summary>
     /// Creates the feedback for <paramref name="spec"/>. Random, Kolen–Pollack and direct draw <c>B^l</c> in row-major
     /// order of its shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>) from stream <c>l</c> of <see cref="RngDomain.Feedback"/>,
     /// with the distribution <paramref name="scheme"/> gives <c>θ^l</c> (fan-in <c>n^l</c>, fan-out <c>n^{l−1}</c>; direct:
-    /// fan-in <c>n^0</c>, fan-out <c>n^l</c>); sign's scale s is that distribution's standard deviation.
+    /// fan-in <c>n^0</c>, fan-out <c>n^l</c>); sign's scale s is that distribution's standard deviation
+    /// (<see cref="GraphFeedback{T}.Create"/> on the chain graph).
     /// </summary>
     /// <exception cref="InvalidInputException">λ is negative or not finite.</exception>
     public static Feedback<T> Create(NetworkSpec spec, FeedbackKind kind, ulong seed, InitScheme scheme = InitScheme.HeNormal, double scale = 1.0, double weightDecay = 0.0)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (!double.IsFinite(weightDecay) || weightDecay < 0)
-        {
-            throw new InvalidInputException($"weight decay λ must be finite and ≥ 0, found {weightDecay}");
-        }
-
-        Feedback<T> f = new(spec, kind, weightDecay);
-        for (int l = 1; l < spec.L; l++)
-        {
-            int rows = kind == FeedbackKind.Direct ? spec.Widths[0] : spec.Widths[l - 1];
-            int cols = spec.Widths[l];
-            f._signScale[l] = InitialDeviation(scheme, scale, cols, rows);
-            if (kind is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct)
-            {
-                f._m[l] = new T[rows * cols];
-                int fanIn = kind == FeedbackKind.Direct ? rows : cols, fanOut = kind == FeedbackKind.Direct ? cols : rows;
-                Rng rng = Rng.Derive(seed, RngDomain.Feedback, (ulong)l);
-                for (int j = 0; j < cols; j++)
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        double v = scheme switch
-                        {
-                            InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn) * rng.NextNormal(),
-                            InitScheme.XavierUniform => scale * Math.Sqrt(6.0 / (fanIn + fanOut)) * rng.NextUniform(-1.0, 1.0),
-                            _ => scale * rng.NextNormal(),
-                        };
-                        f._m[l][(i * cols) + j] = T.CreateTruncating(v);
-                    }
-                }
-            }
-            else if (kind == FeedbackKind.Sign)
-            {
-                f._m[l] = new T[rows * cols];
-            }
-
-            if (kind == FeedbackKind.KolenPollack)
-            {
-                f._before[l] = new T[rows * cols];
-            }
-        }
-
-        return f;
+        Chain<T> chain = new(spec);
+        return new Feedback<T>(chain, GraphFeedback<T>.Create(chain.Graph, kind, seed, scheme, scale, weightDecay));
     }
 
     /// <summary>Creates feedback from given matrices <c>B^l</c> (e.g. read from NPZ), each of shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>), row-major.</summary>
@@ -137,11 +96,12 @@ public sealed class Feedback<T>
                 throw new InvalidInputException($"feedback{l} has {src.Length} elements, expected {cols}×{rows} = {rows * cols}");
             }
 
+            T[] m = f.Own(l);
             for (int j = 0; j < cols; j++)
             {
                 for (int i = 0; i < rows; i++)
                 {
-                    f._m[l][(i * cols) + j] = T.CreateTruncating(src[(j * rows) + i]);
+                    m[(i * cols) + j] = T.CreateTruncating(src[(j * rows) + i]);
                 }
             }
         }
@@ -150,29 +110,10 @@ public sealed class Feedback<T>
     }
 
     /// <summary>A deep copy (for measuring with a trained learner's B without changing it).</summary>
-    public Feedback<T> Clone()
-    {
-        Feedback<T> f = new(_spec, Kind, WeightDecay);
-        for (int l = 1; l < _spec.L; l++)
-        {
-            f._m[l] = (T[]?)_m[l]?.Clone()!;
-            f._before[l] = (T[]?)_before[l]?.Clone()!;
-            f._signScale[l] = _signScale[l];
-        }
-
-        return f;
-    }
-
-    /// <summary>The standard deviation of the weights <paramref name="scheme"/> draws for fan-in/fan-out (sign feedback's scale).</summary>
-    public static double InitialDeviation(InitScheme scheme, double scale, int fanIn, int fanOut) => scheme switch
-    {
-        InitScheme.HeNormal => scale * Math.Sqrt(2.0 / fanIn),
-        InitScheme.XavierUniform => scale * Math.Sqrt(2.0 / (fanIn + fanOut)),
-        _ => scale,
-    };
+    public Feedback<T> Clone() => new(new Chain<T>(_chain.Spec), Graph.Clone());
 
     /// <summary>The rows of <c>M^l = (B^l)ᵀ</c>: <c>n^{l−1}</c>, or <c>n^0</c> for direct.</summary>
-    public int Rows(int l) => Kind == FeedbackKind.Direct ? _spec.Widths[0] : _spec.Widths[l - 1];
+    public int Rows(int l) => Kind == FeedbackKind.Direct ? Spec.Widths[0] : Spec.Widths[l - 1];
 
     /// <summary>The layer whose error feeds hidden layer <paramref name="l"/>: <c>l − 1</c>, or 0 for direct.</summary>
     public int Source(int l) => Kind == FeedbackKind.Direct ? 0 : l - 1;
@@ -181,14 +122,14 @@ public sealed class Feedback<T>
     public T[] Matrix(Parameters<T> p, int l)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return Kind == FeedbackKind.Symmetric ? p.Theta[l].Data : _m[l];
+        return Kind == FeedbackKind.Symmetric ? p.Theta[l].Data : Own(l);
     }
 
     /// <summary><c>B^l</c> in its own shape <c>(θ^l)ᵀ</c> (direct: <c>n^l × n^0</c>), row-major, as doubles (for NPZ and measures).</summary>
     public double[] Transposed(Parameters<T> p, int l)
     {
         T[] m = Matrix(p, l);
-        int rows = Rows(l), cols = _spec.Widths[l];
+        int rows = Rows(l), cols = Spec.Widths[l];
         double[] b = new double[m.Length];
         for (int i = 0; i < rows; i++)
         {
@@ -202,61 +143,13 @@ public sealed class Feedback<T>
     }
 
     /// <summary>Before a step's first backward product: sign feedback follows θ; Kolen–Pollack records θ.</summary>
-    public void BeginStep(Parameters<T> p)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        for (int l = 1; l < _spec.L; l++)
-        {
-            T[] theta = p.Theta[l].Data;
-            if (Kind == FeedbackKind.Sign)
-            {
-                T s = T.CreateTruncating(_signScale[l]);
-                T[] m = _m[l];
-                for (int k = 0; k < m.Length; k++)
-                {
-                    m[k] = theta[k] > T.Zero ? s : theta[k] < T.Zero ? -s : T.Zero;
-                }
-            }
-            else if (Kind == FeedbackKind.KolenPollack)
-            {
-                theta.CopyTo(_before[l], 0);
-            }
-        }
-    }
+    public void BeginStep(Parameters<T> p) => Graph.BeginStep(_chain.Wrap(p));
 
     /// <summary>After a step's updates: Kolen–Pollack's <c>M += θ − θ_before</c>, then the weight decay on θ (and M for Kolen–Pollack).</summary>
-    public void EndStep(Parameters<T> p, double alpha)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        T keep = T.CreateTruncating(1.0 - (alpha * WeightDecay));
-        if (Kind == FeedbackKind.KolenPollack)
-        {
-            for (int l = 1; l < _spec.L; l++)
-            {
-                T[] m = _m[l], theta = p.Theta[l].Data, before = _before[l];
-                for (int k = 0; k < m.Length; k++)
-                {
-                    m[k] += theta[k] - before[k];
-                    if (WeightDecay > 0)
-                    {
-                        m[k] *= keep;
-                    }
-                }
-            }
-        }
+    public void EndStep(Parameters<T> p, double alpha) => Graph.EndStep(_chain.Wrap(p), alpha);
 
-        if (WeightDecay > 0)
-        {
-            for (int l = 1; l <= _spec.L; l++)
-            {
-                Span<T> theta = p.Theta[l].Data;
-                for (int k = 0; k < theta.Length; k++)
-                {
-                    theta[k] *= keep;
-                }
-            }
-        }
-    }
+    /// <summary><c>M^l</c> as the graph feedback holds it: B of the vertex holding <c>θ^l</c>, or direct's <c>B</c> of layer l's vertex.</summary>
+    private T[] Own(int l) => Kind == FeedbackKind.Direct ? Graph.Direct(_chain.Vertex(l)) : Graph.Own(_chain.Vertex(l - 1));
 
     /// <summary>The CLI name: symmetric, random, sign, kp, direct.</summary>
     public static string Name(FeedbackKind kind) => kind switch

@@ -1,8 +1,7 @@
 using System.Numerics;
-using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
-namespace PcVerify.Engine.Training;
+namespace PcVerify.Engine.Algorithms;
 
 /// <summary>A learning algorithm that updates parameters from one batch of training pairs.</summary>
 /// <typeparam name="T">float or double.</typeparam>

@@ -1,11 +1,12 @@
 using System.Globalization;
 
-namespace PcVerify.Engine.PredictiveCoding;
+namespace PcVerify.Engine.Algorithms;
 
 /// <summary>
 /// When each weight matrix is updated during inference: the set of moments <c>t</c> at which <c>θ^{l+1}</c> and
 /// <c>β^{l+1}</c> receive Eq. 9/13, for <c>l = 0..L−1</c>. Condition C2 is the schedule <c>{l}</c> for layer l
-/// (<see cref="ZeroDivergence"/>); IL updates every layer at one moment <c>t_c</c> (<see cref="AllAt"/>).
+/// (<see cref="ZeroDivergence"/>); IL updates every layer at one moment <c>t_c</c> (<see cref="AllAt"/>). On a graph
+/// the entries are depths: entry d is the schedule of every vertex with <c>d_max(v) = d</c> (on a chain, layer l is depth l).
 /// </summary>
 public sealed class UpdateSchedule
 {
