@@ -145,7 +145,7 @@ public class ConvStepBenchmarks
         // α = 10⁻⁶: every benchmark case steps the same parameters thousands of times on one batch. With ReLU,
         // Fa-Z-IL leaves its exact domain (docs/findings.md, "The Fa-Z-IL boundary") and at α = 10⁻³ diverges on the
         // CIFAR-size block within five steps (BP and Z-IL do not); the rate does not change the work of a step.
-        IGraphLearner<float> Make(Algorithm a) => new LearnerOptions { Algorithm = a, Alpha = 1e-6 }.CreateGraph<float>(graph, Batch);
+        IGraphLearner<float> Make(Algorithm a) => new LearnerOptions { Algorithm = a, Alpha = 1e-6 }.Create<float>(graph, Batch);
         _bp = Make(Algorithm.BP);
         _zil = Make(Algorithm.ZIL);
         _faZil = Make(Algorithm.FaZIL);
