@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # A/B of the engine: the same BenchmarkDotNet classes built from a base commit (A, a git worktree) and from this
-# working tree (B), run interleaved A B A B … so that load drifts hit both alike; per case the minimum over the
+# working tree (B), run interleaved A B B A A B … so that load drifts hit both alike; per case the minimum over the
 # rounds of BenchmarkDotNet's Min (the least-disturbed iteration) is kept, and B/A is printed with the allocated
 # bytes per operation of both sides and the load average seen during the runs.
 #
 #   benchmarks/ab-engine.sh [-b BASE] [-n ROUNDS] [-f FILTER]... [-- extra BenchmarkDotNet arguments]
 #
-# Defaults: BASE 7a5be2f (the last commit before the chain learners became graph facades), ROUNDS 3, the filters
+# Defaults: BASE 7a5be2f (the last commit before the chain learners became graph facades), ROUNDS 4, the filters
 # '*TrainingStepBenchmarks*' '*BpStepBenchmarks*', and BenchmarkDotNet arguments '--job short --inProcess'.
 # Example (quick check): benchmarks/ab-engine.sh -n 2 -- --job short --inProcess --iterationTime 100
 set -euo pipefail
 
 base=7a5be2f
-rounds=3
+rounds=4
 filters=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,8 +44,11 @@ echo "building A and B …"
 build "$wt" "$work/A"
 build "$repo" "$work/B"
 
+# ABBA order (A B, B A, A B, …): a load that drifts during the run then favours neither side.
 for ((i = 1; i <= rounds; i++)); do
-  for side in A B; do
+  order="A B"
+  (( i % 2 == 0 )) && order="B A"
+  for side in $order; do
     echo "round $i/$rounds: $side (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     (cd "$work" && dotnet "$work/$side/PcVerify.Benchmarks.dll" --filter "${filters[@]}" "${extra[@]}" \
       --exporters json --artifacts "$work/runs/$side.$i" >"$work/$side.$i.log" 2>&1) || { tail -30 "$work/$side.$i.log"; exit 1; }

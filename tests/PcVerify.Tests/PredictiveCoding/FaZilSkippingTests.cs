@@ -58,4 +58,30 @@ public class FaZilSkippingTests
         fast.Step(b, sIn, sOut, 1);
         Assert.NotNull(ThreadingTests.FirstBitDifference<double>(a.Theta[1].Data, b.Theta[1].Data, "θ^1"));
     }
+
+    [Fact]
+    public void Skipping_Fa_Z_IL_with_late_firings_allocates_nothing_after_warm_up()
+    {
+        // relu leaves neurons silent at their first moment, so later moments run the liveness, the re-predictions and
+        // the partial and row-only paths; none may allocate. Two windows: a one-time runtime allocation shows in at most one.
+        NetworkSpec spec = TestNets.Spec("6,12,12,12,3", "relu", true);
+        Parameters<double> p = TestNets.Params(spec, 5);
+        PredictiveCodingLearner<double> fast = new(spec, Algorithm.FaZIL, 0.05, 4, moments: 7);
+        double[] sIn = TestNets.Normal(4 * spec.InputWidth, 100), sOut = TestNets.Normal(4 * spec.OutputWidth, 200);
+        fast.Step(p, sIn, sOut, 4);
+        long[] windows = new long[2];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int step = 0; step < 5; step++)
+            {
+                int batch = 1 + (step % 4);
+                fast.Step(p, sIn.AsSpan(0, batch * spec.InputWidth), sOut.AsSpan(0, batch * spec.OutputWidth), batch);
+            }
+
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(windows.Min() == 0, $"skipping Fa-Z-IL allocated {windows[0]} and {windows[1]} bytes in two windows of 5 steps");
+    }
 }
