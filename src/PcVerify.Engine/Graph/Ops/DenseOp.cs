@@ -5,9 +5,10 @@ namespace PcVerify.Engine.Graph.Ops;
 
 /// <summary>
 /// Dense: <c>μ = θ a + β</c> per pair, <c>θ</c> (out, in), or <c>μ = aᵀ θ + β</c> with <c>θ</c> (in, out) for
-/// <see cref="WeightLayout.InOut"/>. The (out, in) case uses the very kernels, in the very order, of the paper's
-/// layered prediction (<c>Training.Forward.Predict</c>), learning rule (<c>Gemm.AccumulateTN</c>) and BP's backward
-/// <c>Gemm.MultiplyNN</c>, so a chain evaluated as a graph keeps the layered engine's pinned results bit for bit.
+/// <see cref="WeightLayout.InOut"/>. The (out, in) case uses the kernels, in the order, that the paper's layered
+/// engine used for its prediction (<c>Gemm.MultiplyNT</c> then the bias), learning rule (<c>Gemm.AccumulateTN</c>) and
+/// BP's backward <c>Gemm.MultiplyNN</c>, so a chain evaluated as a graph keeps the pinned results of the layered engine
+/// (which is now a view of this one) bit for bit.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 internal sealed class DenseOp<T> : IVertexOp<T>
