@@ -112,7 +112,7 @@ let ``Feedback alignment: under C1, C2, C3 Z-IL with any fixed feedback B update
                       yield! Check.within (sprintf "%s Z-IL with B Δβ^%d vs BP with B" name l) (Check.rounding kSame u (mv l) dv) dv (Run.totalBeta pcT theta l) ]
         |> Check.verdict
         |> Prop.classify (c.Net.L >= 2) "has hidden layer"
-        |> Prop.collect (Feedback<float>.Name kind))
+        |> Prop.collect (FeedbackKinds.Name kind))
 
 /// Where it holds further: A.5's γ^l factor does not involve the backward matrix, so with γ ∈ (0, 1] and the
 /// γ^-l correction Z-IL with B still updates as BP with B (bound as the existing A.5 correction theorem:

@@ -64,7 +64,7 @@ internal static class CompareCommand
         if (transport)
         {
             IGraphLearner<T> bpB = net.Learner<T>(c, c.Learner with { Algorithm = Algorithm.BP });
-            bpWithFeedback = Train(c, bpB, "bp+" + Feedback<T>.Name(c.Learner.Feedback), o, e);
+            bpWithFeedback = Train(c, bpB, "bp+" + FeedbackKinds.Name(c.Learner.Feedback), o, e);
             learners[Algorithm.BP] = bpB;
         }
 

@@ -226,10 +226,8 @@ internal sealed record NetworkRun(
             return;
         }
 
-        Feedback<T>? layered = feedback is not null && ParameterIo.HoldsMatrices(feedback.Kind)
-            ? Feedback<T>.FromMatrices(spec, feedback.Kind, LayeredFeedback(spec, p, feedback), feedback.WeightDecay)
-            : null;
-        ParameterIo.Save(path, p.ToChain(spec), dtype, layered);
+        double[]?[]? matrices = feedback is not null && FeedbackKinds.HoldsMatrices(feedback.Kind) ? LayeredFeedback(spec, p, feedback) : null;
+        ParameterIo.Save(path, p.ToChain(spec), dtype, matrices);
     }
 
     /// <summary>

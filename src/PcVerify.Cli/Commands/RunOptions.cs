@@ -131,7 +131,7 @@ internal sealed class RunOptions
         }
 
         OutputLoss loss = OutputLoss.Parse(r.GetValue(Loss)!);
-        FeedbackKind feedback = Feedback<double>.Parse(r.GetValue(Feedback)!);
+        FeedbackKind feedback = FeedbackKinds.Parse(r.GetValue(Feedback)!);
         double weightDecay = r.GetValue(WeightDecay) ?? LearnerOptions.DefaultWeightDecay(feedback);
         if (!double.IsFinite(weightDecay) || weightDecay < 0)
         {
@@ -308,7 +308,7 @@ internal sealed class RunOptions
             (Sync, algorithms.Contains(Algorithm.ZIL), "zil"),
             (Moments, algorithms.Contains(Algorithm.FaZIL), "fazil"),
         ];
-        if (Feedback<double>.Parse(r.GetValue(Feedback)!) == FeedbackKind.Direct && algorithms.Any(a => a != Algorithm.BP))
+        if (FeedbackKinds.Parse(r.GetValue(Feedback)!) == FeedbackKind.Direct && algorithms.Any(a => a != Algorithm.BP))
         {
             throw new InvalidInputException(
                 $"--feedback direct (DFA) is defined for bp only, and {string.Join(", ", algorithms.Where(a => a != Algorithm.BP).Select(a => a.ToString().ToLowerInvariant()))} would run here; PC's inference has no error sent straight from the output");
@@ -339,7 +339,7 @@ internal sealed class RunOptions
             }
         }
 
-        if (Given(r, InitScheme) && r.GetValue(Init) is not null && Feedback<double>.Parse(r.GetValue(Feedback)!) == FeedbackKind.Symmetric)
+        if (Given(r, InitScheme) && r.GetValue(Init) is not null && FeedbackKinds.Parse(r.GetValue(Feedback)!) == FeedbackKind.Symmetric)
         {
             throw new InvalidInputException("--init-scheme draws the initial parameters, which --init gives (with --init it only draws random feedback B, and --feedback is symmetric); drop one");
         }

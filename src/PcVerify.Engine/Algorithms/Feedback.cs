@@ -3,25 +3,6 @@ using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Algorithms;
 
-/// <summary>What sends errors backwards (docs/math.md §12): the matrix in BP's <c>δ</c> product and PC's Eq. 7 term.</summary>
-public enum FeedbackKind
-{
-    /// <summary><c>B = θᵀ</c>: the forward weights themselves (the paper's networks; the default).</summary>
-    Symmetric,
-
-    /// <summary>Feedback alignment (Lillicrap et al. 2016): a fixed, seeded <c>B</c> drawn like θ's initialisation.</summary>
-    Random,
-
-    /// <summary>Sign-symmetry (Liao, Leibo &amp; Poggio 2016): <c>B = s · (sign θ)ᵀ</c>, following θ; s is θ's initial standard deviation.</summary>
-    Sign,
-
-    /// <summary>Kolen–Pollack (Akrout et al. 2019): <c>B</c> starts random and receives the transposed update of θ each step.</summary>
-    KolenPollack,
-
-    /// <summary>Direct feedback alignment (Nøkland 2016), BP only: <c>δ^l = f'(y^l) ⊙ B^l δ^0</c>.</summary>
-    Direct,
-}
-
 /// <summary>
 /// The feedback matrices of a layered learner and the weight decay applied with them (docs/math.md §12, docs/decisions.md
 /// "Weight transport"), in the paper's layer indexing: a view of <see cref="GraphFeedback{T}"/> on the chain graph,
@@ -83,7 +64,7 @@ public sealed class Feedback<T>
         ArgumentNullException.ThrowIfNull(b);
         if (kind is not (FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct))
         {
-            throw new InvalidInputException($"feedback {Name(kind)} is computed from θ; only random, kp and direct take given matrices");
+            throw new InvalidInputException($"feedback {FeedbackKinds.Name(kind)} is computed from θ; only random, kp and direct take given matrices");
         }
 
         Feedback<T> f = Create(spec, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);
@@ -150,30 +131,4 @@ public sealed class Feedback<T>
 
     /// <summary><c>M^l</c> as the graph feedback holds it: B of the vertex holding <c>θ^l</c>, or direct's <c>B</c> of layer l's vertex.</summary>
     private T[] Own(int l) => Kind == FeedbackKind.Direct ? Graph.Direct(_chain.Vertex(l)) : Graph.Own(_chain.Vertex(l - 1));
-
-    /// <summary>The CLI name: symmetric, random, sign, kp, direct.</summary>
-    public static string Name(FeedbackKind kind) => kind switch
-    {
-        FeedbackKind.Symmetric => "symmetric",
-        FeedbackKind.Random => "random",
-        FeedbackKind.Sign => "sign",
-        FeedbackKind.KolenPollack => "kp",
-        _ => "direct",
-    };
-
-    /// <summary>Parses symmetric, random (or fa), sign, kp, direct (or dfa); case-insensitive.</summary>
-    /// <exception cref="InvalidInputException">Unknown name.</exception>
-    public static FeedbackKind Parse(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant() switch
-        {
-            "symmetric" => FeedbackKind.Symmetric,
-            "random" or "fa" => FeedbackKind.Random,
-            "sign" => FeedbackKind.Sign,
-            "kp" or "kolen-pollack" => FeedbackKind.KolenPollack,
-            "direct" or "dfa" => FeedbackKind.Direct,
-            _ => throw new InvalidInputException($"--feedback '{name}': expected symmetric, random, sign, kp or direct"),
-        };
-    }
 }

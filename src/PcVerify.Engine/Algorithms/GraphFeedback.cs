@@ -221,7 +221,7 @@ public sealed class GraphFeedback<T>
         ArgumentNullException.ThrowIfNull(b);
         if (kind is not (FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct))
         {
-            throw new InvalidInputException($"feedback {Feedback<T>.Name(kind)} is computed from θ; only random, kp and direct take given matrices");
+            throw new InvalidInputException($"feedback {FeedbackKinds.Name(kind)} is computed from θ; only random, kp and direct take given matrices");
         }
 
         GraphFeedback<T> f = Create(graph, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);

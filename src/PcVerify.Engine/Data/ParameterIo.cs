@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Network;
 
 namespace PcVerify.Engine.Data;
@@ -19,11 +18,14 @@ public static class ParameterIo
         where T : unmanaged, IFloatingPointIeee754<T> => Save(path, parameters, dtype, null);
 
     /// <summary>
-    /// Writes <paramref name="parameters"/> and, for feedback that holds matrices of its own (random, kp, direct), its
-    /// <c>B^l</c> as <c>feedback{l}</c> of shape <c>(θ^l)ᵀ</c> (direct: <c>(n^l, n^0)</c>), <c>l = 1..L−1</c>, atomically.
+    /// Writes <paramref name="parameters"/> and, when given, the feedback matrices <c>B^l</c> of a feedback kind that
+    /// holds matrices of its own (random, kp, direct) as <c>feedback{l}</c>, atomically. <paramref name="feedback"/> is
+    /// laid out as <see cref="Load{T}(string, NetworkSpec, FeedbackKind, out double[][])"/> returns it: index
+    /// <c>l = 1..L−1</c>, <c>B^l</c> row-major of shape <c>(θ^l)ᵀ = (n^l, n^{l−1})</c> (direct: <c>(n^l, n^0)</c>).
     /// </summary>
     /// <exception cref="InvalidInputException">The path cannot be written.</exception>
-    public static void Save<T>(string path, Parameters<T> parameters, NpyDType dtype, Feedback<T>? feedback)
+    /// <exception cref="ArgumentException">A feedback matrix is missing or not a whole number of rows of <c>n^l</c>.</exception>
+    public static void Save<T>(string path, Parameters<T> parameters, NpyDType dtype, IReadOnlyList<double[]?>? feedback)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -39,19 +41,24 @@ public static class ParameterIo
             }
         }
 
-        if (feedback is not null && HoldsMatrices(feedback.Kind))
+        if (feedback is not null)
         {
             for (int l = 1; l < spec.L; l++)
             {
-                arrays[FeedbackKey(l)] = new NpyArray([spec.Widths[l], feedback.Rows(l)], feedback.Transposed(parameters, l), dtype);
+                double[] b = (l < feedback.Count ? feedback[l] : null) ?? throw new ArgumentException($"feedback matrix B^{l} is missing", nameof(feedback));
+                int rows = spec.Widths[l];
+                if (b.Length == 0 || b.Length % rows != 0)
+                {
+                    throw new ArgumentException($"feedback matrix B^{l}: {b.Length} elements is not a whole number of rows of {rows}", nameof(feedback));
+                }
+
+                arrays[FeedbackKey(l)] = new NpyArray([rows, b.Length / rows], b, dtype);
             }
         }
 
         Npz.Write(path, arrays, dtype);
     }
 
-    /// <summary>Whether a feedback kind keeps matrices of its own (random, kp, direct), which NPZ stores as <c>feedback{l}</c>.</summary>
-    public static bool HoldsMatrices(FeedbackKind kind) => kind is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct;
 
     /// <summary>
     /// The widths <c>n^0..n^L</c> (output first) and whether biases are present, read from the shapes of an NPZ
@@ -124,9 +131,9 @@ public static class ParameterIo
         using NpzReader npz = NpzReader.Open(path);
         matrices = null;
         bool anyFeedback = Enumerable.Range(1, Math.Max(0, spec.L - 1)).Any(l => npz.Contains(FeedbackKey(l)));
-        if (anyFeedback && !HoldsMatrices(feedback))
+        if (anyFeedback && !FeedbackKinds.HoldsMatrices(feedback))
         {
-            throw new InvalidInputException($"{path}: has key '{FeedbackKey(1)}', which only --feedback random, kp or direct uses (found --feedback {Feedback<T>.Name(feedback)})");
+            throw new InvalidInputException($"{path}: has key '{FeedbackKey(1)}', which only --feedback random, kp or direct uses (found --feedback {FeedbackKinds.Name(feedback)})");
         }
 
         List<string> expected = [];

@@ -151,7 +151,7 @@ public class FeedbackTests
         using TempDirectory dir = new();
         Parameters<double> p = TestNets.Params(Spec, 3);
         Feedback<double> f = Feedback<double>.Create(Spec, FeedbackKind.KolenPollack, 5);
-        ParameterIo.Save(dir.File("p.npz"), p, NpyDType.Float64, f);
+        ParameterIo.Save(dir.File("p.npz"), p, NpyDType.Float64, [.. Enumerable.Range(0, Spec.L).Select(l => l == 0 ? null : f.Transposed(p, l))]);
         Parameters<double> back = ParameterIo.Load<double>(dir.File("p.npz"), Spec, FeedbackKind.KolenPollack, out double[]?[]? b);
         Assert.NotNull(b);
         Feedback<double> g = Feedback<double>.FromMatrices(Spec, FeedbackKind.KolenPollack, b!);
