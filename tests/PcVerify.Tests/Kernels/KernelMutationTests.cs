@@ -1,0 +1,112 @@
+using PcVerify.Engine.Kernels;
+
+namespace PcVerify.Tests.Kernels;
+
+/// <summary>
+/// Tests written to kill surviving Stryker mutants of <c>src/PcVerify.Engine/Kernels</c> (docs/findings.md, "Mutation
+/// testing — whole engine"). Each states a rule of the kernels' contracts; the expected values are the rule itself
+/// (which argument is rejected, which geometry is valid by the output-size formula), never what the code printed.
+/// </summary>
+public class KernelMutationTests
+{
+    private static void ThrowsNaming(string param, Action act)
+    {
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(act);
+        Assert.Equal(param, e.ParamName);
+    }
+
+    [Fact]
+    public void A_negative_dimension_is_rejected_even_when_the_element_count_matches()
+    {
+        // (−1)·0 = 0 elements: only the sign test can reject it, and it names the matrix, not a later vector.
+        ThrowsNaming("a", () => Gemv.Compute<double>([], -1, 0, [], []));
+        ThrowsNaming("a", () => Gemv.Compute<double>([], 0, -1, [], []));
+    }
+
+    /// <summary>Geometries with exactly one invalid field: each must be rejected on its own.</summary>
+    public static TheoryData<string, Window2d> InvalidWindows() => new()
+    {
+        { "channels", new Window2d(0, 3, 3, 1, 1, 1, 1, 0, 0) },
+        { "height", new Window2d(1, 0, 3, 1, 1, 1, 1, 0, 0) },
+        { "width", new Window2d(1, 3, 0, 1, 1, 1, 1, 0, 0) },
+        { "kernel height", new Window2d(1, 3, 3, 0, 1, 1, 1, 0, 0) },
+        { "kernel width", new Window2d(1, 3, 3, 1, 0, 1, 1, 0, 0) },
+        // A zero stride is not listed: Validate's message formats the record, whose OutH/OutW divide by the
+        // stride, so it throws DivideByZeroException (docs/findings.md, mutation testing: K1).
+        { "pad height", new Window2d(1, 3, 3, 1, 1, 1, 1, -1, 0) },
+        { "pad width", new Window2d(1, 3, 3, 1, 1, 1, 1, 0, -1) },
+        { "empty output rows", new Window2d(1, 2, 3, 3, 1, 1, 1, 0, 0) },
+        { "empty output columns", new Window2d(1, 3, 2, 1, 3, 1, 1, 0, 0) },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidWindows))]
+    public void A_window_with_one_invalid_field_is_rejected(string what, Window2d g)
+    {
+        Assert.ThrowsAny<ArgumentException>(g.Validate);
+        Assert.False(string.IsNullOrEmpty(what));
+    }
+
+    [Fact]
+    public void A_window_exactly_as_large_as_the_padded_image_is_valid_and_has_one_output()
+    {
+        // ⌊(n + 2p − k)/s⌋ + 1 = 1 when n + 2p = k: the boundary of "non-empty output".
+        Window2d g = new(1, 2, 3, 4, 5, 1, 1, 1, 1);
+        g.Validate();
+        Assert.Equal(1, g.OutH);
+        Assert.Equal(1, g.OutW);
+        Window2d unpadded = new(2, 3, 2, 3, 2, 2, 3, 0, 0);
+        unpadded.Validate();
+        Assert.Equal(1, unpadded.Positions);
+    }
+
+    [Fact]
+    public void Pooling_padding_of_more_than_half_the_kernel_is_rejected_and_exactly_half_is_accepted()
+    {
+        // PyTorch's rule 2p ≤ k, separately for rows and columns.
+        double[] x = new double[9];
+        Window2d half = new(1, 3, 3, 2, 2, 1, 1, 1, 1);
+        double[] y = new double[half.Positions];
+        AvgPool2d.Forward<double>(x, 1, half, countIncludePad: true, y);
+        MaxPool2d.Forward<double>(x, 1, half, y);
+        Window2d rows = new(1, 3, 3, 1, 2, 1, 1, 1, 0), cols = new(1, 3, 3, 2, 1, 1, 1, 0, 1);
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.Forward<double>(x, 1, rows, true, new double[rows.Positions]));
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.Forward<double>(x, 1, cols, true, new double[cols.Positions]));
+        Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.Forward<double>(x, 1, rows, new double[rows.Positions]));
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.Forward<double>(x, -1, half, true, y));
+    }
+
+    [Fact]
+    public void Convolution_rejects_each_wrong_argument_by_name()
+    {
+        Window2d g = new(2, 3, 3, 2, 2, 1, 1, 0, 0);
+        int cout = 3, batch = 2;
+        double[] x = new double[batch * g.InputSize], w = new double[cout * g.FieldSize], b = new double[cout];
+        double[] y = new double[batch * cout * g.Positions], scratch = new double[Conv2d.Scratch(g, cout)];
+        Conv2d.Forward<double>(x, batch, g, w, cout, b, y, scratch);
+        Conv2d.Forward<double>(x, batch, g, w, cout, [], y, scratch);
+        ThrowsNaming("x", () => Conv2d.Forward<double>(x.AsSpan(1).ToArray(), batch, g, w, cout, b, y, scratch));
+        ThrowsNaming("weight", () => Conv2d.Forward<double>(x, batch, g, w.AsSpan(1).ToArray(), cout, b, y, scratch));
+        ThrowsNaming("bias", () => Conv2d.Forward<double>(x, batch, g, w, cout, new double[cout - 1], y, scratch));
+        ThrowsNaming("y", () => Conv2d.Forward<double>(x, batch, g, w, cout, b, y.AsSpan(1).ToArray(), scratch));
+        ThrowsNaming("scratch", () => Conv2d.Forward<double>(x, batch, g, w, cout, b, y, scratch.AsSpan(1).ToArray()));
+        Assert.ThrowsAny<ArgumentException>(() => Conv2d.Forward<double>(x, batch, g, [], 0, [], [], scratch));
+        Assert.ThrowsAny<ArgumentException>(() => Conv2d.Forward<double>([], -1, g, w, cout, b, [], scratch));
+        Assert.ThrowsAny<ArgumentException>(() => Conv2d.Forward<double>(x, batch, g with { PadW = -1 }, w, cout, b, y, scratch));
+
+        // The gradients need more scratch: every pair's im2col rows and transposed errors at once.
+        double[] gradScratch = new double[Conv2d.GradientScratch(g, cout, batch)];
+        Assert.Equal(batch * g.Positions * (g.FieldSize + cout), gradScratch.Length);
+        Conv2d.WeightGradient<double>(x, batch, g, y, cout, 0.5, w, b, gradScratch);
+        ThrowsNaming("scratch", () => Conv2d.WeightGradient<double>(x, batch, g, y, cout, 0.5, w, b, gradScratch.AsSpan(1).ToArray()));
+        ThrowsNaming("scratch", () => Conv2d.InputGradient<double>(y, batch, g, w, cout, x, scratch.AsSpan(1).ToArray()));
+    }
+
+    [Fact]
+    public void MaxThreads_below_one_is_rejected_and_the_setting_is_kept()
+    {
+        int before = Parallelism.MaxThreads;
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
+        Assert.Equal(before, Parallelism.MaxThreads);
+    }
+}
