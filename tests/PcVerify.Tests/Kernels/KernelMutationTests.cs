@@ -1,4 +1,6 @@
 using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Verification;
+using PcVerify.Tests.Support;
 
 namespace PcVerify.Tests.Kernels;
 
@@ -108,5 +110,40 @@ public class KernelMutationTests
         int before = Parallelism.MaxThreads;
         Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
         Assert.Equal(before, Parallelism.MaxThreads);
+    }
+
+    // A shape whose single-sample products split into several blocks (m·n ≥ 2·WorkPerBlock multiply–adds): 1203 rows
+    // (not a multiple of 4) × 1037 columns. ThreadingTests compares these split products only with themselves on one
+    // thread, and KernelTests compares them with their naive twins only at sizes that do not split, so a partition
+    // that drops or repeats rows would pass both.
+    private const int SplitRows = 1203, SplitCols = 1037;
+
+    [Fact]
+    public void The_split_single_sample_products_equal_their_naive_twins()
+    {
+        Assert.True(Parallelism.Blocks((long)SplitRows * SplitCols, Parallelism.MaxBlocks) >= 2, "the shape must split");
+        double[] a = Numeric.Normal<double>(SplitRows * SplitCols, 31), x = Numeric.Normal<double>(SplitCols, 32);
+        double[] u = Numeric.Normal<double>(SplitRows, 33);
+
+        // Gemv: each row is a dot product in another order than the naive loop: within 2·γ_n·Σ|a_j x_j|.
+        double[] fast = new double[SplitRows], naive = new double[SplitRows];
+        Gemv.Compute<double>(a, SplitRows, SplitCols, x, fast);
+        Reference.Gemv<double>(a, SplitRows, SplitCols, x, naive);
+        for (int i = 0; i < SplitRows; i++)
+        {
+            ReadOnlySpan<double> row = a.AsSpan(i * SplitCols, SplitCols);
+            Numeric.DotOrderBound<double>(SplitCols, Numeric.SumAbsProducts<double>(row, x)).Assert(naive[i], fast[i], $"split gemv row {i}");
+        }
+
+        // GemvTransposed and Rank1Update promise the naive order: bit for bit.
+        double[] yt = new double[SplitCols], ytNaive = new double[SplitCols];
+        GemvTransposed.Compute<double>(a, SplitRows, SplitCols, u, yt);
+        Reference.GemvTransposed<double>(a, SplitRows, SplitCols, u, ytNaive);
+        Tolerance.Exact.Assert<double>(ytNaive, yt, "split gemvT");
+
+        double[] r = (double[])a.Clone(), rNaive = (double[])a.Clone();
+        Rank1Update.Apply<double>(r, SplitRows, SplitCols, 0.01, u, x);
+        Reference.Rank1Update<double>(rNaive, SplitRows, SplitCols, 0.01, u, x);
+        Tolerance.Exact.Assert<double>(rNaive, r, "split rank-1 update");
     }
 }
