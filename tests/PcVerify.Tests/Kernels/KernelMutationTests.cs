@@ -1,3 +1,4 @@
+using System.Numerics;
 using PcVerify.Engine.Kernels;
 using PcVerify.Engine.Verification;
 using PcVerify.Tests.Support;
@@ -145,5 +146,80 @@ public class KernelMutationTests
         Rank1Update.Apply<double>(r, SplitRows, SplitCols, 0.01, u, x);
         Reference.Rank1Update<double>(rNaive, SplitRows, SplitCols, 0.01, u, x);
         Tolerance.Exact.Assert<double>(rNaive, r, "split rank-1 update");
+    }
+
+    /// <summary>Lengths covering zero, a tail alone, whole vectors alone and vectors plus a tail.</summary>
+    private static IEnumerable<int> ElementwiseLengths<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Enumerable.Range(0, (3 * Vector<T>.Count) + 3);
+
+    private static void ElementwiseStepsAreTheirScalarFormulas<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T gamma = T.CreateTruncating(0.3);
+        foreach (int n in ElementwiseLengths<T>())
+        {
+            T[] a = Numeric.Normal<T>(n, (ulong)n + 40), b = Numeric.Normal<T>(n, (ulong)n + 41), c = Numeric.Normal<T>(n, (ulong)n + 42);
+            T[] sub = new T[n], mul = new T[n], inc = new T[n];
+            Elementwise.Subtract<T>(a, b, sub);
+            Elementwise.Multiply<T>(a, b, mul);
+            Elementwise.InferenceIncrement<T>(gamma, a, b, c, inc);
+            for (int k = 0; k < n; k++)
+            {
+                // The formulas of the summaries, evaluated one operation at a time (no fused multiply–add).
+                T fg = b[k] * c[k];
+                T expectedInc = gamma * ((-a[k]) + fg);
+                Assert.True(sub[k] == a[k] - b[k], $"{typeof(T).Name} subtract n={n} k={k}");
+                Assert.True(mul[k] == a[k] * b[k], $"{typeof(T).Name} multiply n={n} k={k}");
+                Assert.True(inc[k] == expectedInc, $"{typeof(T).Name} dx = γ(−ε + f'·g) n={n} k={k}: expected {expectedInc}, found {inc[k]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Elementwise_steps_equal_their_scalar_formulas_at_every_length_double() => ElementwiseStepsAreTheirScalarFormulas<double>();
+
+    [Fact]
+    public void Elementwise_steps_equal_their_scalar_formulas_at_every_length_float() => ElementwiseStepsAreTheirScalarFormulas<float>();
+
+    private static void FirstNonFiniteFindsTheFirst<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] bad = [T.NaN, T.PositiveInfinity, T.NegativeInfinity];
+        foreach (int n in ElementwiseLengths<T>())
+        {
+            T[] v = Numeric.Normal<T>(n, (ulong)n + 50);
+            Assert.Equal(-1, Elementwise.FirstNonFinite<T>(v));
+            for (int i = 0; i < n; i++)
+            {
+                foreach (T x in bad)
+                {
+                    T[] w = (T[])v.Clone();
+                    w[i] = x;
+                    Assert.Equal(i, Elementwise.FirstNonFinite<T>(w));
+                    if (i + 1 < n)
+                    {
+                        w[n - 1] = T.NaN;
+                        Assert.Equal(i, Elementwise.FirstNonFinite<T>(w));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FirstNonFinite_returns_the_first_NaN_or_infinity_in_the_vector_part_and_the_tail_double() => FirstNonFiniteFindsTheFirst<double>();
+
+    [Fact]
+    public void FirstNonFinite_returns_the_first_NaN_or_infinity_in_the_vector_part_and_the_tail_float() => FirstNonFiniteFindsTheFirst<float>();
+
+    [Fact]
+    public void Elementwise_steps_reject_a_length_mismatch_by_name()
+    {
+        double[] v2 = new double[2], v3 = new double[3];
+        ThrowsNaming("a", () => Elementwise.Subtract<double>(v3, v2, v2));
+        ThrowsNaming("b", () => Elementwise.Multiply<double>(v2, v3, v2));
+        ThrowsNaming("eps", () => Elementwise.InferenceIncrement<double>(1.0, v3, v2, v2, v2));
+        ThrowsNaming("fp", () => Elementwise.InferenceIncrement<double>(1.0, v2, v3, v2, v2));
+        ThrowsNaming("g", () => Elementwise.InferenceIncrement<double>(1.0, v2, v2, v3, v2));
     }
 }
