@@ -10,6 +10,9 @@ namespace PcVerify.Tests.Kernels;
 /// testing — whole engine"). Each states a rule of the kernels' contracts; the expected values are the rule itself
 /// (which argument is rejected, which geometry is valid by the output-size formula), never what the code printed.
 /// </summary>
+/// <remarks>In the thread-count collection: one test reads <see cref="Parallelism.MaxThreads"/> and must not see
+/// ThreadingTests change it meanwhile.</remarks>
+[Collection(nameof(ThreadCountCollection))]
 public class KernelMutationTests
 {
     private static void ThrowsNaming(string param, Action act)
