@@ -225,4 +225,22 @@ public class KernelMutationTests
         ThrowsNaming("fp", () => Elementwise.InferenceIncrement<double>(1.0, v2, v3, v2, v2));
         ThrowsNaming("g", () => Elementwise.InferenceIncrement<double>(1.0, v2, v2, v3, v2));
     }
+
+    [Fact]
+    public void Max_pooling_gradient_overwrites_dx_and_rejects_wrong_lengths()
+    {
+        // The summary: dx = 0, then dx[argmax] += e. A dx holding old values must come out as the naive twin's
+        // gradient written into a fresh array (2 channels, 5 × 4, kernel 2, stride 1, padding 1: overlapping windows).
+        Window2d g = new(2, 5, 4, 2, 2, 1, 1, 1, 1);
+        const int batch = 2;
+        double[] x = Numeric.Normal<double>(batch * g.InputSize, 60), e = Numeric.Normal<double>(batch * g.Channels * g.Positions, 61);
+        double[] dx = Enumerable.Repeat(7.0, x.Length).ToArray(), naive = new double[x.Length];
+        MaxPool2d.InputGradient<double>(x, e, batch, g, dx);
+        ReferenceConv.MaxPool2dInputGradient<double>(x, e, batch, g, naive);
+        Tolerance.Exact.Assert<double>(naive, dx, "max-pooling gradient into a dirty dx");
+
+        Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, [.. e, 0.0], batch, g, dx));
+        Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, e, batch, g, new double[x.Length + 1]));
+        Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, e, batch, g with { PadH = 2, KernelH = 3 }, dx));
+    }
 }
