@@ -37,8 +37,10 @@ public class KernelMutationTests
         { "width", new Window2d(1, 3, 0, 1, 1, 1, 1, 0, 0) },
         { "kernel height", new Window2d(1, 3, 3, 0, 1, 1, 1, 0, 0) },
         { "kernel width", new Window2d(1, 3, 3, 1, 0, 1, 1, 0, 0) },
-        // A zero stride is not listed: Validate's message formats the record, whose OutH/OutW divide by the
-        // stride, so it throws DivideByZeroException (docs/findings.md, mutation testing: K1).
+        // A zero stride once threw DivideByZeroException: the message formatted the record, whose OutH/OutW divide
+        // by the stride (docs/findings.md, mutation testing: K1).
+        { "stride height", new Window2d(1, 3, 3, 1, 1, 0, 1, 0, 0) },
+        { "stride width", new Window2d(1, 3, 3, 1, 1, 1, 0, 0, 0) },
         { "pad height", new Window2d(1, 3, 3, 1, 1, 1, 1, -1, 0) },
         { "pad width", new Window2d(1, 3, 3, 1, 1, 1, 1, 0, -1) },
         { "empty output rows", new Window2d(1, 2, 3, 3, 1, 1, 1, 0, 0) },
@@ -50,6 +52,7 @@ public class KernelMutationTests
     public void A_window_with_one_invalid_field_is_rejected(string what, Window2d g)
     {
         Assert.ThrowsAny<ArgumentException>(g.Validate);
+        Assert.ThrowsAny<ArgumentException>(() => Conv2d.Scratch(g, 1));
         Assert.False(string.IsNullOrEmpty(what));
     }
 
@@ -100,9 +103,9 @@ public class KernelMutationTests
         Assert.ThrowsAny<ArgumentException>(() => Conv2d.Forward<double>([], -1, g, w, cout, b, [], scratch));
         Assert.ThrowsAny<ArgumentException>(() => Conv2d.Forward<double>(x, batch, g with { PadW = -1 }, w, cout, b, y, scratch));
 
-        // The gradients need more scratch: every pair's im2col rows and transposed errors at once.
+        // The weight gradient needs one image's im2col rows, every pair's transposed errors and the running sums.
         double[] gradScratch = new double[Conv2d.GradientScratch(g, cout, batch)];
-        Assert.Equal(batch * g.Positions * (g.FieldSize + cout), gradScratch.Length);
+        Assert.Equal((g.Positions * g.FieldSize) + (batch * g.Positions * cout) + (cout * g.FieldSize), gradScratch.Length);
         Conv2d.WeightGradient<double>(x, batch, g, y, cout, 0.5, w, b, gradScratch);
         ThrowsNaming("scratch", () => Conv2d.WeightGradient<double>(x, batch, g, y, cout, 0.5, w, b, gradScratch.AsSpan(1).ToArray()));
         ThrowsNaming("scratch", () => Conv2d.InputGradient<double>(y, batch, g, w, cout, x, scratch.AsSpan(1).ToArray()));
