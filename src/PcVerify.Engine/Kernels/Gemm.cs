@@ -777,7 +777,12 @@ public static class Gemm
 
     private const int ProductChunk = 256;
 
-    private static void ProductsCols<T>(ref T r, int m, int k, ref T e, ref T f, int rows, int j0, int j1)
+    /// <summary>
+    /// <see cref="AccumulateProducts{T}"/> on columns <c>[j0, j1)</c> only, on the calling thread. Every element's
+    /// additions are the same whatever the column range, as long as <paramref name="j0"/> is a multiple of
+    /// <c>3·Vector&lt;T&gt;.Count</c> (a strip) and <paramref name="j1"/> is one too or <c>k</c>.
+    /// </summary>
+    internal static void ProductsCols<T>(ref T r, int m, int k, ref T e, ref T f, int rows, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Vector<T>.Count;

@@ -56,7 +56,7 @@ public class ConvOrderTests
         ThreadingTests.AssertBits<T>(expected, actual, $"conv weight gradient {g}, batch {batch}");
     }
 
-    private static (T[] X, T[] E, T[] W) Data<T>(int batch, Window2d g, int outChannels)
+    internal static (T[] X, T[] E, T[] W) Data<T>(int batch, Window2d g, int outChannels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Rng rng = new(91);
@@ -75,7 +75,7 @@ public class ConvOrderTests
     }
 
     /// <summary>θ[o, (c,i,j)] + s · Σ_{b, oh, ow} e[b,o,oh,ow] · x[b, c, oh·s−p+i, ow·s−p+j] (0 outside), one scalar sum per element.</summary>
-    private static T[] Expected<T>(T[] x, T[] e, T[] w, int batch, Window2d g, int outChannels, T s, bool descending)
+    internal static T[] Expected<T>(T[] x, T[] e, T[] w, int batch, Window2d g, int outChannels, T s, bool descending)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] result = (T[])w.Clone();

@@ -24,7 +24,10 @@ internal sealed class Conv2dOp<T> : IVertexOp<T>
         _out = v.Shape[0];
         _inSize = _g.InputSize;
         _outSize = v.Size;
-        _scratch = new T[Math.Max(Conv2d.Scratch(_g, _out), Conv2d.GradientScratch(_g, _out, capacity))];
+        // One image slot per processor (at most 8) lets the forward pass and the input gradient run images in parallel;
+        // the weight gradient's scratch usually holds them already (it has room for the whole batch's errors).
+        int slots = Math.Clamp(Math.Min(Environment.ProcessorCount, capacity), 1, 8);
+        _scratch = new T[Math.Max(slots * Conv2d.Scratch(_g, _out), Conv2d.GradientScratch(_g, _out, capacity))];
         _sum = new T[capacity * _inSize];
     }
 
