@@ -225,7 +225,8 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
         State.Clamp(inputs, targets, batch);
-        State.Feedforward(parameters, pcn: true, Sigma, _noise);
+        // The event-driven path forms every hidden error itself before its first reader (RunEventDriven).
+        State.Feedforward(parameters, pcn: true, Sigma, _noise, hiddenErrors: !(EventDriven && trace is null));
         CheckInitialPredictions();
         State.Feedback?.BeginStep(parameters);
         _trace = trace;
@@ -310,11 +311,13 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         for (int t = 0; t <= Graph.Depth.MaxDepth; t++)
         {
             // ε_u at t for u one level up is exactly zero here (x was copied from μ); it is computed, not assumed,
-            // so that Δx_u is the very expression the synchronous simulation evaluates.
+            // so that Δx_u is the very expression the synchronous simulation evaluates — together with Δx_u in one pass
+            // over the rows (GraphState.ErrorAndIncrement, bit for bit the two steps). This is ε_u's first writer in the
+            // step (the feedforward pass leaves hidden errors to this loop), and nothing reads it earlier: u's parents
+            // form their backward sums at later moments.
             foreach (int u in _byDepth[t + 1])
             {
-                State.Error(u);
-                State.InferenceIncrement(p, u, gamma);
+                State.ErrorAndIncrement(p, u, gamma);
             }
 
             foreach (int v in _byDepth[t])
@@ -327,8 +330,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
             foreach (int u in _byDepth[t + 1])
             {
-                State.ApplyIncrement(u);
-                State.Error(u);
+                State.ApplyIncrementAndError(u);
             }
         }
     }

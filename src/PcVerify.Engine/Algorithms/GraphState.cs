@@ -246,6 +246,20 @@ public sealed class GraphState<T>
         Elementwise.InferenceIncrement<T>(gamma, Rows(Eps, v), _ones.AsSpan(0, dx.Length), Rows(H, v), dx);
     }
 
+    /// <summary>
+    /// <see cref="Error"/> then <see cref="InferenceIncrement"/> of hidden <paramref name="v"/>, with the elementwise work
+    /// in one pass (<see cref="Elementwise.ErrorAndIncrement{T}"/>: the same operations per element, bit for bit). The
+    /// backward sum runs first: it reads the children's errors and <c>x_v</c>, never <c>ε_v</c>.
+    /// </summary>
+    public void ErrorAndIncrement(GraphParameters<T> p, int v, T gamma)
+    {
+        BackwardSum(p, v, Eps, H[v]);
+        Elementwise.ErrorAndIncrement<T>(gamma, Rows(X, v), Rows(Mu, v), Rows(H, v), Rows(Eps, v), Rows(DX, v));
+    }
+
+    /// <summary><see cref="ApplyIncrement"/> then <see cref="Error"/> of hidden <paramref name="v"/> in one pass, bit for bit.</summary>
+    public void ApplyIncrementAndError(int v) => Elementwise.ApplyAndError<T>(Rows(DX, v), Rows(X, v), Rows(Mu, v), Rows(Eps, v));
+
     /// <summary><c>x_v ← x_v + Δx_v</c>.</summary>
     public void ApplyIncrement(int v) => Axpy.Compute<T>(T.One, Rows(DX, v), Rows(X, v));
 
@@ -328,9 +342,11 @@ public sealed class GraphState<T>
     /// The feedforward pass in topological order (<see cref="GraphForward{T}.Evaluate"/>): for BP <c>y_v = F_v(...)</c>;
     /// for the PCN (<paramref name="pcn"/>) C1, <c>x_v,0 = μ_v,0</c> also kept in <see cref="Mu"/>, plus <c>σ·N(0,1)</c>
     /// per element of each hidden vertex, drawn in topological order so each μ comes from already-noisy parents (a
-    /// chain draws as the layered engine does); the clamped output gets <c>μ_out,0</c> only; then every error.
+    /// chain draws as the layered engine does); the clamped output gets <c>μ_out,0</c> only; then every error (only the
+    /// output's when <paramref name="hiddenErrors"/> is false: event-driven Z-IL forms each hidden error itself before
+    /// anything reads it, so the pass here would be overwritten unread).
     /// </summary>
-    public void Feedforward(GraphParameters<T> p, bool pcn, double sigma = 0, Rng? noise = null)
+    public void Feedforward(GraphParameters<T> p, bool pcn, double sigma = 0, Rng? noise = null, bool hiddenErrors = true)
     {
         ArgumentNullException.ThrowIfNull(p);
         for (int v = 0; v < X.Length; v++)
@@ -370,7 +386,7 @@ public sealed class GraphState<T>
         {
             for (int v = 0; v < X.Length; v++)
             {
-                if (v != Graph.Input)
+                if (v != Graph.Input && (hiddenErrors || v == Graph.Output))
                 {
                     Error(v);
                 }

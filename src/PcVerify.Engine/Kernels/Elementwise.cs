@@ -92,6 +92,70 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// <c>ε_k = x_k − μ_k</c>, then <c>dx_k = γ · ((−ε_k) + 1 · h_k)</c>: <see cref="Subtract{T}"/> followed by
+    /// <see cref="InferenceIncrement{T}"/> with <c>fp = 1</c>, the same operations per element, in one pass.
+    /// </summary>
+    public static void ErrorAndIncrement<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckLength(x.Length, dx.Length, nameof(x));
+        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
+        Shapes.CheckLength(h.Length, dx.Length, nameof(h));
+        Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu), rh = ref MemoryMarshal.GetReference(h);
+        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
+        int k = 0, n = dx.Length, count = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> vg = new(gamma);
+            for (; k <= n - count; k += count)
+            {
+                Vector<T> e = Vector.LoadUnsafe(ref rx, (nuint)k) - Vector.LoadUnsafe(ref rm, (nuint)k);
+                e.StoreUnsafe(ref re, (nuint)k);
+                (vg * ((-e) + (Vector<T>.One * Vector.LoadUnsafe(ref rh, (nuint)k)))).StoreUnsafe(ref rd, (nuint)k);
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            T e = x[k] - mu[k];
+            eps[k] = e;
+            dx[k] = gamma * ((-e) + (T.One * h[k]));
+        }
+    }
+
+    /// <summary>
+    /// <c>x_k ← x_k + 1 · dx_k</c>, then <c>ε_k = x_k − μ_k</c>: <see cref="Axpy"/> with <c>s = 1</c> followed by
+    /// <see cref="Subtract{T}"/>, the same operations per element, in one pass.
+    /// </summary>
+    public static void ApplyAndError<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckLength(x.Length, dx.Length, nameof(x));
+        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
+        Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu);
+        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
+        int k = 0, n = dx.Length, count = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; k <= n - count; k += count)
+            {
+                Vector<T> v = Vector.LoadUnsafe(ref rx, (nuint)k) + (Vector<T>.One * Vector.LoadUnsafe(ref rd, (nuint)k));
+                v.StoreUnsafe(ref rx, (nuint)k);
+                (v - Vector.LoadUnsafe(ref rm, (nuint)k)).StoreUnsafe(ref re, (nuint)k);
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            T v = x[k] + (T.One * dx[k]);
+            x[k] = v;
+            eps[k] = v - mu[k];
+        }
+    }
+
     /// <summary>Returns the index of the first non-finite element, or −1.</summary>
     public static int FirstNonFinite<T>(ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
