@@ -315,9 +315,18 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
             // over the rows (GraphState.ErrorAndIncrement, bit for bit the two steps). This is ε_u's first writer in the
             // step (the feedforward pass leaves hidden errors to this loop), and nothing reads it earlier: u's parents
             // form their backward sums at later moments.
+            // A vertex whose children read f_e(x_u) from arrays of their own takes its increment at once, in the same
+            // pass (GraphState.IncrementAndApply): the updates below do not read x_u.
             foreach (int u in _byDepth[t + 1])
             {
-                State.ErrorAndIncrement(p, u, gamma);
+                if (State.SharesValue(u))
+                {
+                    State.ErrorAndIncrement(p, u, gamma);
+                }
+                else
+                {
+                    State.IncrementAndApply(p, u, gamma);
+                }
             }
 
             foreach (int v in _byDepth[t])
@@ -330,7 +339,10 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
 
             foreach (int u in _byDepth[t + 1])
             {
-                State.ApplyIncrementAndError(u);
+                if (State.SharesValue(u))
+                {
+                    State.ApplyIncrementAndError(u);
+                }
             }
         }
     }

@@ -37,6 +37,7 @@ public sealed class GraphState<T>
     private readonly T[] _g;
     private readonly T[] _ones;
     private readonly bool[] _hidden;
+    private readonly bool[] _sharesValue;
 
     // The outgoing edges per vertex as arrays: a foreach over the graph's IReadOnlyList would allocate an enumerator.
     private readonly int[][] _outEdges;
@@ -78,6 +79,7 @@ public sealed class GraphState<T>
             DX[v] = _hidden[v] ? new T[size] : [];
         }
 
+        _sharesValue = [.. Enumerable.Range(0, n).Select(v => _outEdges[v].Any(e => ReferenceEquals(A[e], X[v])))];
         _layer = ChainLayers(graph);
         _fp = new T[max];
         _g = new T[max];
@@ -260,6 +262,21 @@ public sealed class GraphState<T>
     /// <summary><see cref="ApplyIncrement"/> then <see cref="Error"/> of hidden <paramref name="v"/> in one pass, bit for bit.</summary>
     public void ApplyIncrementAndError(int v) => Elementwise.ApplyAndError<T>(Rows(DX, v), Rows(X, v), Rows(Mu, v), Rows(Eps, v));
 
+    /// <summary>
+    /// <see cref="ErrorAndIncrement"/> then <see cref="ApplyIncrementAndError"/> of hidden <paramref name="v"/> with the
+    /// elementwise work in one pass (<see cref="Elementwise.IncrementAndApply{T}"/>, bit for bit). Only for a vertex
+    /// whose value no child reads directly (<see cref="SharesValue"/> false): the children's updates, which run between
+    /// the two halves in event-driven Z-IL, then read <c>f_e(x_v)</c> from their own arrays, untouched by the increment.
+    /// </summary>
+    public void IncrementAndApply(GraphParameters<T> p, int v, T gamma)
+    {
+        BackwardSum(p, v, Eps, H[v]);
+        Elementwise.IncrementAndApply<T>(gamma, Rows(H, v), Rows(X, v), Rows(Mu, v), Rows(Eps, v), Rows(DX, v));
+    }
+
+    /// <summary>Whether some edge out of <paramref name="v"/> is the identity, so that a child's <see cref="A"/> is <c>x_v</c>'s own array.</summary>
+    public bool SharesValue(int v) => _sharesValue[v];
+
     /// <summary><c>x_v ← x_v + Δx_v</c>.</summary>
     public void ApplyIncrement(int v) => Axpy.Compute<T>(T.One, Rows(DX, v), Rows(X, v));
 
@@ -371,7 +388,7 @@ public sealed class GraphState<T>
 
             Forward.Evaluate(v, p, Batch);
             Span<T> x = Rows(X, v);
-            x.CopyTo(Rows(Mu, v));
+            Elementwise.Copy<T>(x, Rows(Mu, v));
             if (sigma > 0)
             {
                 Rng rng = noise ?? throw new ArgumentNullException(nameof(noise), "σ > 0 needs a noise generator");

@@ -14,15 +14,15 @@ public static class ActivationMaps
 {
     /// <summary><c>y_i = x_i &lt; 0 ? 0 : x_i</c> (NaN propagates; <c>−0</c> stays <c>−0</c>).</summary>
     public static void Relu<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, default(ReluOp<T>));
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, default(ReluOp<T>), Elementwise.CheapBlock);
 
     /// <summary><c>y_i = x_i &lt; 0 ? a · x_i : x_i</c> (NaN propagates).</summary>
     public static void LeakyRelu<T>(ReadOnlySpan<T> x, Span<T> y, T a)
-        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, new LeakyReluOp<T>(a));
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, new LeakyReluOp<T>(a), Elementwise.CheapBlock);
 
     /// <summary><c>y_i = x_i &gt; 0 ? 1 : a</c> (the derivative of ReLU with <c>a = 0</c> and of leaky ReLU).</summary>
     public static void Step<T>(ReadOnlySpan<T> x, Span<T> y, T a)
-        where T : unmanaged, IFloatingPointIeee754<T> => Elementwise.Unary(x, y, new StepOp<T>(a));
+        where T : unmanaged, IFloatingPointIeee754<T> => Map(x, y, new StepOp<T>(a), Elementwise.CheapBlock);
 
     private readonly struct ReluOp<T> : IUnaryOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -83,17 +83,17 @@ public static class ActivationMaps
 
     /// <summary>
     /// <c>y_i = op(x_i)</c> by <see cref="Elementwise.Unary{T, TOp}"/>, split into blocks of <see cref="MapBlock"/>
-    /// elements across <see cref="Parallelism.MaxThreads"/> threads for long spans (the smooth activations of a whole
+    /// elements (<see cref="Elementwise.CheapBlock"/> for the piecewise-linear maps, whose elements cost a compare) across <see cref="Parallelism.MaxThreads"/> threads for long spans (the smooth activations of a whole
     /// batch). Each element's bits depend on its value only (the operators' scalar and vector forms agree), so
     /// neither the split nor the thread that runs a block changes the result.
     /// </summary>
-    private static unsafe void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> y, TOp op)
+    private static unsafe void Map<T, TOp>(ReadOnlySpan<T> x, Span<T> y, TOp op, int block = MapBlock)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IUnaryOp<T>
     {
         Shapes.CheckLength(y.Length, x.Length, nameof(y));
         int n = x.Length;
-        int blocks = Math.Min(Parallelism.MaxBlocks, n / MapBlock);
+        int blocks = Math.Min(Parallelism.MaxBlocks, n / block);
         if (blocks <= 1)
         {
             Elementwise.Unary(x, y, op);

@@ -12,11 +12,153 @@ internal static class Elementwise
 {
     /// <summary><c>r_k = a_k − b_k</c> (an error <c>ε = x − μ</c>, or <c>δ^0 = s_out − y^0</c>).</summary>
     public static void Subtract<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary(a, b, r, default(SubtractOp<T>));
+        where T : unmanaged, IFloatingPointIeee754<T> => SplitBinary(a, b, r, default(SubtractOp<T>));
 
     /// <summary><c>r_k = a_k · b_k</c> (<c>δ^l = f'(y^l) ⊙ g</c>).</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
-        where T : unmanaged, IFloatingPointIeee754<T> => Binary(a, b, r, default(MultiplyOp<T>));
+        where T : unmanaged, IFloatingPointIeee754<T> => SplitBinary(a, b, r, default(MultiplyOp<T>));
+
+    /// <summary><c>r_k = a_k</c> (a copy; split across threads like the other maps when long).</summary>
+    public static unsafe void Copy<T>(ReadOnlySpan<T> a, Span<T> r)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckLength(a.Length, r.Length, nameof(a));
+        if (!Splits(r.Length))
+        {
+            a.CopyTo(r);
+            return;
+        }
+
+        fixed (T* pa = a, pr = r)
+        {
+            ForRanges(new CopyKernel<T> { A = pa, R = pr }, r.Length);
+        }
+    }
+
+    // ---- Long spans (whole-batch conv buffers) split across the worker pool. ----
+
+    /// <summary>
+    /// Elements per block when a cheap elementwise loop (a few loads and stores per element) is split across threads:
+    /// tens of µs each, so only long spans split (a conv layer's batch of maps); an MLP layer's rows (at most
+    /// 64 × 784) stay on the calling thread. Every element is computed by one block with its scalar or vector form,
+    /// which agree, so the split changes no bit.
+    /// </summary>
+    internal const int CheapBlock = 1 << 16;
+
+    /// <summary>Whether a loop over <paramref name="n"/> elements splits (two blocks or more, two threads or more).</summary>
+    internal static bool Splits(int n) => n >= 2 * CheapBlock && Parallelism.MaxThreads > 1;
+
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [0, n) in blocks of about <see cref="CheapBlock"/> elements (ascending, at
+    /// most <see cref="Parallelism.MaxBlocks"/>) on the worker pool; returns the number of blocks.
+    /// </summary>
+    internal static int ForRanges<TKernel>(in TKernel kernel, int n)
+        where TKernel : struct, IRangeKernel
+    {
+        int blocks = Math.Clamp(n / CheapBlock, 1, Parallelism.MaxBlocks);
+        int per = (n + blocks - 1) / blocks;
+        blocks = (n + per - 1) / per;
+        WorkerPool.Run(new RangeJob<TKernel> { Kernel = kernel, N = n, Per = per }, blocks);
+        return blocks;
+    }
+
+    private static unsafe void SplitBinary<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r, TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IBinaryOp<T>
+    {
+        if (!Splits(r.Length))
+        {
+            Binary(a, b, r, op);
+            return;
+        }
+
+        Shapes.CheckLength(a.Length, r.Length, nameof(a));
+        Shapes.CheckLength(b.Length, r.Length, nameof(b));
+        fixed (T* pa = a, pb = b, pr = r)
+        {
+            ForRanges(new BinaryKernel<T, TOp> { A = pa, B = pb, R = pr, Op = op }, r.Length);
+        }
+    }
+
+    private struct RangeJob<TKernel> : IBlockJob
+        where TKernel : struct, IRangeKernel
+    {
+        public TKernel Kernel;
+        public int N, Per;
+
+        public readonly void Run(int block)
+        {
+            int from = block * Per;
+            Kernel.Run(block, from, Math.Min(N, from + Per) - from);
+        }
+    }
+
+    private unsafe struct InferenceIncrementKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* Eps, Fp, G, Dx;
+        public T Gamma;
+
+        public readonly void Run(int block, int from, int length) => InferenceIncrementRange(Gamma, new ReadOnlySpan<T>(Eps + from, length), new ReadOnlySpan<T>(Fp + from, length), new ReadOnlySpan<T>(G + from, length), new Span<T>(Dx + from, length));
+    }
+
+    private unsafe struct ErrorAndIncrementKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* X, Mu, H, Eps, Dx;
+        public T Gamma;
+
+        public readonly void Run(int block, int from, int length) => ErrorAndIncrementRange(Gamma, new ReadOnlySpan<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new ReadOnlySpan<T>(H + from, length), new Span<T>(Eps + from, length), new Span<T>(Dx + from, length));
+    }
+
+    private unsafe struct ApplyAndErrorKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* Dx, X, Mu, Eps;
+
+        public readonly void Run(int block, int from, int length) => ApplyAndErrorRange(new ReadOnlySpan<T>(Dx + from, length), new Span<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new Span<T>(Eps + from, length));
+    }
+
+    private unsafe struct IncrementAndApplyKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* H, X, Mu, Eps, Dx;
+        public T Gamma;
+
+        public readonly void Run(int block, int from, int length) => IncrementAndApplyRange(Gamma, new ReadOnlySpan<T>(H + from, length), new Span<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new Span<T>(Eps + from, length), new Span<T>(Dx + from, length));
+    }
+
+    private unsafe struct FirstNonFiniteKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* V;
+        public int* Found;
+
+        public readonly void Run(int block, int from, int length)
+        {
+            int k = FirstNonFiniteRange(new ReadOnlySpan<T>(V + from, length));
+            Found[block] = k < 0 ? -1 : from + k;
+        }
+    }
+
+    private unsafe struct CopyKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* A, R;
+
+        public readonly void Run(int block, int from, int length) => new ReadOnlySpan<T>(A + from, length).CopyTo(new Span<T>(R + from, length));
+    }
+
+    private unsafe struct BinaryKernel<T, TOp> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOp : struct, IBinaryOp<T>
+    {
+        public T* A, B, R;
+        public TOp Op;
+
+        public readonly void Run(int block, int from, int length) =>
+            Binary(new ReadOnlySpan<T>(A + from, length), new ReadOnlySpan<T>(B + from, length), new Span<T>(R + from, length), Op);
+    }
 
     /// <summary>
     /// The one loop shape of the unary maps: <c>y_k = op(x_k)</c>, <see cref="Vector{T}"/> blocks then a scalar tail.
@@ -67,12 +209,28 @@ internal static class Elementwise
     }
 
     /// <summary><c>dx_k = γ · ((−ε_k) + fp_k · g_k)</c> (Eq. 7).</summary>
-    public static void InferenceIncrement<T>(T gamma, ReadOnlySpan<T> eps, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> dx)
+    public static unsafe void InferenceIncrement<T>(T gamma, ReadOnlySpan<T> eps, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
         Shapes.CheckLength(fp.Length, dx.Length, nameof(fp));
         Shapes.CheckLength(g.Length, dx.Length, nameof(g));
+        if (Splits(dx.Length))
+        {
+            fixed (T* peps = eps, pfp = fp, pg = g, pdx = dx)
+            {
+                ForRanges(new InferenceIncrementKernel<T> { Eps = peps, Fp = pfp, G = pg, Dx = pdx, Gamma = gamma }, dx.Length);
+            }
+
+            return;
+        }
+
+        InferenceIncrementRange(gamma, eps, fp, g, dx);
+    }
+
+    private static void InferenceIncrementRange<T>(T gamma, ReadOnlySpan<T> eps, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ref T re = ref MemoryMarshal.GetReference(eps), rf = ref MemoryMarshal.GetReference(fp);
         ref T rg = ref MemoryMarshal.GetReference(g), rd = ref MemoryMarshal.GetReference(dx);
         int k = 0, n = dx.Length, count = Vector<T>.Count;
@@ -96,13 +254,29 @@ internal static class Elementwise
     /// <c>ε_k = x_k − μ_k</c>, then <c>dx_k = γ · ((−ε_k) + 1 · h_k)</c>: <see cref="Subtract{T}"/> followed by
     /// <see cref="InferenceIncrement{T}"/> with <c>fp = 1</c>, the same operations per element, in one pass.
     /// </summary>
-    public static void ErrorAndIncrement<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
+    public static unsafe void ErrorAndIncrement<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shapes.CheckLength(x.Length, dx.Length, nameof(x));
         Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
         Shapes.CheckLength(h.Length, dx.Length, nameof(h));
         Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        if (Splits(dx.Length))
+        {
+            fixed (T* px = x, pmu = mu, ph = h, peps = eps, pdx = dx)
+            {
+                ForRanges(new ErrorAndIncrementKernel<T> { X = px, Mu = pmu, H = ph, Eps = peps, Dx = pdx, Gamma = gamma }, dx.Length);
+            }
+
+            return;
+        }
+
+        ErrorAndIncrementRange(gamma, x, mu, h, eps, dx);
+    }
+
+    private static void ErrorAndIncrementRange<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu), rh = ref MemoryMarshal.GetReference(h);
         ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
         int k = 0, n = dx.Length, count = Vector<T>.Count;
@@ -129,12 +303,28 @@ internal static class Elementwise
     /// <c>x_k ← x_k + 1 · dx_k</c>, then <c>ε_k = x_k − μ_k</c>: <see cref="Axpy"/> with <c>s = 1</c> followed by
     /// <see cref="Subtract{T}"/>, the same operations per element, in one pass.
     /// </summary>
-    public static void ApplyAndError<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
+    public static unsafe void ApplyAndError<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shapes.CheckLength(x.Length, dx.Length, nameof(x));
         Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
         Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        if (Splits(dx.Length))
+        {
+            fixed (T* pdx = dx, px = x, pmu = mu, peps = eps)
+            {
+                ForRanges(new ApplyAndErrorKernel<T> { Dx = pdx, X = px, Mu = pmu, Eps = peps }, dx.Length);
+            }
+
+            return;
+        }
+
+        ApplyAndErrorRange(dx, x, mu, eps);
+    }
+
+    private static void ApplyAndErrorRange<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu);
         ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
         int k = 0, n = dx.Length, count = Vector<T>.Count;
@@ -156,8 +346,92 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// <see cref="ErrorAndIncrement{T}"/> then <see cref="ApplyAndError{T}"/> in one pass: <c>e = x_k − μ_k</c>,
+    /// <c>dx_k = γ · ((−e) + 1 · h_k)</c>, <c>x_k ← x_k + 1 · dx_k</c>, <c>ε_k = x_k − μ_k</c> — the same operations per
+    /// element; the intermediate <c>ε</c> (overwritten by the last) is not stored.
+    /// </summary>
+    public static unsafe void IncrementAndApply<T>(T gamma, ReadOnlySpan<T> h, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckLength(x.Length, dx.Length, nameof(x));
+        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
+        Shapes.CheckLength(h.Length, dx.Length, nameof(h));
+        Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        if (Splits(dx.Length))
+        {
+            fixed (T* ph = h, px = x, pmu = mu, peps = eps, pdx = dx)
+            {
+                ForRanges(new IncrementAndApplyKernel<T> { H = ph, X = px, Mu = pmu, Eps = peps, Dx = pdx, Gamma = gamma }, dx.Length);
+            }
+
+            return;
+        }
+
+        IncrementAndApplyRange(gamma, h, x, mu, eps, dx);
+    }
+
+    private static void IncrementAndApplyRange<T>(T gamma, ReadOnlySpan<T> h, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps, Span<T> dx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu), rh = ref MemoryMarshal.GetReference(h);
+        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
+        int k = 0, n = dx.Length, count = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<T> vg = new(gamma);
+            for (; k <= n - count; k += count)
+            {
+                Vector<T> vx = Vector.LoadUnsafe(ref rx, (nuint)k), vm = Vector.LoadUnsafe(ref rm, (nuint)k);
+                Vector<T> e = vx - vm;
+                Vector<T> d = vg * ((-e) + (Vector<T>.One * Vector.LoadUnsafe(ref rh, (nuint)k)));
+                d.StoreUnsafe(ref rd, (nuint)k);
+                Vector<T> v = vx + (Vector<T>.One * d);
+                v.StoreUnsafe(ref rx, (nuint)k);
+                (v - vm).StoreUnsafe(ref re, (nuint)k);
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            T e = x[k] - mu[k];
+            T d = gamma * ((-e) + (T.One * h[k]));
+            dx[k] = d;
+            T v = x[k] + (T.One * d);
+            x[k] = v;
+            eps[k] = v - mu[k];
+        }
+    }
+
     /// <summary>Returns the index of the first non-finite element, or −1.</summary>
-    public static int FirstNonFinite<T>(ReadOnlySpan<T> v)
+    public static unsafe int FirstNonFinite<T>(ReadOnlySpan<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Splits(v.Length))
+        {
+            return FirstNonFiniteRange(v);
+        }
+
+        int* found = stackalloc int[Parallelism.MaxBlocks];
+        int blocks;
+        fixed (T* pv = v)
+        {
+            blocks = ForRanges(new FirstNonFiniteKernel<T> { V = pv, Found = found }, v.Length);
+        }
+
+        // Blocks cover ascending ranges, so the first block that found one holds the first index.
+        for (int b = 0; b < blocks; b++)
+        {
+            if (found[b] >= 0)
+            {
+                return found[b];
+            }
+        }
+
+        return -1;
+    }
+
+    private static int FirstNonFiniteRange<T>(ReadOnlySpan<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T rv = ref MemoryMarshal.GetReference(v);
@@ -218,6 +492,13 @@ internal interface IBinaryOp<T>
 
     /// <summary>The vector form, lane by lane the scalar form.</summary>
     Vector<T> Invoke(Vector<T> a, Vector<T> b);
+}
+
+/// <summary>An elementwise loop body over the elements [from, from + length), block <c>block</c> of <see cref="Elementwise.ForRanges{TKernel}"/>.</summary>
+internal interface IRangeKernel
+{
+    /// <summary>Runs the body over one block.</summary>
+    void Run(int block, int from, int length);
 }
 
 /// <summary><c>a − b</c>.</summary>

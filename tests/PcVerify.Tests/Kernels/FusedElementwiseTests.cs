@@ -5,10 +5,10 @@ using PcVerify.Engine.Kernels;
 namespace PcVerify.Tests.Kernels;
 
 /// <summary>
-/// The one-pass elementwise kernels of event-driven Z-IL are, element by element, the two kernels they replace run
+/// The one-pass elementwise kernels of event-driven Z-IL are, element by element, the kernels they replace run
 /// one after the other (<see cref="Elementwise.Subtract{T}"/> then <see cref="Elementwise.InferenceIncrement{T}"/> with
-/// <c>fp = 1</c>; <see cref="Axpy"/> with <c>s = 1</c> then <see cref="Elementwise.Subtract{T}"/>). The oracle is that
-/// composition, bit for bit, on lengths around the vector width (vector body and scalar tail) and on data with ±0, ±∞,
+/// <c>fp = 1</c>; <see cref="Axpy"/> with <c>s = 1</c> then <see cref="Elementwise.Subtract{T}"/>; all four in turn).
+/// The oracle is that composition, bit for bit, on lengths around the vector width (vector body and scalar tail) and on data with ±0, ±∞,
 /// NaN and subnormals as well as normal values. A NaN must meet a NaN, with any sign and payload: the JIT may negate a
 /// vector by a sign flip in one tier and a subtraction from zero in another, which differ only there (and a NaN ends
 /// the step as a divergence). The bit comparison's own negative control is
@@ -33,6 +33,34 @@ public class FusedElementwiseTests
     [Theory]
     [MemberData(nameof(Lengths))]
     public void Apply_and_error_is_axpy_then_subtract_double(int n) => ApplyAndErrorMatches<double>(n);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Increment_and_apply_is_the_four_kernels_in_turn_float(int n) => IncrementAndApplyMatches<float>(n);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Increment_and_apply_is_the_four_kernels_in_turn_double(int n) => IncrementAndApplyMatches<double>(n);
+
+    private static void IncrementAndApplyMatches<T>(int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = Values<T>(n, 7), mu = Values<T>(n, 8), h = Values<T>(n, 9);
+        mu[..(n / 3)].CopyTo(x, 0);
+        T gamma = T.CreateTruncating(0.1);
+        T[] expectedX = (T[])x.Clone(), eps = new T[n], dx = new T[n], ones = new T[n];
+        ones.AsSpan().Fill(T.One);
+        Elementwise.Subtract<T>(expectedX, mu, eps);
+        Elementwise.InferenceIncrement<T>(gamma, eps, ones, h, dx);
+        Axpy.Compute<T>(T.One, dx, expectedX);
+        Elementwise.Subtract<T>(expectedX, mu, eps);
+
+        T[] fusedX = (T[])x.Clone(), fusedEps = new T[n], fusedDx = new T[n];
+        Elementwise.IncrementAndApply<T>(gamma, h, fusedX, mu, fusedEps, fusedDx);
+        AssertBits<T>(dx, fusedDx, $"Δx, length {n}");
+        AssertBits<T>(expectedX, fusedX, $"x, length {n}");
+        AssertBits<T>(eps, fusedEps, $"ε, length {n}");
+    }
 
     private static void ErrorAndIncrementMatches<T>(int n)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -27,7 +27,7 @@ internal sealed class CopyOp<T> : IVertexOp<T>
     public bool HasParameters => false;
 
     public void Forward(GraphParameters<T> parameters, ReadOnlySpan<T[]> inputs, Span<T> mu, int batch) =>
-        inputs[0].AsSpan(0, batch * _size).CopyTo(mu);
+        Elementwise.Copy<T>(inputs[0].AsSpan(0, batch * _size), mu[..(batch * _size)]);
 
     public void InputGradient(int slot, GraphParameters<T> parameters, ReadOnlySpan<T[]> inputs, ReadOnlySpan<T> error, Span<T> result, int batch, bool accumulate) =>
         SumOp<T>.PassError(error[..(batch * _size)], result[..(batch * _size)], accumulate);

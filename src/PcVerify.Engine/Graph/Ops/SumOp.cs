@@ -53,7 +53,7 @@ internal sealed class SumOp<T> : IVertexOp<T>
         }
         else
         {
-            e.CopyTo(g);
+            Elementwise.Copy(e, g);
         }
     }
 }
