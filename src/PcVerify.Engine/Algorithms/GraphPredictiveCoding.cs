@@ -272,7 +272,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
                 continue;
             }
 
-            int k = Elementwise.FirstNonFinite<T>(State.Rows(State.Mu, v));
+            int k = State.FirstNonFinitePrediction(v);
             if (k >= 0)
             {
                 throw new TrainingDivergedException(StepIndex, $"{Name} prediction {State.Label("μ", v)} at t = 0 {State.Position(v, k)}");

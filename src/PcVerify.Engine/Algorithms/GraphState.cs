@@ -39,6 +39,9 @@ public sealed class GraphState<T>
     private readonly bool[] _hidden;
     private readonly bool[] _sharesValue;
 
+    // Per hidden vertex: the first non-finite element of μ_v,0, found while the feedforward pass copies it (−1: none).
+    private readonly int[] _firstNonFiniteMu;
+
     // The outgoing edges per vertex as arrays: a foreach over the graph's IReadOnlyList would allocate an enumerator.
     private readonly int[][] _outEdges;
 
@@ -80,6 +83,7 @@ public sealed class GraphState<T>
         }
 
         _sharesValue = [.. Enumerable.Range(0, n).Select(v => _outEdges[v].Any(e => ReferenceEquals(A[e], X[v])))];
+        _firstNonFiniteMu = new int[n];
         _layer = ChainLayers(graph);
         _fp = new T[max];
         _g = new T[max];
@@ -388,7 +392,7 @@ public sealed class GraphState<T>
 
             Forward.Evaluate(v, p, Batch);
             Span<T> x = Rows(X, v);
-            Elementwise.Copy<T>(x, Rows(Mu, v));
+            _firstNonFiniteMu[v] = Elementwise.CopyFirstNonFinite<T>(x, Rows(Mu, v));
             if (sigma > 0)
             {
                 Rng rng = noise ?? throw new ArgumentNullException(nameof(noise), "σ > 0 needs a noise generator");
@@ -416,6 +420,14 @@ public sealed class GraphState<T>
         GraphVertex vertex = Graph.Vertices[v];
         return A.AsSpan(vertex.FirstEdge, vertex.InDegree);
     }
+
+    /// <summary>
+    /// The index of the first non-finite element of <c>μ_v</c> as the last predictive-coding <see cref="Feedforward"/>
+    /// left it, or −1: for a hidden vertex found while that pass copied <c>x_v,0</c> into <c>μ_v</c> (no second pass
+    /// over it), for the output searched now.
+    /// </summary>
+    public int FirstNonFinitePrediction(int v) =>
+        _hidden[v] ? _firstNonFiniteMu[v] : Elementwise.FirstNonFinite<T>(Rows(Mu, v));
 
     /// <summary>First half of a synchronous moment: every <c>f_e(x_p)</c>, <c>μ_v</c> and <c>ε_v</c> from <c>(x_t, θ_t)</c>.</summary>
     public void PredictAll(GraphParameters<T> p)

@@ -16,6 +16,9 @@ namespace PcVerify.Engine.Kernels;
 /// exact zeros), then <c>+ β</c>; the input gradient sums over <c>o</c> in <see cref="Gemm.MultiplyNN{T}"/>'s order and
 /// then scatters the columns back in ascending <c>(p, j)</c>; the weight gradient sums over <c>(b, p)</c> ascending
 /// (<see cref="Gemm.AccumulateTN{T}"/>'s order, carried from image to image in a buffer of running sums). Results differ from the naive twin's left-to-right sums in the last bits only.
+/// Threads (docs/determinism.md): on one thread the kernels go image by image and only the products split; on several,
+/// the forward pass and the input gradient take whole images per thread (one scratch slot each), and the weight gradient
+/// takes strip-aligned column ranges of its running sums through every image — neither changes an element's operations.
 /// </remarks>
 public static class Conv2d
 {

@@ -35,6 +35,79 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// <see cref="Copy{T}"/> and <see cref="FirstNonFinite{T}"/> of the copied values in one pass: returns the index of
+    /// the first non-finite element of <paramref name="a"/>, or −1.
+    /// </summary>
+    public static unsafe int CopyFirstNonFinite<T>(ReadOnlySpan<T> a, Span<T> r)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Shapes.CheckLength(a.Length, r.Length, nameof(a));
+        if (!Splits(r.Length))
+        {
+            return CopyFirstNonFiniteRange(a, r);
+        }
+
+        int* found = stackalloc int[Parallelism.MaxBlocks];
+        int blocks;
+        fixed (T* pa = a, pr = r)
+        {
+            blocks = ForRanges(new CopyFirstNonFiniteKernel<T> { A = pa, R = pr, Found = found }, r.Length);
+        }
+
+        return FirstFound(found, blocks);
+    }
+
+    private static int CopyFirstNonFiniteRange<T>(ReadOnlySpan<T> a, Span<T> r)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T ra = ref MemoryMarshal.GetReference(a), rr = ref MemoryMarshal.GetReference(r);
+        int k = 0, n = r.Length, count = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // x − x is 0 for every finite x and NaN for ±∞ and NaN (as in FirstNonFinite).
+            Vector<T> bad = Vector<T>.Zero;
+            for (; k <= n - count; k += count)
+            {
+                Vector<T> x = Vector.LoadUnsafe(ref ra, (nuint)k);
+                x.StoreUnsafe(ref rr, (nuint)k);
+                bad |= x - x;
+            }
+
+            if (!Vector.EqualsAll(bad, Vector<T>.Zero))
+            {
+                a[k..].CopyTo(r[k..]);
+                return FirstNonFiniteRange(a);
+            }
+        }
+
+        int first = -1;
+        for (; k < n; k++)
+        {
+            r[k] = a[k];
+            if (first < 0 && !T.IsFinite(a[k]))
+            {
+                first = k;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>The first index found by the blocks of a split search (blocks cover ascending ranges), or −1.</summary>
+    private static unsafe int FirstFound(int* found, int blocks)
+    {
+        for (int b = 0; b < blocks; b++)
+        {
+            if (found[b] >= 0)
+            {
+                return found[b];
+            }
+        }
+
+        return -1;
+    }
+
     // ---- Long spans (whole-batch conv buffers) split across the worker pool. ----
 
     /// <summary>
@@ -137,6 +210,19 @@ internal static class Elementwise
         public readonly void Run(int block, int from, int length)
         {
             int k = FirstNonFiniteRange(new ReadOnlySpan<T>(V + from, length));
+            Found[block] = k < 0 ? -1 : from + k;
+        }
+    }
+
+    private unsafe struct CopyFirstNonFiniteKernel<T> : IRangeKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* A, R;
+        public int* Found;
+
+        public readonly void Run(int block, int from, int length)
+        {
+            int k = CopyFirstNonFiniteRange(new ReadOnlySpan<T>(A + from, length), new Span<T>(R + from, length));
             Found[block] = k < 0 ? -1 : from + k;
         }
     }
@@ -419,16 +505,7 @@ internal static class Elementwise
             blocks = ForRanges(new FirstNonFiniteKernel<T> { V = pv, Found = found }, v.Length);
         }
 
-        // Blocks cover ascending ranges, so the first block that found one holds the first index.
-        for (int b = 0; b < blocks; b++)
-        {
-            if (found[b] >= 0)
-            {
-                return found[b];
-            }
-        }
-
-        return -1;
+        return FirstFound(found, blocks);
     }
 
     private static int FirstNonFiniteRange<T>(ReadOnlySpan<T> v)

@@ -6,10 +6,10 @@ using PcVerify.Tests.Support;
 namespace PcVerify.Tests.Graph;
 
 /// <summary>
-/// The determinism contract (docs/determinism.md) for the conv kernels: they split work only through the
-/// <see cref="Gemm"/> kernels, whose blocks depend on the shapes alone, so one and two threads give the same bits.
+/// The determinism contract (docs/determinism.md) for the conv kernels: one and two threads give the same bits.
 /// Shapes are chosen so every product splits into at least two blocks (≥ 2·<see cref="Parallelism.WorkPerBlock"/>
-/// multiply–adds).
+/// multiply–adds); the conv kernels' own splits (images, column ranges) are pinned in more shapes by
+/// <see cref="Kernels.ConvSplitTests"/>.
 /// </summary>
 [Collection(nameof(ThreadCountCollection))]
 public class ConvThreadingTests

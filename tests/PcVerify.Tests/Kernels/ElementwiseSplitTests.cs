@@ -35,8 +35,12 @@ public class ElementwiseSplitTests
         int late = N - 7, early = Elementwise.CheapBlock / 2;
         v[late] = double.PositiveInfinity;
         Assert.Equal(late, WithThreads(threads, () => Elementwise.FirstNonFinite<double>(v)));
+        Assert.Equal(late, WithThreads(threads, () => Elementwise.CopyFirstNonFinite<double>(v, new double[N])));
         v[early] = double.NaN;
         Assert.Equal(early, WithThreads(threads, () => Elementwise.FirstNonFinite<double>(v)));
+        double[] copy = new double[N];
+        Assert.Equal(early, WithThreads(threads, () => Elementwise.CopyFirstNonFinite<double>(v, copy)));
+        Assert.Equal(v, copy);
     }
 
     private static void SplitMatchesOneThread<T>(int threads)

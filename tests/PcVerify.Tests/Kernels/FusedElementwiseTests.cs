@@ -42,6 +42,30 @@ public class FusedElementwiseTests
     [MemberData(nameof(Lengths))]
     public void Increment_and_apply_is_the_four_kernels_in_turn_double(int n) => IncrementAndApplyMatches<double>(n);
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Copy_first_non_finite_is_a_copy_and_the_search(int n)
+    {
+        double[] a = Values<double>(n, 10), finite = Values<double>(n, 11);
+        for (int i = 0; i < n; i++)
+        {
+            finite[i] = double.IsFinite(finite[i]) ? finite[i] : 1.5;
+        }
+
+        foreach (double[] v in new[] { a, finite })
+        {
+            double[] r = new double[n];
+            int k = Elementwise.CopyFirstNonFinite<double>(v, r);
+            AssertBits<double>(v, r, $"copy, length {n}");
+            Assert.Equal(Elementwise.FirstNonFinite<double>(v), k);
+        }
+
+        if (n > 0)
+        {
+            Assert.Equal(-1, Elementwise.CopyFirstNonFinite<double>(finite, new double[n]));
+        }
+    }
+
     private static void IncrementAndApplyMatches<T>(int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
