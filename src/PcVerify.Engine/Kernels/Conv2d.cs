@@ -343,33 +343,49 @@ public static class Conv2d
         }
     }
 
-    /// <summary>Columns [j0, j1) of <see cref="Im2Col{T}"/>: col[p, j] for every position, the other columns untouched.</summary>
+    /// <summary>
+    /// Columns [j0, j1) of <see cref="Im2Col{T}"/>: col[p, j] for every position, the other columns untouched. The range
+    /// is walked as the kernel rows (c, i) it meets, each a run of up to kw cells clipped to the range, with Im2Col's
+    /// unrolled copy for whole interior 3-wide rows; the values are Im2Col's (copies, and +0 outside the image).
+    /// </summary>
     private static void Im2ColColumns<T>(ReadOnlySpan<T> x, in Window2d g, ref T col, int j0, int j1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kh = g.KernelH, kw = g.KernelW, height = g.Height, width = g.Width, plane = height * width, k = g.FieldSize;
-        int c0 = j0 / (kh * kw), i0 = (j0 % (kh * kw)) / kw, jj0 = j0 % kw;
+        int r0 = j0 / kw, r1 = (j1 + kw - 1) / kw;
         ref T src = ref MemoryMarshal.GetReference(x);
-        ref T dst = ref Unsafe.Add(ref col, j0);
+        ref T position = ref col;
         for (int oh = 0; oh < g.OutH; oh++)
         {
             int h0 = (oh * g.StrideH) - g.PadH;
-            for (int ow = 0; ow < g.OutW; ow++, dst = ref Unsafe.Add(ref dst, k))
+            for (int ow = 0; ow < g.OutW; ow++, position = ref Unsafe.Add(ref position, k))
             {
                 int w0 = (ow * g.StrideW) - g.PadW;
-                int c = c0, i = i0, jj = jj0;
-                for (int j = 0; j < j1 - j0; j++)
+                bool columnsInside = w0 >= 0 && w0 + kw <= width;
+                for (int r = r0; r < r1; r++)
                 {
-                    int h = h0 + i, w = w0 + jj;
-                    Unsafe.Add(ref dst, j) = (uint)h < (uint)height && (uint)w < (uint)width ? Unsafe.Add(ref src, (c * plane) + (h * width) + w) : T.Zero;
-                    if (++jj == kw)
+                    int c = r / kh, i = r - (c * kh), h = h0 + i;
+                    int from = Math.Max(j0, r * kw), to = Math.Min(j1, (r + 1) * kw), first = from - (r * kw);
+                    ref T dst = ref Unsafe.Add(ref position, from);
+                    if ((uint)h >= (uint)height)
                     {
-                        jj = 0;
-                        if (++i == kh)
-                        {
-                            i = 0;
-                            c++;
-                        }
+                        MemoryMarshal.CreateSpan(ref dst, to - from).Clear();
+                        continue;
+                    }
+
+                    ref T xrow = ref Unsafe.Add(ref src, (c * plane) + (h * width));
+                    if (columnsInside && kw == 3 && to - from == 3)
+                    {
+                        dst = Unsafe.Add(ref xrow, w0);
+                        Unsafe.Add(ref dst, 1) = Unsafe.Add(ref xrow, w0 + 1);
+                        Unsafe.Add(ref dst, 2) = Unsafe.Add(ref xrow, w0 + 2);
+                        continue;
+                    }
+
+                    for (int j = 0; j < to - from; j++)
+                    {
+                        int w = w0 + first + j;
+                        Unsafe.Add(ref dst, j) = (uint)w < (uint)width ? Unsafe.Add(ref xrow, w) : T.Zero;
                     }
                 }
             }

@@ -24,9 +24,11 @@ public class ConvSplitTests
         (9, 24, new Window2d(7, 15, 13, 5, 3, 2, 1, 2, 0), 2), // channels, H, W, kh, kw, sh, sw, ph, pw
         (9, 24, new Window2d(7, 15, 13, 5, 3, 2, 1, 2, 0), 3),
         (2, 32, new Window2d(16, 16, 16, 3, 3, 1, 1, 1, 1), 3), // fewer images than threads
+        (6, 24, new Window2d(6, 12, 14, 3, 5, 1, 2, 1, 2), 2), // 5-wide kernel rows cut by the column ranges
+        (6, 24, new Window2d(6, 12, 14, 3, 5, 1, 2, 1, 2), 3),
     ];
 
-    public static TheoryData<int> CaseIndices => new() { 0, 1, 2, 3, 4 };
+    public static TheoryData<int> CaseIndices => new() { 0, 1, 2, 3, 4, 5, 6 };
 
     [Theory]
     [MemberData(nameof(CaseIndices))]
