@@ -179,7 +179,7 @@ public static class Cli
         if (l.Feedback != FeedbackKind.Symmetric || l.WeightDecay != 0)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"feedback: {FeedbackKinds.Name(l.Feedback)}{(l.FeedbackMatrices is not null ? " (B from --init)" : l.Feedback is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct ? $" (B seeded by {c.Seed})" : "")}, weight decay λ {l.WeightDecay:G6}"));
+                $"feedback: {FeedbackKinds.Name(l.Feedback)}{(l.FeedbackMatrices is not null || l.FeedbackArrays is not null ? " (B from --init)" : l.Feedback is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct ? $" (B seeded by {c.Seed})" : "")}, weight decay λ {l.WeightDecay:G6}"));
         }
     }
 

@@ -71,7 +71,7 @@ internal static class CompareCommand
         foreach (Algorithm a in order)
         {
             LearnerOptions options = a == Algorithm.BP && transport
-                ? c.Learner with { Algorithm = a, Feedback = FeedbackKind.Symmetric, FeedbackMatrices = null }
+                ? c.Learner with { Algorithm = a, Feedback = FeedbackKind.Symmetric, FeedbackMatrices = null, FeedbackArrays = null }
                 : c.Learner with { Algorithm = a };
             IGraphLearner<T> learner = net.Learner<T>(c, options);
             try

@@ -97,9 +97,11 @@ internal static class TrainCommand
             $"final{(net.Chain is null ? $" ({learner.Name})" : "")}: steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
         if (savePath is not null)
         {
-            net.Save(savePath, p, c.Float32, NetworkRun.FeedbackOf(learner));
+            GraphFeedback<T>? feedback = NetworkRun.FeedbackOf(learner);
+            net.Save(savePath, p, c.Float32, feedback);
+            IEnumerable<string> feedbackKeys = feedback is null ? [] : GraphFeedback<T>.Slots(net.Graph, feedback.Kind).Select(s => s.Key);
             o.WriteLine(net.Chain is null
-                ? $"saved parameters to {savePath} (keys {string.Join(", ", net.Graph.ParameterSlots.Select(s => s.Key))})"
+                ? $"saved parameters to {savePath} (keys {string.Join(", ", net.Graph.ParameterSlots.Select(s => s.Key).Concat(feedbackKeys))})"
                 : $"saved parameters to {savePath}");
         }
 
