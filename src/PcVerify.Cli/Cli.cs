@@ -183,8 +183,9 @@ public static class Cli
         }
     }
 
-    internal static string FormatCheckpoint(Checkpoint c) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {c.Epoch,7:F2}  step {c.Step,8}  test loss {c.TestLoss,10:G6}  test error {Percent(c.TestError)}");
+    /// <summary>A progress line; <paramref name="evaluation"/> names the evaluated set (<see cref="PcVerify.Engine.Data.DataSplit.EvaluationName"/>).</summary>
+    internal static string FormatCheckpoint(Checkpoint c, string evaluation) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {c.Epoch,7:F2}  step {c.Step,8}  {evaluation} loss {c.TestLoss,10:G6}  {evaluation} error {Percent(c.TestError)}");
 
     internal static string Percent(double fraction) =>
         double.IsNaN(fraction) ? "n/a" : (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
