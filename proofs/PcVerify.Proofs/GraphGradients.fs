@@ -93,16 +93,12 @@ let ``Threads: a training step on a graph large enough to split gives the same b
     Prop.forAll GraphArbs.wide (fun c ->
         let b = GraphRun.build c
         let run threads =
-            let before = Parallelism.MaxThreads
-            Parallelism.MaxThreads <- threads
-            try
+            KernelThreads.withThreads threads (fun () ->
                 let bpP = b.Theta.Clone()
                 GraphBackprop<float>(b.Graph, c.Alpha, b.Batch).Step(bpP, ReadOnlySpan b.Inputs, ReadOnlySpan b.Targets, b.Batch)
                 let z, _ = pc c b (pcOptions Algorithm.ZIL)
                 let f, _ = pc c b (pcOptions Algorithm.FaZIL)
-                [ bpP; z; f ]
-            finally
-                Parallelism.MaxThreads <- before
+                [ bpP; z; f ])
         let one = run 1
         [ for t in [ 2; 3 ] do
               for (name, e, a) in List.zip3 [ "BP"; "Z-IL"; "Fa-Z-IL" ] one (run t) do

@@ -179,12 +179,13 @@ public static class Cli
         if (l.Feedback != FeedbackKind.Symmetric || l.WeightDecay != 0)
         {
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"feedback: {FeedbackKinds.Name(l.Feedback)}{(l.FeedbackMatrices is not null ? " (B from --init)" : l.Feedback is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct ? $" (B seeded by {c.Seed})" : "")}, weight decay λ {l.WeightDecay:G6}"));
+                $"feedback: {FeedbackKinds.Name(l.Feedback)}{(l.FeedbackMatrices is not null || l.FeedbackArrays is not null ? " (B from --init)" : l.Feedback is FeedbackKind.Random or FeedbackKind.KolenPollack or FeedbackKind.Direct ? $" (B seeded by {c.Seed})" : "")}, weight decay λ {l.WeightDecay:G6}"));
         }
     }
 
-    internal static string FormatCheckpoint(Checkpoint c) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {c.Epoch,7:F2}  step {c.Step,8}  test loss {c.TestLoss,10:G6}  test error {Percent(c.TestError)}");
+    /// <summary>A progress line; <paramref name="evaluation"/> names the evaluated set (<see cref="PcVerify.Engine.Data.DataSplit.EvaluationName"/>).</summary>
+    internal static string FormatCheckpoint(Checkpoint c, string evaluation) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {c.Epoch,7:F2}  step {c.Step,8}  {evaluation} loss {c.TestLoss,10:G6}  {evaluation} error {Percent(c.TestError)}");
 
     internal static string Percent(double fraction) =>
         double.IsNaN(fraction) ? "n/a" : (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";

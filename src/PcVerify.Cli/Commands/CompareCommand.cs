@@ -71,7 +71,7 @@ internal static class CompareCommand
         foreach (Algorithm a in order)
         {
             LearnerOptions options = a == Algorithm.BP && transport
-                ? c.Learner with { Algorithm = a, Feedback = FeedbackKind.Symmetric, FeedbackMatrices = null }
+                ? c.Learner with { Algorithm = a, Feedback = FeedbackKind.Symmetric, FeedbackMatrices = null, FeedbackArrays = null }
                 : c.Learner with { Algorithm = a };
             IGraphLearner<T> learner = net.Learner<T>(c, options);
             try
@@ -149,7 +149,7 @@ internal static class CompareCommand
         }
 
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {name,-8} steps {result.Steps}, test loss {result.Final.TestLoss:G6}, test error {Cli.Percent(result.Final.TestError)}, {result.Elapsed.TotalSeconds:F2} s"));
+            $"trained {name,-8} steps {result.Steps}, {c.Data.EvaluationName} loss {result.Final.TestLoss:G6}, {c.Data.EvaluationName} error {Cli.Percent(result.Final.TestError)}, {result.Elapsed.TotalSeconds:F2} s"));
         return (name, p, result);
     }
 
@@ -177,7 +177,7 @@ internal static class CompareCommand
         (string _, GraphParameters<T> exactP, TrainingResult exactRun) = runs[Algorithm.BP];
         IReadOnlyList<LayerDivergence> db = Divergence.Compute(bpB.P, exactP);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{bpB.Name} vs exact bp: weights Σ|θ−w| {Divergence.TotalWeights(db):0.000E+00}, max {db.Max(x => x.MaxAbs):0.000E+00}; test error {Cli.Percent(bpB.R.Final.TestError)} vs {Cli.Percent(exactRun.Final.TestError)}"));
+            $"{bpB.Name} vs exact bp: weights Σ|θ−w| {Divergence.TotalWeights(db):0.000E+00}, max {db.Max(x => x.MaxAbs):0.000E+00}; {c.Data.EvaluationName} error {Cli.Percent(bpB.R.Final.TestError)} vs {Cli.Percent(exactRun.Final.TestError)}"));
 
         int pairs = Math.Min(100, c.Data.Test.Count);
         T[] inputs = Convert<T>(c.Data.Test.Inputs.AsSpan(0, pairs * c.Data.Test.InputWidth));

@@ -25,9 +25,12 @@ namespace PcVerify.Cli.Commands;
 /// <param name="LevelAsked">Whether <c>--level</c> was given.</param>
 /// <param name="Onnx">The imported ONNX model for <c>--model</c> (its notes, and the file <c>--save-model</c> rewrites); null otherwise.</param>
 /// <param name="Chain">The layered net when the graph is its chain (<c>--arch</c>, or <c>--init</c>'s shapes); null for a graph file or model.</param>
+/// <param name="InitFeedback">A graph's feedback B saved beside its parameters in <c>--init</c> (keys <c>feedback.*</c>,
+/// <see cref="GraphFeedback{T}.Slots"/>), unchecked; null when there is none or the net is a chain (whose B comes with
+/// the layered keys).</param>
 internal sealed record NetworkRun(
     CompiledGraph Graph, GraphParameters<double> Initial, string Source, IReadOnlyList<InsertedVertex> Inserted, bool LevelAsked,
-    OnnxModel? Onnx = null, NetworkSpec? Chain = null)
+    OnnxModel? Onnx = null, NetworkSpec? Chain = null, IReadOnlyDictionary<string, NpyArray>? InitFeedback = null)
 {
     /// <summary>The layered net <paramref name="spec"/> as its chain, with <paramref name="initial"/>'s arrays as its parameters.</summary>
     public static NetworkRun FromChain(NetworkSpec spec, CompiledGraph graph, Parameters<double> initial) =>
@@ -53,10 +56,11 @@ internal sealed record NetworkRun(
 
         CompiledGraph graph = CompiledGraph.Compile(spec, path);
         checkMemory?.Invoke(graph);
+        IReadOnlyDictionary<string, NpyArray>? feedback = null;
         GraphParameters<double> initial = initPath is not null
-            ? GraphParameterIo.Load<double>(initPath, graph)
+            ? GraphParameterIo.Load<double>(initPath, graph, out feedback)
             : GraphParameters<double>.Initialise(graph, RunOptions.ParseInitScheme(initScheme, out double scale), seed, scale);
-        return new NetworkRun(graph, initial, path, inserted, level);
+        return new NetworkRun(graph, initial, path, inserted, level, InitFeedback: feedback is { Count: > 0 } ? feedback : null);
     }
 
     /// <summary>
@@ -85,10 +89,11 @@ internal sealed record NetworkRun(
 
         CompiledGraph graph = CompiledGraph.Compile(spec, path);
         checkMemory?.Invoke(graph);
+        IReadOnlyDictionary<string, NpyArray>? feedback = null;
         GraphParameters<double> initial = initPath is not null
-            ? GraphParameterIo.Load<double>(initPath, graph)
+            ? GraphParameterIo.Load<double>(initPath, graph, out feedback)
             : GraphParameters<double>.FromArrays(graph, model.Initializers, path);
-        return new NetworkRun(graph, initial, path, inserted, level, model);
+        return new NetworkRun(graph, initial, path, inserted, level, model, InitFeedback: feedback is { Count: > 0 } ? feedback : null);
     }
 
     /// <summary>
@@ -214,7 +219,8 @@ internal sealed record NetworkRun(
 
     /// <summary>
     /// Writes the parameters as NPZ: a chain with the layered keys (ParameterIo: <c>theta{l+1}</c>, <c>beta{l+1}</c>, and
-    /// <c>feedback{l}</c> of shape <c>(θ^l)ᵀ</c> for feedback that keeps matrices of its own), a graph with its vertices' keys.
+    /// <c>feedback{l}</c> of shape <c>(θ^l)ᵀ</c> for feedback that keeps matrices of its own), a graph with its vertices' keys
+    /// (and <c>feedback.*</c>, <see cref="GraphFeedback{T}.Slots"/>, for feedback that keeps matrices of its own).
     /// </summary>
     public void Save<T>(string path, GraphParameters<T> p, bool float32, GraphFeedback<T>? feedback)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -222,7 +228,7 @@ internal sealed record NetworkRun(
         NpyDType dtype = float32 ? NpyDType.Float32 : NpyDType.Float64;
         if (Chain is not { } spec)
         {
-            GraphParameterIo.Save(path, p, dtype);
+            GraphParameterIo.Save(path, p, dtype, feedback?.ToArrays(dtype));
             return;
         }
 

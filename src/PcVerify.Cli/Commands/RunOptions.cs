@@ -43,7 +43,7 @@ internal sealed class RunOptions
 
     public Option<string> DType { get; } = new("--dtype") { Description = "float64 or float32.", DefaultValueFactory = _ => "float64" };
 
-    public Option<string?> Init { get; } = new("--init") { Description = "Start from exactly these parameters (NPZ with theta1..thetaL, beta1..betaL; theta{l+1} has shape (n^l, n^{l+1}), layer 0 = output; with --graph: <vertex>.weight/<vertex>.bias in PyTorch layout)." };
+    public Option<string?> Init { get; } = new("--init") { Description = "Start from exactly these parameters (NPZ with theta1..thetaL, beta1..betaL; theta{l+1} has shape (n^l, n^{l+1}), layer 0 = output; with --graph: <vertex>.weight/<vertex>.bias in PyTorch layout, and feedback.* for a B of its own as --save writes it)." };
 
     public Option<string> InitScheme { get; } = new("--init-scheme")
     {
@@ -148,6 +148,15 @@ internal sealed class RunOptions
         if (graphPath is not null || modelPath is not null)
         {
             net = ResolveGraph(r, graphPath, modelPath, arch, init, data, seed, loss, g => CheckMemory(r, g, $"of {graphPath ?? modelPath}", data, dtype));
+            if (net.InitFeedback is { } b)
+            {
+                // Checked now, so a bad file fails before training starts; the learners build their own copy.
+                GraphFeedback<double>.FromArrays(net.Graph, feedback, b, init!, weightDecay);
+                if (Given(r, InitScheme))
+                {
+                    throw new InvalidInputException($"--init-scheme would draw feedback B, but {init} holds it (keys {GraphParameterIo.FeedbackPrefix}*), which is used instead; drop one");
+                }
+            }
         }
         else
         {
@@ -180,6 +189,7 @@ internal sealed class RunOptions
             FeedbackScheme = ParseInitScheme(r.GetValue(InitScheme)!, out double feedbackScale),
             FeedbackScale = feedbackScale,
             FeedbackMatrices = feedbackMatrices,
+            FeedbackArrays = net.InitFeedback,
             WeightDecay = weightDecay,
         };
         loss.CheckTargets(data.Train.Targets, data.Train.OutputWidth, data.Train.Name);

@@ -83,7 +83,7 @@ internal static class TrainCommand
                 cp =>
                 {
                     status?.Clear();
-                    o.WriteLine(Cli.FormatCheckpoint(cp));
+                    o.WriteLine(Cli.FormatCheckpoint(cp, c.Data.EvaluationName));
                 },
                 status is null ? null : (done, total) => status.Report($"training {learner.Name}", done, total, "steps"));
         }
@@ -94,12 +94,14 @@ internal static class TrainCommand
 
         Checkpoint f = result.Final;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final{(net.Chain is null ? $" ({learner.Name})" : "")}: steps {result.Steps}, test loss {f.TestLoss:G6}, test error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
+            $"final{(net.Chain is null ? $" ({learner.Name})" : "")}: steps {result.Steps}, {c.Data.EvaluationName} loss {f.TestLoss:G6}, {c.Data.EvaluationName} error {Cli.Percent(f.TestError)}, training time {result.Elapsed.TotalSeconds:F2} s"));
         if (savePath is not null)
         {
-            net.Save(savePath, p, c.Float32, NetworkRun.FeedbackOf(learner));
+            GraphFeedback<T>? feedback = NetworkRun.FeedbackOf(learner);
+            net.Save(savePath, p, c.Float32, feedback);
+            IEnumerable<string> feedbackKeys = feedback is null ? [] : GraphFeedback<T>.Slots(net.Graph, feedback.Kind).Select(s => s.Key);
             o.WriteLine(net.Chain is null
-                ? $"saved parameters to {savePath} (keys {string.Join(", ", net.Graph.ParameterSlots.Select(s => s.Key))})"
+                ? $"saved parameters to {savePath} (keys {string.Join(", ", net.Graph.ParameterSlots.Select(s => s.Key).Concat(feedbackKeys))})"
                 : $"saved parameters to {savePath}");
         }
 

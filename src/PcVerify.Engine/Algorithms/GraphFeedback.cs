@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 
@@ -206,6 +208,101 @@ public sealed class GraphFeedback<T>
                 m[(i * cols) + j] = T.CreateTruncating(x);
             }
         }
+    }
+
+    /// <summary>
+    /// Where a kind's own B is saved (docs/decisions.md "Graph feedback in NPZ"): random and Kolen–Pollack B of each
+    /// weight as <c>feedback.&lt;weight key&gt;</c> in the weight's shape and storage order; direct feedback's
+    /// <c>M_v = B_vᵀ</c> of each hidden vertex as <c>feedback.&lt;vertex&gt;</c> of shape (output size, vertex size).
+    /// Symmetric and sign feedback are computed from θ and have no slots.
+    /// </summary>
+    public static IReadOnlyList<(string Key, int Vertex, int[] Shape)> Slots(CompiledGraph graph, FeedbackKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        return kind switch
+        {
+            FeedbackKind.Random or FeedbackKind.KolenPollack =>
+                [.. graph.ParameterSlots.Where(s => !s.IsBias).Select(s => (GraphParameterIo.FeedbackPrefix + s.Key, s.Vertex, s.Shape.ToArray()))],
+            FeedbackKind.Direct =>
+                [.. Enumerable.Range(0, graph.Vertices.Count).Where(v => v != graph.Input && v != graph.Output)
+                    .Select(v => (GraphParameterIo.FeedbackPrefix + graph.Vertices[v].Name, v, new[] { graph.OutputSize, graph.Vertices[v].Size }))],
+            _ => [],
+        };
+    }
+
+    /// <summary>This feedback's own B as named arrays (<see cref="Slots"/>), for NPZ; empty for symmetric and sign feedback.</summary>
+    public Dictionary<string, NpyArray> ToArrays(NpyDType dtype)
+    {
+        Dictionary<string, NpyArray> arrays = new(StringComparer.Ordinal);
+        foreach ((string key, int v, int[] shape) in Slots(Graph, Kind))
+        {
+            arrays[key] = new NpyArray(shape, [.. Own(v).Select(double.CreateTruncating)], dtype);
+        }
+
+        return arrays;
+    }
+
+    /// <summary>
+    /// Feedback of <paramref name="kind"/> whose B is given as named arrays (<see cref="Slots"/>; e.g. read back from
+    /// NPZ by <see cref="GraphParameterIo.Load{T}(string, CompiledGraph, out IReadOnlyDictionary{string, NpyArray})"/>):
+    /// every slot present, no other key, each shape exact, every value finite. <paramref name="source"/> prefixes each message.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The kind keeps no B of its own (symmetric, sign), or a key is missing or
+    /// unexpected, a shape is wrong or a value is not finite; one line naming the key, expected and found.</exception>
+    public static GraphFeedback<T> FromArrays(CompiledGraph graph, FeedbackKind kind, IReadOnlyDictionary<string, NpyArray> arrays, string source, double weightDecay = 0.0)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(arrays);
+        if (!FeedbackKinds.HoldsMatrices(kind))
+        {
+            string first = arrays.Keys.Order(StringComparer.Ordinal).FirstOrDefault() ?? GraphParameterIo.FeedbackPrefix;
+            throw new InvalidInputException(
+                $"{source}: has key '{first}' (feedback B), which only --feedback random, kp or direct uses (found --feedback {FeedbackKinds.Name(kind)})");
+        }
+
+        IReadOnlyList<(string Key, int Vertex, int[] Shape)> slots = Slots(graph, kind);
+        HashSet<string> expected = [.. slots.Select(s => s.Key)];
+        string? extra = arrays.Keys.Where(k => !expected.Contains(k)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (extra is not null)
+        {
+            throw new InvalidInputException(
+                $"{source}: key '{extra}' is not feedback of the graph for --feedback {FeedbackKinds.Name(kind)}; expected keys: {string.Join(", ", expected)}");
+        }
+
+        GraphFeedback<T> f = Create(graph, kind, 0, InitScheme.HeNormal, 1.0, weightDecay);
+        foreach ((string key, int v, int[] shape) in slots)
+        {
+            if (!arrays.TryGetValue(key, out NpyArray? a))
+            {
+                throw new InvalidInputException(
+                    $"{source}: feedback key '{key}' (shape {ShapeInference.Format(shape)}) not found; a file holds all of B or none");
+            }
+
+            if (!a.Shape.SequenceEqual(shape))
+            {
+                throw new InvalidInputException(
+                    $"{source}: key '{key}' has shape {ShapeInference.Format(a.Shape)}, expected {ShapeInference.Format(shape)} (vertex '{graph.Vertices[v].Name}')");
+            }
+
+            if (a.DType is not (NpyDType.Float32 or NpyDType.Float64))
+            {
+                throw new InvalidInputException($"{source}: key '{key}' has dtype {a.DType}, expected float32 or float64");
+            }
+
+            T[] m = f.Own(v);
+            for (int k = 0; k < m.Length; k++)
+            {
+                double x = a.Data[k];
+                if (!double.IsFinite(x))
+                {
+                    throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"{source}: key '{key}' element {k} is {x}; feedback must be finite"));
+                }
+
+                m[k] = T.CreateTruncating(x);
+            }
+        }
+
+        return f;
     }
 
     /// <summary>

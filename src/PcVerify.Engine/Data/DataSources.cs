@@ -4,7 +4,11 @@ namespace PcVerify.Engine.Data;
 /// <param name="Train">The pairs presented to the learner.</param>
 /// <param name="Test">The pairs used for test error and loss.</param>
 /// <param name="Description">Where the data came from and how it was split (for reports).</param>
-public sealed record DataSplit(DataSet Train, DataSet Test, string Description);
+public sealed record DataSplit(DataSet Train, DataSet Test, string Description)
+{
+    /// <summary>What the evaluation set is called in progress lines: "train" when no test set was given and the training pairs are evaluated, else "test".</summary>
+    public string EvaluationName => ReferenceEquals(Train, Test) ? "train" : "test";
+}
 
 /// <summary>
 /// Resolves the CLI's <c>--data</c> values: <c>digits</c> (default, embedded), <c>synthetic-classification</c>, <c>synthetic-regression</c>,

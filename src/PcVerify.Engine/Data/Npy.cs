@@ -14,7 +14,10 @@ namespace PcVerify.Engine.Data;
 /// <c>{'descr': '&lt;f8', 'fortran_order': False, 'shape': (3, 4), }</c> padded with spaces and ending in
 /// <c>\n</c> so that the whole preamble is a multiple of 64 bytes; then the raw elements.</para>
 /// <para>Supported: C order, little-endian <c>'&lt;f4'</c>, <c>'&lt;f8'</c>, <c>'&lt;i4'</c>, <c>'&lt;i8'</c>,
-/// <c>'|u1'</c>/<c>'&lt;u1'</c>. Fortran order and big-endian types are rejected with a message saying so.
+/// <c>'|u1'</c>/<c>'&lt;u1'</c>, in C or Fortran order (numpy writes <c>fortran_order: True</c> for an array that is
+/// Fortran-contiguous but not C-contiguous, e.g. <c>np.save(f, w.T)</c>): a Fortran-ordered array is returned in C
+/// order with the same shape, so element <c>[i, j]</c> is the same number numpy shows. Big-endian types are rejected with
+/// a message saying so.
 /// The writer uses version 1.0 (2.0 only when the header would not fit) and the shortest padding the format
 /// allows; numpy itself adds extra spaces for appending along the first axis, which readers ignore.</para>
 /// </remarks>
@@ -45,7 +48,7 @@ public static class Npy
     /// <param name="stream">The stream positioned at the magic string.</param>
     /// <param name="sourceName">The file (or archive entry) name used in error messages.</param>
     /// <exception cref="InvalidInputException">The magic, version or header is malformed; the type is not
-    /// supported, big-endian or Fortran-ordered; the data is truncated; or the array exceeds the memory
+    /// supported or big-endian; the data is truncated; or the array exceeds the memory
     /// limit. The message names <paramref name="sourceName"/>.</exception>
     public static NpyArray Read(Stream stream, string sourceName)
     {
@@ -126,8 +129,8 @@ public static class Npy
         var headerBytes = new byte[headerLength];
         ReadExactly(stream, headerBytes, sourceName, "header");
         string text = encoding.GetString(headerBytes);
-        var (dtype, shape) = ParseHeader(text, sourceName);
-        var header = new NpyHeader(dtype, shape, fixedLength + headerLength);
+        var (dtype, shape, fortranOrder) = ParseHeader(text, sourceName);
+        var header = new NpyHeader(dtype, shape, fixedLength + headerLength, fortranOrder);
         if (header.DataBytes < 0)
         {
             throw new InvalidInputException(
@@ -157,7 +160,9 @@ public static class Npy
                 $"'{sourceName}': {header.Describe()} is too large: expected at most {Array.MaxLength} elements, found {header.Count}");
         }
 
-        MemoryBudget.Require(checked(header.Count * sizeof(double)), $"'{sourceName}': {header.Describe()} (read as float64)");
+        // A Fortran-ordered array is decoded, then copied into C order: two arrays of the decoded size at once.
+        int copies = header.FortranOrder ? 2 : 1;
+        MemoryBudget.Require(checked(header.Count * sizeof(double) * copies), $"'{sourceName}': {header.Describe()} (read as float64)");
         int itemSize = ItemSize(header.DType);
         int count = (int)header.Count;
         double[] data = new double[lengthKnown ? count : Math.Min(count, ChunkBytes)];
@@ -190,7 +195,52 @@ public static class Npy
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return data;
+        return header.FortranOrder ? ToCOrder(data, header.Shape) : data;
+    }
+
+    /// <summary>
+    /// The elements of a Fortran-ordered array (first index fastest) in C order (last index fastest), same shape.
+    /// </summary>
+    internal static double[] ToCOrder(double[] fortran, int[] shape)
+    {
+        if (shape.Length < 2 || fortran.Length == 0)
+        {
+            return fortran;
+        }
+
+        // Walk the C-order multi-index like an odometer (last index fastest) and track the Fortran offset,
+        // whose stride for axis k is the product of the dimensions before k.
+        int rank = shape.Length;
+        var stride = new long[rank];
+        stride[0] = 1;
+        for (int k = 1; k < rank; k++)
+        {
+            stride[k] = stride[k - 1] * shape[k - 1];
+        }
+
+        var index = new int[rank];
+        var c = new double[fortran.Length];
+        long offset = 0;
+        for (int i = 0; i < c.Length; i++)
+        {
+            c[i] = fortran[offset];
+            int k = rank - 1;
+            while (k >= 0)
+            {
+                index[k]++;
+                offset += stride[k];
+                if (index[k] < shape[k])
+                {
+                    break;
+                }
+
+                offset -= stride[k] * shape[k];
+                index[k] = 0;
+                k--;
+            }
+        }
+
+        return c;
     }
 
     /// <summary>
@@ -406,7 +456,7 @@ public static class Npy
     /// Parses the header dict. It must have exactly the keys <c>descr</c>, <c>fortran_order</c> and
     /// <c>shape</c>, in any order, with any spacing and an optional trailing comma.
     /// </summary>
-    internal static (NpyDType DType, int[] Shape) ParseHeader(string header, string sourceName)
+    internal static (NpyDType DType, int[] Shape, bool FortranOrder) ParseHeader(string header, string sourceName)
     {
         var parser = new HeaderParser(header, sourceName);
         Dictionary<string, object> dict = parser.ParseDict();
@@ -433,18 +483,12 @@ public static class Npy
             throw parser.Error("'fortran_order': expected True or False");
         }
 
-        if (isFortran)
-        {
-            throw new InvalidInputException(
-                $"'{sourceName}': fortran_order is True; only C-order arrays are supported (save with np.ascontiguousarray)");
-        }
-
         if (shape is not int[] dims)
         {
             throw parser.Error("'shape': expected a tuple of integers such as (3, 4)");
         }
 
-        return (ParseDescr(typeString, sourceName), dims);
+        return (ParseDescr(typeString, sourceName), dims, isFortran);
     }
 
     private static object Required(Dictionary<string, object> dict, string key, HeaderParser parser) =>
@@ -666,11 +710,12 @@ public static class Npy
     }
 }
 
-/// <summary>The preamble of a <c>.npy</c> file: element type, shape, and the preamble's length in bytes.</summary>
+/// <summary>The preamble of a <c>.npy</c> file: element type, shape, the preamble's length in bytes, and the element order.</summary>
 /// <param name="DType">The element type.</param>
 /// <param name="Shape">The dimensions.</param>
 /// <param name="PreambleBytes">Magic, version, header length and header, in bytes.</param>
-internal sealed record NpyHeader(NpyDType DType, int[] Shape, long PreambleBytes)
+/// <param name="FortranOrder">True when the file stores the elements in Fortran order (first index fastest).</param>
+internal sealed record NpyHeader(NpyDType DType, int[] Shape, long PreambleBytes, bool FortranOrder = false)
 {
     /// <summary>The number of elements (product of the shape; the dimensions are int, so at most 2^31 per factor).</summary>
     public long Count { get; } = CountOf(Shape);

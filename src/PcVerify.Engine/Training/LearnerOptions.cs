@@ -1,6 +1,7 @@
 using System.Numerics;
 using PcVerify.Engine.Algorithms;
 using PcVerify.Engine.Backprop;
+using PcVerify.Engine.Data;
 using PcVerify.Engine.Graph;
 using PcVerify.Engine.Network;
 using PcVerify.Engine.PredictiveCoding;
@@ -59,7 +60,14 @@ public sealed record LearnerOptions
     public double FeedbackScale { get; init; } = 1.0;
 
     /// <summary>Given initial feedback matrices <c>B^l</c> (index l = 1..L−1, shape <c>(θ^l)ᵀ</c>), e.g. from NPZ; null: drawn from the seed.</summary>
+    /// <remarks>The layered file format's B (<c>feedback{l}</c>, for a chain); a graph's is <see cref="FeedbackArrays"/>. At most one is set.</remarks>
     public IReadOnlyList<double[]?>? FeedbackMatrices { get; init; }
+
+    /// <summary>
+    /// Given initial feedback B of a graph as named arrays (<see cref="GraphFeedback{T}.Slots"/>: <c>feedback.&lt;weight key&gt;</c>,
+    /// or <c>feedback.&lt;vertex&gt;</c> for direct), e.g. saved by an earlier run; null: drawn from the seed.
+    /// </summary>
+    public IReadOnlyDictionary<string, NpyArray>? FeedbackArrays { get; init; }
 
     /// <summary>Weight decay λ ≥ 0 on θ (and on B for Kolen–Pollack): <c>θ ← (1 − αλ)θ</c> after each step.</summary>
     public double WeightDecay { get; init; }
@@ -82,6 +90,11 @@ public sealed record LearnerOptions
             return null;
         }
 
+        if (FeedbackArrays is not null)
+        {
+            throw new InvalidInputException("feedback B given as graph arrays applies to graph learners; a layered learner takes FeedbackMatrices");
+        }
+
         return FeedbackMatrices is not null
             ? Feedback<TNum>.FromMatrices(spec, Feedback, FeedbackMatrices, WeightDecay)
             : Feedback<TNum>.Create(spec, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
@@ -89,7 +102,8 @@ public sealed record LearnerOptions
 
     /// <summary>
     /// The feedback of a graph learner, or null for <c>θᵀ</c> without weight decay (today's arithmetic): drawn from
-    /// <see cref="FeedbackSeed"/>, or the given <see cref="FeedbackMatrices"/> (layered layout; on a chain).
+    /// <see cref="FeedbackSeed"/>, or the given <see cref="FeedbackMatrices"/> (layered layout; on a chain) or
+    /// <see cref="FeedbackArrays"/> (any graph).
     /// </summary>
     /// <exception cref="InvalidInputException">λ is out of range, or the matrices do not fit the graph.</exception>
     public GraphFeedback<TNum>? CreateFeedback<TNum>(CompiledGraph graph)
@@ -101,8 +115,13 @@ public sealed record LearnerOptions
             return null;
         }
 
-        return FeedbackMatrices is not null
-            ? GraphFeedback<TNum>.FromMatrices(graph, Feedback, FeedbackMatrices, WeightDecay)
+        if (FeedbackMatrices is not null && FeedbackArrays is not null)
+        {
+            throw new InvalidInputException("feedback B is given twice (layered matrices and graph arrays); give one");
+        }
+
+        return FeedbackMatrices is not null ? GraphFeedback<TNum>.FromMatrices(graph, Feedback, FeedbackMatrices, WeightDecay)
+            : FeedbackArrays is not null ? GraphFeedback<TNum>.FromArrays(graph, Feedback, FeedbackArrays, "feedback B", WeightDecay)
             : GraphFeedback<TNum>.Create(graph, Feedback, FeedbackSeed, FeedbackScheme, FeedbackScale, WeightDecay);
     }
 

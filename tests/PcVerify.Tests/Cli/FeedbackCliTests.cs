@@ -53,13 +53,16 @@ public class FeedbackCliTests
     }
 
     [Fact]
-    public void Direct_feedback_trains_bp_on_a_graph_file_and_saves_it_under_the_vertex_keys()
+    public void Direct_feedback_trains_bp_on_a_graph_file_and_saves_it_with_its_b_under_the_vertex_keys()
     {
         using TempDirectory dir = new();
         var r = CliRunner.Run("train", "--algo", "bp", "--graph", Graph.GraphJsonTests.Example("mlp.json"), "--feedback", "direct", "--steps", "20", "--save", dir.File("p.npz"));
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("feedback: direct (B seeded by 1)", r.Out, StringComparison.Ordinal);
-        Assert.Equal(["h1.bias", "h1.weight", "h2.bias", "h2.weight", "out.bias", "out.weight"], Npz.Read(dir.File("p.npz")).Keys.Order(StringComparer.Ordinal));
+        // B_v of the hidden vertices h1, h2 (docs/decisions.md "Graph feedback in NPZ"), beside the parameters.
+        Assert.Equal(
+            ["feedback.h1", "feedback.h2", "h1.bias", "h1.weight", "h2.bias", "h2.weight", "out.bias", "out.weight"],
+            Npz.Read(dir.File("p.npz")).Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -76,6 +76,27 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Without_a_test_file_progress_and_final_lines_name_the_training_pairs_they_evaluate()
+    {
+        using TempDirectory dir = new();
+        NpzDataSet.Save(dir.File("data.npz"), Synthetic.Classification(40, 4, 2, 3), NpyDType.Float64);
+        string data = "npz:" + dir.File("data.npz");
+        var train = CliRunner.Run("train", "--data", data, "--arch", "4,8,2", "--steps", "20", "--eval-every", "10");
+        Assert.True(train.Code == 0, train.Err);
+        Assert.Contains("evaluated on the same pairs (no test file given)", train.Out, StringComparison.Ordinal);
+        Assert.Contains("step       10  train loss", train.Out, StringComparison.Ordinal);
+        Assert.Contains("final: steps 20, train loss", train.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("test loss", train.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("test error", train.Out, StringComparison.Ordinal);
+
+        var compare = CliRunner.Run("compare", "--data", data, "--arch", "4,8,2", "--steps", "20", "--algos", "zil");
+        Assert.True(compare.Code == 0, compare.Err);
+        Assert.Contains("trained zil      steps 20, train loss", compare.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("test loss", compare.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("test error", compare.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_reports_zero_divergence_for_zil_and_a_large_one_for_il()
     {
         var r = CliRunner.Run("compare", "--algos", "zil,il", "--steps", "200", "--arch", "64,16,12,10");

@@ -183,14 +183,25 @@ public sealed class NpyTests
         Assert.Equal([-3.0, 9.0], a.Data);
     }
 
+    /// <summary>
+    /// NEP 1: with <c>fortran_order: True</c> the elements are stored first index fastest. A (2, 3) array [[1, 2, 3],
+    /// [4, 5, 6]] is stored 1, 4, 2, 5, 3, 6; a (2, 3, 2) array with element [i, j, k] = 100i + 10j + k is stored with
+    /// i fastest, then j, then k. Both are returned in C order with their shape.
+    /// </summary>
     [Fact]
-    public void Fortran_order_is_rejected_with_a_clear_message()
+    public void Fortran_order_is_returned_in_C_order_with_the_same_shape()
     {
-        byte[] bytes = HandMade(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2), }\n", LittleEndianDoubles(1, 2));
-        var e = Assert.Throws<InvalidInputException>(() => ReadBytes(bytes, "fortran.npy"));
-        Assert.Contains("fortran.npy", e.Message);
-        Assert.Contains("fortran_order", e.Message);
-        Assert.Contains("C-order", e.Message);
+        NpyArray m = ReadBytes(HandMade(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }\n", LittleEndianDoubles(1, 4, 2, 5, 3, 6)));
+        Assert.Equal([2, 3], m.Shape);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], m.Data);
+
+        double[] stored = [.. from k in Enumerable.Range(0, 2) from j in Enumerable.Range(0, 3) from i in Enumerable.Range(0, 2) select (100.0 * i) + (10 * j) + k];
+        NpyArray t = ReadBytes(HandMade(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 2), }\n", LittleEndianDoubles(stored)));
+        double[] cOrder = [.. from i in Enumerable.Range(0, 2) from j in Enumerable.Range(0, 3) from k in Enumerable.Range(0, 2) select (100.0 * i) + (10 * j) + k];
+        Assert.Equal(cOrder, t.Data);
+
+        NpyArray v = ReadBytes(HandMade(1, "{'descr': '<f8', 'fortran_order': True, 'shape': (3,), }\n", LittleEndianDoubles(7, 8, 9)));
+        Assert.Equal([7.0, 8, 9], v.Data);
     }
 
     [Fact]
