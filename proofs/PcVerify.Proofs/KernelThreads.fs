@@ -103,6 +103,8 @@ type private Kernels<'T> =
       RefConvDx: 'T[] -> int -> Window2d -> 'T[] -> int -> 'T[] -> unit
       RefConvDw: 'T[] -> int -> Window2d -> 'T[] -> int -> float -> 'T[] -> 'T[] -> unit }
 
+// The conv forward pass and input gradient get three scratch slots, so that on 2 and 3 threads they also take whole
+// images per thread (Conv2d.Scratch); the weight gradient splits column ranges with its one scratch.
 let private k64: Kernels<float> =
     { Of = Array.copy // a fresh array: the update kernels work in place
       ToFloat = Array.copy
@@ -115,10 +117,10 @@ let private k64: Kernels<float> =
       RefTN = fun w m k s e f b -> Reference.AccumulateTN<float>(Span w, m, k, s, ReadOnlySpan e, ReadOnlySpan f, b)
       ConvF =
         fun x b g w o bias y ->
-            Conv2d.Forward<float>(ReadOnlySpan x, b, &g, ReadOnlySpan w, o, ReadOnlySpan bias, Span y, Span(Array.zeroCreate<float> (Conv2d.Scratch(&g, o))))
+            Conv2d.Forward<float>(ReadOnlySpan x, b, &g, ReadOnlySpan w, o, ReadOnlySpan bias, Span y, Span(Array.zeroCreate<float> (3 * Conv2d.Scratch(&g, o))))
       ConvDx =
         fun e b g w o dx ->
-            Conv2d.InputGradient<float>(ReadOnlySpan e, b, &g, ReadOnlySpan w, o, Span dx, Span(Array.zeroCreate<float> (Conv2d.Scratch(&g, o))))
+            Conv2d.InputGradient<float>(ReadOnlySpan e, b, &g, ReadOnlySpan w, o, Span dx, Span(Array.zeroCreate<float> (3 * Conv2d.Scratch(&g, o))))
       ConvDw =
         fun x b g e o s w bias ->
             Conv2d.WeightGradient<float>(ReadOnlySpan x, b, &g, ReadOnlySpan e, o, s, Span w, Span bias, Span(Array.zeroCreate<float> (Conv2d.GradientScratch(&g, o, b))))
@@ -138,10 +140,10 @@ let private k32: Kernels<float32> =
       RefTN = fun w m k s e f b -> Reference.AccumulateTN<float32>(Span w, m, k, float32 s, ReadOnlySpan e, ReadOnlySpan f, b)
       ConvF =
         fun x b g w o bias y ->
-            Conv2d.Forward<float32>(ReadOnlySpan x, b, &g, ReadOnlySpan w, o, ReadOnlySpan bias, Span y, Span(Array.zeroCreate<float32> (Conv2d.Scratch(&g, o))))
+            Conv2d.Forward<float32>(ReadOnlySpan x, b, &g, ReadOnlySpan w, o, ReadOnlySpan bias, Span y, Span(Array.zeroCreate<float32> (3 * Conv2d.Scratch(&g, o))))
       ConvDx =
         fun e b g w o dx ->
-            Conv2d.InputGradient<float32>(ReadOnlySpan e, b, &g, ReadOnlySpan w, o, Span dx, Span(Array.zeroCreate<float32> (Conv2d.Scratch(&g, o))))
+            Conv2d.InputGradient<float32>(ReadOnlySpan e, b, &g, ReadOnlySpan w, o, Span dx, Span(Array.zeroCreate<float32> (3 * Conv2d.Scratch(&g, o))))
       ConvDw =
         fun x b g e o s w bias ->
             Conv2d.WeightGradient<float32>(
