@@ -160,13 +160,6 @@ public sealed class DataMutationTests : IDisposable
         }
     }
 
-    // Survivor: NpzReader.Open's ThrowIfNull(path) removed.
-    [Fact]
-    public void NpzReader_refuses_a_null_path_by_name()
-    {
-        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => NpzReader.Open(null!)).ParamName);
-    }
-
     // Survivor: the header parser's "_pos < text.Length" before looking for Python 2's 'L' suffix turned into
     // "<=": a header that ends right after a dimension's digits then indexes past its end (IndexOutOfRange, a crash)
     // instead of being refused. The bytes are the .npy format's by hand: magic, version 1.0, little-endian length.
@@ -293,5 +286,45 @@ public sealed class DataMutationTests : IDisposable
             Assert.Equal((byte)'\n', p[^1]);
             Assert.StartsWith("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, ", System.Text.Encoding.Latin1.GetString(p, 12, 60), StringComparison.Ordinal);
         }
+    }
+
+    // Survivor (no coverage): the "no process with that PID" answer of the stale-file check (ArgumentException →
+    // false) turned into true, so a crashed writer's temporary file would be kept forever. No PID reaches
+    // int.MaxValue on Linux (pid_max ≤ 2^22) or Windows (multiples of 4); this process's own file must stay.
+    [Fact]
+    public void A_dead_writers_temporary_file_is_removed_and_a_live_ones_kept()
+    {
+        string path = _tmp.File("out.txt");
+        string stale = _tmp.File($".out.txt.{int.MaxValue}.0123456789ab.tmp");
+        string live = _tmp.File($".out.txt.{Environment.ProcessId}.0123456789ab.tmp");
+        File.WriteAllText(stale, "left by a crashed writer");
+        File.WriteAllText(live, "being written");
+        AtomicFile.WriteAllText(path, "hello");
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(live));
+        Assert.Equal("hello", File.ReadAllText(path));
+    }
+
+    // Survivor (no coverage): the refusal of a zip64 extra field that lacks a field its escapes call for removed
+    // (statement and message). In a ZipBuilder zip64 archive every central size and offset is 0xFFFFFFFF and the
+    // extra field (id 1) holds the three 8-byte values; declaring it 16 bytes long drops the header offset (the
+    // last 8 bytes, zeros for the first entry, then read as two empty fields). Central header: signature
+    // PK\x01\x02, name length at +28, name at +46, then the extra fields (APPNOTE 4.3.12, 4.5.3).
+    [Fact]
+    public void A_zip64_extra_field_missing_the_header_offset_is_refused()
+    {
+        byte[] bytes = ZipBuilder.Build(zip64: true, ZipBuilder.Stored("a.npy", ZipBuilder.Npy(new NpyArray([1], [1.0]))));
+        int h = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        int extra = h + 46 + System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(h + 28));
+        Assert.Equal(1, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(extra)));
+        Assert.Equal(24, System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(extra + 2)));
+        string path = _tmp.File("z64.npz");
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal([1.0], Npz.Read(path)["a"].Data);
+
+        bytes[extra + 2] = 16;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidInputException>(() => Npz.Read(path));
+        Assert.Contains("entry 'a.npy': corrupt zip64 extra field: the header offset is missing", e.Message, StringComparison.Ordinal);
     }
 }

@@ -127,4 +127,17 @@ public class NetworkMutationTests
         Assert.Equal("other", e.ParamName);
         Assert.Contains($"θ^{spec.L} is 4×5", e.Message, StringComparison.Ordinal);
     }
+
+    // Survivor: LeakyRelu's "x < 0 ? slope·x : x" turned into "x <= 0". With slope ≥ 0 the two agree even on
+    // signed zeros, but the slope may be any finite number: with slope −0.5 the mutant gives −0.5·(+0) = −0 for
+    // +0 and +0 for −0. The definition keeps x itself for x ≥ 0, bit for bit.
+    [Fact]
+    public void Leaky_relu_keeps_both_zeros_for_a_negative_slope()
+    {
+        Activation f = Activation.LeakyRelu(-0.5);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(0.0), BitConverter.DoubleToInt64Bits(f.Value(0.0)));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(f.Value(-0.0)));
+        Assert.Equal(1.0, f.Value(-2.0));
+        Assert.Equal(3.0, f.Value(3.0));
+    }
 }

@@ -93,12 +93,14 @@ public class OnnxMutationTests
     }
 
     // Survivor: the context of a bias's data check ("ONNX file '…': initializer 'b'") replaced by "". The house
-    // rule is one line naming the file and the field; a bias whose dims claim 3 values but that holds 2 must say both.
+    // rule is one line naming the file and the field. A Gemm's bias is read (and named) as a parameter first; the
+    // bias of a MatMul → Add pair is read only by this check, so a short one there must still be named.
     [Fact]
-    public void A_bias_holding_fewer_values_than_its_dims_is_refused_naming_file_and_initializer()
+    public void A_folded_bias_holding_fewer_values_than_its_dims_is_refused_naming_file_and_initializer()
     {
         var m = new OnnxModels().Input("x", 4).Output("y", 3);
-        m.Node("Gemm", ["x", m.Init("W", 3, 4), m.Init("b", 3)], "y", Int("transB", 1));
+        m.Node("MatMul", ["x", m.Init("W", 4, 3)], "mm");
+        m.Node("Add", ["mm", m.Init("b", 3)], "y");
         m.Graph.Initializer.Single(t => t.Name == "b").FloatData.RemoveAt(2);
         var e = Assert.Throws<InvalidInputException>(() => OnnxImporter.Parse(m.Bytes(), "short.onnx"));
         Assert.StartsWith("ONNX file 'short.onnx': initializer 'b': dims (3) claim 3 elements, the tensor holds 2", e.Message, StringComparison.Ordinal);
@@ -228,6 +230,34 @@ public class OnnxMutationTests
         rest.Dims.Clear();
         rest.Dims.AddRange([1L << 20, 1L << 20, 4]);
         var e = Assert.Throws<InvalidInputException>(() => OnnxImporter.Parse(model.ToByteArray(), "huge.onnx"));
-        Assert.Contains($"claim more than {Array.MaxLength} elements", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"dims (1048576, 1048576, 4) claim more than {Array.MaxLength} elements", e.Message, StringComparison.Ordinal);
+    }
+
+    // Survivor (no coverage): MaxPool's "indices output is used" test with "Output[1].Length > 0" turned into
+    // "< 0" (never). A graph that adds the indices to the pooled values must be refused at the MaxPool.
+    [Fact]
+    public void A_max_pool_whose_indices_are_used_is_refused()
+    {
+        var m = new OnnxModels().Input("x", 1, 4, 4).Output("y", 3);
+        m.Node("MaxPool", ["x"], "pool", IntList("kernel_shape", 2, 2), IntList("strides", 2, 2));
+        m.Graph.Node[^1].Output.Add("idx");
+        m.Node("Add", ["pool", "idx"], "sum");
+        m.Node("Flatten", ["sum"], "flat", Int("axis", 1));
+        m.Node("Gemm", ["flat", m.Init("W", 3, 4), m.Init("b", 3)], "y", Int("transB", 1));
+        var e = Assert.Throws<InvalidInputException>(() => OnnxImporter.Parse(m.Bytes(), "indices.onnx"));
+        Assert.Contains("MaxPool's indices output (or storage_order) is not supported", e.Message, StringComparison.Ordinal);
+    }
+
+    // Survivor (no coverage): ReadInt32's element-count check removed. An INT32 constant whose dims claim one
+    // element but that holds none must be refused, not read past its data.
+    [Fact]
+    public void An_int32_constant_holding_fewer_values_than_its_dims_is_refused()
+    {
+        ModelProto model = ModelProto.Parser.ParseFrom(View(0, -1));
+        TensorProto rest = model.Graph.Node.Single(n => n.Output[0] == "rest").Attribute[0].T;
+        rest.Int64Data.Clear();
+        rest.DataType = (int)TensorProto.Types.DataType.Int32;
+        var e = Assert.Throws<InvalidInputException>(() => OnnxImporter.Parse(model.ToByteArray(), "int32.onnx"));
+        Assert.Contains("dims (1) claim 1 elements, the tensor holds 0", e.Message, StringComparison.Ordinal);
     }
 }
