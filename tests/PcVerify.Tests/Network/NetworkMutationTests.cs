@@ -140,4 +140,24 @@ public class NetworkMutationTests
         Assert.Equal(1.0, f.Value(-2.0));
         Assert.Equal(3.0, f.Value(3.0));
     }
+
+    // Survivors of InvalidInputException.cs (run whole in run D; no coverage under the folder runners): the
+    // divergence exception's step and place (its constructor's body removed), its one-line message, the empty
+    // place of the generic constructors, and the generic messages.
+    [Fact]
+    public void The_exceptions_keep_their_step_place_and_messages()
+    {
+        var e = new TrainingDivergedException(7, "θ^2");
+        Assert.Equal(7, e.Step);
+        Assert.Equal("θ^2", e.Where);
+        Assert.Equal("training diverged: non-finite value at step 7 in θ^2", e.Message);
+        Assert.Equal("training diverged", new TrainingDivergedException().Message);
+        Assert.Equal("", new TrainingDivergedException().Where);
+        Assert.Equal("", new TrainingDivergedException("m").Where);
+        var inner = new InvalidOperationException("cause");
+        var wrapped = new TrainingDivergedException("m", inner);
+        Assert.Equal("", wrapped.Where);
+        Assert.Same(inner, wrapped.InnerException);
+        Assert.Equal("invalid input", new InvalidInputException().Message);
+    }
 }
