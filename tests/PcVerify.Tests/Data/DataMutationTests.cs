@@ -327,4 +327,15 @@ public sealed class DataMutationTests : IDisposable
         var e = Assert.Throws<InvalidInputException>(() => Npz.Read(path));
         Assert.Contains("entry 'a.npy': corrupt zip64 extra field: the header offset is missing", e.Message, StringComparison.Ordinal);
     }
+
+    // Survivors of run E: NpyArray's ThrowIfNull(data) removed (a null gave a NullReferenceException), and (no
+    // coverage) the refusal of a negative dimension, statement and message.
+    [Fact]
+    public void An_npy_array_refuses_null_data_and_a_negative_dimension()
+    {
+        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => new NpyArray([1], null!)).ParamName);
+        var e = Assert.Throws<ArgumentException>(() => new NpyArray([2, -1], []));
+        Assert.Equal("shape", e.ParamName);
+        Assert.StartsWith("shape (2, -1) has a negative dimension", e.Message, StringComparison.Ordinal);
+    }
 }

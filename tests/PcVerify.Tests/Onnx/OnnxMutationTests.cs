@@ -260,4 +260,28 @@ public class OnnxMutationTests
         var e = Assert.Throws<InvalidInputException>(() => OnnxImporter.Parse(model.ToByteArray(), "int32.onnx"));
         Assert.Contains("dims (1) claim 1 elements, the tensor holds 0", e.Message, StringComparison.Ordinal);
     }
+
+    // Survivors of run E: OnnxModel.Producer emptied; WriteTo's ThrowIfNull(parameters) removed; and WriteTo's
+    // FloatData.Clear() removed, which left a float_data initializer holding its old typed values beside the new
+    // raw bytes (ONNX allows one or the other). The hand-built model stores its initializers as float_data.
+    [Fact]
+    public void A_model_names_its_producer_and_rewrites_float_data_initializers_as_raw_data_only()
+    {
+        OnnxModels m = Linear(4, 3);
+        m.Model.ProducerVersion = "1.2";
+        OnnxModel model = OnnxImporter.Parse(m.Bytes(), "p.onnx");
+        Assert.Equal("tests 1.2", model.Producer);
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => model.WriteTo(null!, new MemoryStream())).ParamName);
+
+        var values = model.Initializers.ToDictionary(kv => kv.Key, kv => new PcVerify.Engine.Data.NpyArray(kv.Value.Shape, [.. kv.Value.Data.Select((_, k) => k + 0.5)]));
+        var written = new MemoryStream();
+        model.WriteTo(values, written);
+        ModelProto proto = ModelProto.Parser.ParseFrom(written.ToArray());
+        Assert.All(proto.Graph.Initializer, t => Assert.Empty(t.FloatData));
+        OnnxModel back = OnnxImporter.Parse(written.ToArray(), "back.onnx");
+        foreach (var (key, value) in values)
+        {
+            Assert.Equal(value.Data, back.Initializers[key].Data);
+        }
+    }
 }
