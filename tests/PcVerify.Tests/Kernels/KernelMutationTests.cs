@@ -1,5 +1,6 @@
 using System.Numerics;
 using PcVerify.Engine.Kernels;
+using PcVerify.Engine.Network;
 using PcVerify.Engine.Verification;
 using PcVerify.Tests.Support;
 
@@ -53,6 +54,7 @@ public class KernelMutationTests
     {
         Assert.ThrowsAny<ArgumentException>(g.Validate);
         Assert.ThrowsAny<ArgumentException>(() => Conv2d.Scratch(g, 1));
+        Assert.ThrowsAny<ArgumentException>(() => Conv2d.GradientScratch(g, 1, 1));
         Assert.False(string.IsNullOrEmpty(what));
     }
 
@@ -245,5 +247,89 @@ public class KernelMutationTests
         Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, [.. e, 0.0], batch, g, dx));
         Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, e, batch, g, new double[x.Length + 1]));
         Assert.ThrowsAny<ArgumentException>(() => MaxPool2d.InputGradient<double>(x, e, batch, g with { PadH = 2, KernelH = 3 }, dx));
+    }
+
+    [Fact]
+    public void Average_pooling_gradient_overwrites_dx_with_the_hand_computed_shares()
+    {
+        // One 3 × 3 channel, kernel 2, stride 1, no padding: four windows, each spreading e/4 over its four cells.
+        // e = 4, 8, 12, 16 gives shares 1, 2, 3, 4; a cell's gradient is the sum of the shares of the windows covering
+        // it (the corners one window, the edges two, the centre all four) — exact in binary, so compared bit for bit.
+        // dx starts dirty: the summary says it is overwritten.
+        Window2d g = new(1, 3, 3, 2, 2, 1, 1, 0, 0);
+        double[] e = [4, 8, 12, 16];
+        double[] expected = [1, 3, 2, 4, 10, 6, 3, 7, 4];
+        foreach (bool countIncludePad in new[] { true, false })
+        {
+            double[] dx = Enumerable.Repeat(7.0, 9).ToArray();
+            AvgPool2d.InputGradient<double>(e, 1, g, countIncludePad, dx);
+            Tolerance.Exact.Assert<double>(expected, dx, "average-pooling gradient into a dirty dx");
+        }
+    }
+
+    [Fact]
+    public void Average_pooling_rejects_each_wrong_argument_in_the_forward_and_the_gradient()
+    {
+        Window2d g = new(1, 3, 3, 2, 2, 1, 1, 0, 0);
+        double[] x = new double[9], y = new double[4];
+        ThrowsNaming("x", () => AvgPool2d.Forward<double>(new double[10], 1, g, true, y));
+        ThrowsNaming("y", () => AvgPool2d.Forward<double>(x, 1, g, true, new double[5]));
+        ThrowsNaming("batch", () => AvgPool2d.Forward<double>(x, -1, g, true, y));
+
+        // The gradient validates like the forward (dx has the input's shape, e the output's): one element too many in
+        // either, or padding above half the kernel, is refused rather than ignored.
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.InputGradient<double>(y, 1, g, true, new double[10]));
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.InputGradient<double>(new double[5], 1, g, true, x));
+        Window2d wide = new(1, 3, 3, 1, 1, 1, 1, 1, 0);
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.InputGradient<double>(new double[wide.Positions], 1, wide, true, x));
+
+        // Geometries that are invalid yet whose sizes the length checks accept (no channels; a negative padding that
+        // leaves no output): only the window's own validation can refuse them.
+        Window2d noChannels = new(0, 3, 3, 2, 2, 1, 1, 0, 0), negativePad = new(1, 3, 3, 2, 2, 1, 1, -1, 0);
+        Assert.Equal(0, negativePad.Positions);
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.Forward<double>([], 1, noChannels, true, []));
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.Forward<double>(x, 1, negativePad, true, []));
+        Assert.ThrowsAny<ArgumentException>(() => AvgPool2d.InputGradient<double>([], 1, negativePad, true, x));
+    }
+
+    [Fact]
+    public void Leaky_relu_with_a_negative_slope_keeps_the_sign_of_zero()
+    {
+        // y = x < 0 ? a·x : x: both zeros are not below 0, so they pass through with their sign even when a·0 would
+        // flip it (a < 0; Activation.LeakyRelu only asks for a finite slope). Length 1 is all scalar tail; length
+        // Count + 1 has a vector part too. Compared as bits, since −0 == +0.
+        foreach (int n in new[] { 1, Vector<double>.Count + 1 })
+        {
+            foreach (double zero in new[] { 0.0, -0.0 })
+            {
+                double[] x = Enumerable.Repeat(zero, n).ToArray(), y = new double[n];
+                ActivationMaps.LeakyRelu<double>(x, y, -0.5);
+                Assert.All(y, v => Assert.Equal(BitConverter.DoubleToInt64Bits(zero), BitConverter.DoubleToInt64Bits(v)));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_custom_activation_map_is_the_users_function_element_by_element()
+    {
+        // f(x) = x³, f'(x) = 3x², evaluated in double by the user's functions: for doubles the map must equal them
+        // exactly, in the vector part (lane by lane) and the tail, with the derivative flag choosing f'.
+        Activation cube = Activation.Custom("cube", v => v * v * v, v => 3 * v * v);
+        int n = (3 * Vector<double>.Count) + 2;
+        double[] x = Numeric.Normal<double>(n, 71), y = new double[n], dy = new double[n];
+        ActivationMaps.Custom<double>(cube, derivative: false, x, y);
+        ActivationMaps.Custom<double>(cube, derivative: true, x, dy);
+        Tolerance.Exact.Assert<double>(x.Select(v => v * v * v).ToArray(), y, "custom f");
+        Tolerance.Exact.Assert<double>(x.Select(v => 3 * v * v).ToArray(), dy, "custom f'");
+    }
+
+    [Fact]
+    public void A_long_activation_map_rejects_an_output_of_another_length()
+    {
+        // Spans long enough to be split into blocks (≥ 2·MapBlock) are checked before the split, not only by the
+        // per-block loop (which sees blocks of equal length and cannot notice).
+        int n = (3 * ActivationMaps.MapBlock) + 5;
+        ThrowsNaming("y", () => ActivationMaps.Tanh<double>(new double[n], new double[n + 1]));
+        ThrowsNaming("y", () => ActivationMaps.Logistic<double>(new double[n], new double[n + 1]));
     }
 }
