@@ -80,15 +80,16 @@ public class AlgorithmMutationTests
         Parameters<double> a = TestNets.Params(Spec, 1), b = TestNets.Params(Spec, 2);
         Parameters<double> a0 = a.Clone(), b0 = b.Clone();
         double[] x = TestNets.Normal(2, 3), s = TestNets.Normal(2, 4);
+        // Steps: a; a again after its θ^2 was replaced by a new matrix (same object, new array); then b.
         Backprop<double> cached = new(Spec, 0.1);
         cached.Step(a, x, s, 1);
-        cached.Step(b, x, s, 1);
         a.Theta[2] = new Matrix<double>(a.Theta[2].Rows, a.Theta[2].Cols, (double[])a.Theta[2].Data.Clone());
         cached.Step(a, x, s, 1);
+        cached.Step(b, x, s, 1);
 
         new Backprop<double>(Spec, 0.1).Step(a0, x, s, 1);
-        new Backprop<double>(Spec, 0.1).Step(b0, x, s, 1);
         new Backprop<double>(Spec, 0.1).Step(a0, x, s, 1);
+        new Backprop<double>(Spec, 0.1).Step(b0, x, s, 1);
         for (int l = 1; l <= Spec.L; l++)
         {
             Tolerance.Exact.Assert<double>(a0.Theta[l].Data, a.Theta[l].Data, $"θ^{l} of a");
@@ -114,7 +115,8 @@ public class AlgorithmMutationTests
     public void Skipping_Fa_Z_IL_equals_the_faithful_simulation_when_a_few_neurons_fire_only_at_the_last_moment(bool bias)
     {
         // Built so that the skipping path's partial re-prediction and row-only update run (RunFullyAutonomousSkipping):
-        // relu layer 1 has one silent unit (row 0 of θ^2 negative on a positive f(x^2)), whose error stays 0 at its
+        // relu layer 1 has one silent unit (row 5 of θ^2 negative on a positive f(x^2), with a non-zero bias when there are
+        // biases, so that a wrong row or a lost bias shows), whose error stays 0 at its
         // arrival t = 1 and becomes non-zero only at t = 2, the last of 3 moments, when x^2 has moved; then 1 of 8 (per
         // pair) is unfired, fewer than a quarter. Oracle: the faithful synchronous Fa-Z-IL (Algorithm 3), bit for bit.
         NetworkSpec spec = TestNets.Spec("3,8,8,2", "identity,relu,relu", bias);
@@ -128,7 +130,7 @@ public class AlgorithmMutationTests
 
             for (int j = 0; j < 8; j++)
             {
-                a.Theta[2].Data[(i * 8) + j] = (i == 0 ? -0.03 : 0.02) * (1 + ((i * j) % 5));
+                a.Theta[2].Data[(i * 8) + j] = (i == 5 ? -0.03 : 0.02) * (1 + ((i * j) % 5));
             }
         }
 
@@ -141,6 +143,7 @@ public class AlgorithmMutationTests
         {
             a.Beta[1][1] = 0.25;
             a.Beta[2][3] = 0.125;
+            a.Beta[2][5] = -0.25;
             a.Beta[3][5] = 0.0625;
         }
 

@@ -45,6 +45,13 @@ public class TrainingMutationTests
             new LearnerOptions { Algorithm = Algorithm.BP, Alpha = 0.01 }.Create<double>(graph, 2), p, Data(5), null,
             new TrainingPlan(BatchSize: 2, Steps: 5, EvaluateEvery: 2));
         Assert.Equal(new[] { (2L, 4L), (4L, 7L), (5L, 9L) }, r.Checkpoints.Select(c => (c.Step, c.Pairs)));
+
+        // Every 4 of 7 steps (2, 2, 1 | 2, 2, 1 | 2 pairs): after step 4 and the last, step 7.
+        p = GraphParameters<double>.Initialise(graph, InitScheme.XavierUniform, 1);
+        r = Trainer.Run(
+            new LearnerOptions { Algorithm = Algorithm.BP, Alpha = 0.01 }.Create<double>(graph, 2), p, Data(5), null,
+            new TrainingPlan(BatchSize: 2, Steps: 7, EvaluateEvery: 4));
+        Assert.Equal(new[] { (4L, 7L), (7L, 12L) }, r.Checkpoints.Select(c => (c.Step, c.Pairs)));
     }
 
     [Fact]
