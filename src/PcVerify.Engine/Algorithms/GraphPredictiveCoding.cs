@@ -231,7 +231,7 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         ArgumentNullException.ThrowIfNull(parameters);
         State.Clamp(inputs, targets, batch);
         // The event-driven path forms every hidden error itself before its first reader (RunEventDriven).
-        State.Feedforward(parameters, pcn: true, Sigma, _noise, hiddenErrors: !(EventDriven && trace is null));
+        State.Feedforward(parameters, pcn: true, Sigma, _noise, eventDriven: EventDriven && trace is null);
         CheckInitialPredictions();
         State.Feedback?.BeginStep(parameters);
         _trace = trace;
@@ -315,11 +315,12 @@ public sealed class GraphPredictiveCoding<T> : IGraphLearner<T>
         T gamma = T.CreateTruncating(Gamma);
         for (int t = 0; t <= Graph.Depth.MaxDepth; t++)
         {
-            // ε_u at t for u one level up is exactly zero here (x was copied from μ); it is computed, not assumed,
-            // so that Δx_u is the very expression the synchronous simulation evaluates — together with Δx_u in one pass
-            // over the rows (GraphState.ErrorAndIncrement, bit for bit the two steps). This is ε_u's first writer in the
-            // step (the feedforward pass leaves hidden errors to this loop), and nothing reads it earlier: u's parents
-            // form their backward sums at later moments.
+            // ε_u at t for u one level up is exactly zero here (x_u is still μ_u,0, which the feedforward pass did
+            // not copy: x stands for μ); it is computed, not assumed, so that Δx_u is the very expression the synchronous
+            // simulation evaluates — together with Δx_u and the backward sum's product in one pass over the rows
+            // (GraphState.ErrorAndIncrement, bit for bit the separate steps). This is ε_u's first writer in the step (the
+            // feedforward pass leaves hidden errors to this loop), and nothing reads it earlier: u's parents form their
+            // backward sums at later moments.
             // A vertex whose children read f_e(x_u) from arrays of their own takes its increment at once, in the same
             // pass (GraphState.IncrementAndApply): the updates below do not read x_u.
             foreach (int u in _byDepth[t + 1])
