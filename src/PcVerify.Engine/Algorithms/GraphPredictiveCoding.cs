@@ -19,7 +19,9 @@ namespace PcVerify.Engine.Algorithms;
 /// work that can affect an update at moment <c>t</c> is: for each vertex <c>u</c> at depth <c>t+1</c>, its (zero)
 /// error and <c>Δx_u</c> from its children's errors at their own moment; the updates of the vertices at depth
 /// <c>t</c>; then <c>x_u += Δx_u</c> and <c>u</c>'s new error. These are the very expressions the synchronous
-/// simulation evaluates, with the same kernels in the same order, so the parameters are bit-identical to it. On a
+/// simulation evaluates, with the same operations per element, so the parameters are bit-identical to it (the updates
+/// may wait until every increment is done, see <see cref="UpdateFromInputSide"/>: no increment reads θ after its
+/// update, and no update reads what a later increment writes). On a
 /// graph that is not levelled a short path brings an error early, the lemma fails, and Z-IL runs synchronously.</para>
 /// <para><b>Fa-Z-IL</b>: φ per error neuron (docs/math.md §5, §10): an element of <c>ε_v</c> of one pair fires at the first
 /// moment it differs from 0, and never again; the update of <c>θ_v</c> at each moment uses the gated errors
