@@ -253,29 +253,60 @@ public sealed class GraphState<T>
     }
 
     /// <summary>
-    /// <see cref="Error"/> then <see cref="InferenceIncrement"/> of hidden <paramref name="v"/>, with the elementwise work
-    /// in one pass (<see cref="Elementwise.ErrorAndIncrement{T}"/>: the same operations per element, bit for bit). The
-    /// backward sum runs first: it reads the children's errors and <c>x_v</c>, never <c>ε_v</c>.
+    /// <see cref="Error"/> then <see cref="InferenceIncrement"/> of hidden <paramref name="v"/> at its C1 state (x_v still
+    /// <c>μ_v,0</c>; event-driven Z-IL after <see cref="Feedforward"/> with <c>eventDriven</c>), with the elementwise work
+    /// in one pass (<see cref="Elementwise.ErrorAndIncrement{T}"/>: the same operations per element, bit for bit, with x
+    /// standing for μ). The backward products run first: they read the children's errors and <c>x_v</c>, never <c>ε_v</c>.
+    /// Stores Δx only (<see cref="ApplyIncrementAndError"/> forms ε).
     /// </summary>
     public void ErrorAndIncrement(GraphParameters<T> p, int v, T gamma)
     {
-        BackwardSum(p, v, Eps, H[v]);
-        Elementwise.ErrorAndIncrement<T>(gamma, Rows(X, v), Rows(Mu, v), Rows(H, v), Rows(Eps, v), Rows(DX, v));
+        BackwardFactors(p, v, out Span<T> fp, out Span<T> g);
+        Elementwise.ErrorAndIncrement<T>(gamma, Rows(X, v), fp, g, Rows(DX, v));
     }
 
-    /// <summary><see cref="ApplyIncrement"/> then <see cref="Error"/> of hidden <paramref name="v"/> in one pass, bit for bit.</summary>
-    public void ApplyIncrementAndError(int v) => Elementwise.ApplyAndError<T>(Rows(DX, v), Rows(X, v), Rows(Mu, v), Rows(Eps, v));
+    /// <summary>
+    /// <see cref="ApplyIncrement"/> then <see cref="Error"/> of hidden <paramref name="v"/> in one pass, bit for bit, with
+    /// the value before the increment standing for <c>μ_v,0</c> (after <see cref="ErrorAndIncrement"/>).
+    /// </summary>
+    public void ApplyIncrementAndError(int v) => Elementwise.ApplyAndError<T>(Rows(DX, v), Rows(X, v), Rows(Eps, v));
 
     /// <summary>
     /// <see cref="ErrorAndIncrement"/> then <see cref="ApplyIncrementAndError"/> of hidden <paramref name="v"/> with the
-    /// elementwise work in one pass (<see cref="Elementwise.IncrementAndApply{T}"/>, bit for bit). Only for a vertex
-    /// whose value no child reads directly (<see cref="SharesValue"/> false): the children's updates, which run between
-    /// the two halves in event-driven Z-IL, then read <c>f_e(x_v)</c> from their own arrays, untouched by the increment.
+    /// elementwise work in one pass (<see cref="Elementwise.IncrementAndApply{T}"/>, bit for bit; Δx is not stored). Only
+    /// for a vertex whose value no child reads directly (<see cref="SharesValue"/> false): the children's updates, which
+    /// run between the two halves in event-driven Z-IL, then read <c>f_e(x_v)</c> from their own arrays, untouched by the
+    /// increment.
     /// </summary>
     public void IncrementAndApply(GraphParameters<T> p, int v, T gamma)
     {
-        BackwardSum(p, v, Eps, H[v]);
-        Elementwise.IncrementAndApply<T>(gamma, Rows(H, v), Rows(X, v), Rows(Mu, v), Rows(Eps, v), Rows(DX, v));
+        BackwardFactors(p, v, out Span<T> fp, out Span<T> g);
+        Elementwise.IncrementAndApply<T>(gamma, fp, g, Rows(X, v), Rows(Eps, v));
+    }
+
+    /// <summary>
+    /// The backward sum of hidden <paramref name="v"/> from the PC errors as two factors whose elementwise product
+    /// <c>fp ⊙ g</c> the one-pass kernels form as <see cref="BackwardSum"/>'s <see cref="Elementwise.Multiply{T}"/> does:
+    /// with one outgoing edge <c>f'_e(x_v)</c> and <c>J_eᵀ ε_c</c> (the sum itself is never stored); otherwise 1 and the
+    /// sum (multiplying by 1 is exact).
+    /// </summary>
+    private void BackwardFactors(GraphParameters<T> p, int v, out Span<T> fp, out Span<T> g)
+    {
+        int n = Batch * Graph.Vertices[v].Size;
+        int[] edges = _outEdges[v];
+        if (edges.Length != 1 || Feedback?.Kind == FeedbackKind.Direct)
+        {
+            BackwardSum(p, v, Eps, H[v]);
+            fp = _ones.AsSpan(0, n);
+            g = Rows(H, v);
+            return;
+        }
+
+        GraphEdge e = Graph.Edges[edges[0]];
+        fp = _fp.AsSpan(0, n);
+        g = _g.AsSpan(0, n);
+        _ops[e.Child]!.InputGradient(e.Slot, Feedback is null ? p : Feedback.Backward(p), Inputs(e.Child), Rows(Eps, e.Child), g, Batch, accumulate: false);
+        e.Activation.ApplyDerivative<T>(Rows(X, v), fp);
     }
 
     /// <summary>Whether some edge out of <paramref name="v"/> is the identity, so that a child's <see cref="A"/> is <c>x_v</c>'s own array.</summary>
@@ -363,13 +394,21 @@ public sealed class GraphState<T>
     /// The feedforward pass in topological order (<see cref="GraphForward{T}.Evaluate"/>): for BP <c>y_v = F_v(...)</c>;
     /// for the PCN (<paramref name="pcn"/>) C1, <c>x_v,0 = μ_v,0</c> also kept in <see cref="Mu"/>, plus <c>σ·N(0,1)</c>
     /// per element of each hidden vertex, drawn in topological order so each μ comes from already-noisy parents (a
-    /// chain draws as the layered engine does); the clamped output gets <c>μ_out,0</c> only; then every error (only the
-    /// output's when <paramref name="hiddenErrors"/> is false: event-driven Z-IL forms each hidden error itself before
-    /// anything reads it, so the pass here would be overwritten unread).
+    /// chain draws as the layered engine does); the clamped output gets <c>μ_out,0</c> only; then every error. With
+    /// <paramref name="eventDriven"/> (σ = 0) only the output's error is formed and the hidden <c>μ_v,0</c> are not copied:
+    /// event-driven Z-IL forms each hidden error itself before anything reads it, and until then <c>x_v</c> is
+    /// <c>μ_v,0</c> bit for bit, so the one-pass kernels read x for μ (<see cref="Mu"/> of hidden vertices is then left
+    /// as it was); the first non-finite element of each is still found here (<see cref="FirstNonFinitePrediction"/>).
     /// </summary>
-    public void Feedforward(GraphParameters<T> p, bool pcn, double sigma = 0, Rng? noise = null, bool hiddenErrors = true)
+    /// <exception cref="ArgumentException"><paramref name="eventDriven"/> with σ &gt; 0 or for BP.</exception>
+    public void Feedforward(GraphParameters<T> p, bool pcn, double sigma = 0, Rng? noise = null, bool eventDriven = false)
     {
         ArgumentNullException.ThrowIfNull(p);
+        if (eventDriven && (sigma > 0 || !pcn))
+        {
+            throw new ArgumentException("the event-driven C1 needs the predictive-coding pass with σ = 0", nameof(eventDriven));
+        }
+
         for (int v = 0; v < X.Length; v++)
         {
             if (v == Graph.Input)
@@ -392,7 +431,7 @@ public sealed class GraphState<T>
 
             Forward.Evaluate(v, p, Batch);
             Span<T> x = Rows(X, v);
-            _firstNonFiniteMu[v] = Elementwise.CopyFirstNonFinite<T>(x, Rows(Mu, v));
+            _firstNonFiniteMu[v] = eventDriven ? Elementwise.FirstNonFinite<T>(x) : Elementwise.CopyFirstNonFinite<T>(x, Rows(Mu, v));
             if (sigma > 0)
             {
                 Rng rng = noise ?? throw new ArgumentNullException(nameof(noise), "σ > 0 needs a noise generator");
@@ -407,7 +446,7 @@ public sealed class GraphState<T>
         {
             for (int v = 0; v < X.Length; v++)
             {
-                if (v != Graph.Input && (hiddenErrors || v == Graph.Output))
+                if (v != Graph.Input && (!eventDriven || v == Graph.Output))
                 {
                     Error(v);
                 }
@@ -423,8 +462,8 @@ public sealed class GraphState<T>
 
     /// <summary>
     /// The index of the first non-finite element of <c>μ_v</c> as the last predictive-coding <see cref="Feedforward"/>
-    /// left it, or −1: for a hidden vertex found while that pass copied <c>x_v,0</c> into <c>μ_v</c> (no second pass
-    /// over it), for the output searched now.
+    /// left it, or −1: for a hidden vertex found by that pass (while copying <c>x_v,0</c> into <c>μ_v</c>, or alone when
+    /// event-driven), for the output searched now.
     /// </summary>
     public int FirstNonFinitePrediction(int v) =>
         _hidden[v] ? _firstNonFiniteMu[v] : Elementwise.FirstNonFinite<T>(Rows(Mu, v));

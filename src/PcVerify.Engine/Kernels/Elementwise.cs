@@ -178,27 +178,27 @@ internal static class Elementwise
     private unsafe struct ErrorAndIncrementKernel<T> : IRangeKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public T* X, Mu, H, Eps, Dx;
+        public T* X, Fp, G, Dx;
         public T Gamma;
 
-        public readonly void Run(int block, int from, int length) => ErrorAndIncrementRange(Gamma, new ReadOnlySpan<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new ReadOnlySpan<T>(H + from, length), new Span<T>(Eps + from, length), new Span<T>(Dx + from, length));
+        public readonly void Run(int block, int from, int length) => ErrorAndIncrementRange(Gamma, new ReadOnlySpan<T>(X + from, length), new ReadOnlySpan<T>(Fp + from, length), new ReadOnlySpan<T>(G + from, length), new Span<T>(Dx + from, length));
     }
 
     private unsafe struct ApplyAndErrorKernel<T> : IRangeKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public T* Dx, X, Mu, Eps;
+        public T* Dx, X, Eps;
 
-        public readonly void Run(int block, int from, int length) => ApplyAndErrorRange(new ReadOnlySpan<T>(Dx + from, length), new Span<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new Span<T>(Eps + from, length));
+        public readonly void Run(int block, int from, int length) => ApplyAndErrorRange(new ReadOnlySpan<T>(Dx + from, length), new Span<T>(X + from, length), new Span<T>(Eps + from, length));
     }
 
     private unsafe struct IncrementAndApplyKernel<T> : IRangeKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public T* H, X, Mu, Eps, Dx;
+        public T* Fp, G, X, Eps;
         public T Gamma;
 
-        public readonly void Run(int block, int from, int length) => IncrementAndApplyRange(Gamma, new ReadOnlySpan<T>(H + from, length), new Span<T>(X + from, length), new ReadOnlySpan<T>(Mu + from, length), new Span<T>(Eps + from, length), new Span<T>(Dx + from, length));
+        public readonly void Run(int block, int from, int length) => IncrementAndApplyRange(Gamma, new ReadOnlySpan<T>(Fp + from, length), new ReadOnlySpan<T>(G + from, length), new Span<T>(X + from, length), new Span<T>(Eps + from, length));
     }
 
     private unsafe struct FirstNonFiniteKernel<T> : IRangeKernel
@@ -336,156 +336,162 @@ internal static class Elementwise
         }
     }
 
+    // ---- The one-pass steps of event-driven Z-IL. At C1 a hidden value is its prediction, x = μ_0 bit for bit, until
+    // its own increment, so x itself stands for μ (no copy is kept); and the backward sum h = fp ⊙ g of a vertex with
+    // one outgoing edge is formed inside the pass (as Multiply forms it) instead of being stored and read back. ----
+
     /// <summary>
-    /// <c>ε_k = x_k − μ_k</c>, then <c>dx_k = γ · ((−ε_k) + 1 · h_k)</c>: <see cref="Subtract{T}"/> followed by
-    /// <see cref="InferenceIncrement{T}"/> with <c>fp = 1</c>, the same operations per element, in one pass.
+    /// At <c>μ = x</c>: <c>ε_k = x_k − x_k</c>, <c>dx_k = γ · ((−ε_k) + 1 · (fp_k · g_k))</c> — <see cref="Subtract{T}"/>
+    /// with μ a copy of x, <see cref="Multiply{T}"/> and <see cref="InferenceIncrement{T}"/> with <c>fp = 1</c> in turn, the
+    /// same operations per element, in one pass. ε is not stored: <see cref="ApplyAndError{T}"/> overwrites it unread.
     /// </summary>
-    public static unsafe void ErrorAndIncrement<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
+    public static unsafe void ErrorAndIncrement<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shapes.CheckLength(x.Length, dx.Length, nameof(x));
-        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
-        Shapes.CheckLength(h.Length, dx.Length, nameof(h));
-        Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
+        Shapes.CheckLength(fp.Length, dx.Length, nameof(fp));
+        Shapes.CheckLength(g.Length, dx.Length, nameof(g));
         if (Splits(dx.Length))
         {
-            fixed (T* px = x, pmu = mu, ph = h, peps = eps, pdx = dx)
+            fixed (T* px = x, pfp = fp, pg = g, pdx = dx)
             {
-                ForRanges(new ErrorAndIncrementKernel<T> { X = px, Mu = pmu, H = ph, Eps = peps, Dx = pdx, Gamma = gamma }, dx.Length);
+                ForRanges(new ErrorAndIncrementKernel<T> { X = px, Fp = pfp, G = pg, Dx = pdx, Gamma = gamma }, dx.Length);
             }
 
             return;
         }
 
-        ErrorAndIncrementRange(gamma, x, mu, h, eps, dx);
+        ErrorAndIncrementRange(gamma, x, fp, g, dx);
     }
 
-    private static void ErrorAndIncrementRange<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> mu, ReadOnlySpan<T> h, Span<T> eps, Span<T> dx)
+    private static void ErrorAndIncrementRange<T>(T gamma, ReadOnlySpan<T> x, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> dx)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu), rh = ref MemoryMarshal.GetReference(h);
-        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
+        ref T rx = ref MemoryMarshal.GetReference(x), rf = ref MemoryMarshal.GetReference(fp), rg = ref MemoryMarshal.GetReference(g);
+        ref T rd = ref MemoryMarshal.GetReference(dx);
         int k = 0, n = dx.Length, count = Vector<T>.Count;
         if (Vector.IsHardwareAccelerated)
         {
             Vector<T> vg = new(gamma);
             for (; k <= n - count; k += count)
             {
-                Vector<T> e = Vector.LoadUnsafe(ref rx, (nuint)k) - Vector.LoadUnsafe(ref rm, (nuint)k);
-                e.StoreUnsafe(ref re, (nuint)k);
-                (vg * ((-e) + (Vector<T>.One * Vector.LoadUnsafe(ref rh, (nuint)k)))).StoreUnsafe(ref rd, (nuint)k);
+                Vector<T> vx = Vector.LoadUnsafe(ref rx, (nuint)k);
+                Vector<T> e = vx - vx;
+                Vector<T> h = Vector.LoadUnsafe(ref rf, (nuint)k) * Vector.LoadUnsafe(ref rg, (nuint)k);
+                (vg * ((-e) + (Vector<T>.One * h))).StoreUnsafe(ref rd, (nuint)k);
             }
         }
 
         for (; k < n; k++)
         {
-            T e = x[k] - mu[k];
-            eps[k] = e;
-            dx[k] = gamma * ((-e) + (T.One * h[k]));
+            T e = x[k] - x[k];
+            T h = fp[k] * g[k];
+            dx[k] = gamma * ((-e) + (T.One * h));
         }
     }
 
     /// <summary>
-    /// <c>x_k ← x_k + 1 · dx_k</c>, then <c>ε_k = x_k − μ_k</c>: <see cref="Axpy"/> with <c>s = 1</c> followed by
-    /// <see cref="Subtract{T}"/>, the same operations per element, in one pass.
+    /// <c>x_k ← x_k + 1 · dx_k</c>, then <c>ε_k = x_k − μ_k</c> with <c>μ_k</c> the value x held before (its prediction):
+    /// <see cref="Axpy"/> with <c>s = 1</c> then <see cref="Subtract{T}"/> against a copy of the old x, the same operations
+    /// per element, in one pass.
     /// </summary>
-    public static unsafe void ApplyAndError<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
+    public static unsafe void ApplyAndError<T>(ReadOnlySpan<T> dx, Span<T> x, Span<T> eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Shapes.CheckLength(x.Length, dx.Length, nameof(x));
-        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
         Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
         if (Splits(dx.Length))
         {
-            fixed (T* pdx = dx, px = x, pmu = mu, peps = eps)
+            fixed (T* pdx = dx, px = x, peps = eps)
             {
-                ForRanges(new ApplyAndErrorKernel<T> { Dx = pdx, X = px, Mu = pmu, Eps = peps }, dx.Length);
+                ForRanges(new ApplyAndErrorKernel<T> { Dx = pdx, X = px, Eps = peps }, dx.Length);
             }
 
             return;
         }
 
-        ApplyAndErrorRange(dx, x, mu, eps);
+        ApplyAndErrorRange(dx, x, eps);
     }
 
-    private static void ApplyAndErrorRange<T>(ReadOnlySpan<T> dx, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps)
+    private static void ApplyAndErrorRange<T>(ReadOnlySpan<T> dx, Span<T> x, Span<T> eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu);
-        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
+        ref T rx = ref MemoryMarshal.GetReference(x), re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
         int k = 0, n = dx.Length, count = Vector<T>.Count;
         if (Vector.IsHardwareAccelerated)
         {
             for (; k <= n - count; k += count)
             {
-                Vector<T> v = Vector.LoadUnsafe(ref rx, (nuint)k) + (Vector<T>.One * Vector.LoadUnsafe(ref rd, (nuint)k));
+                Vector<T> mu = Vector.LoadUnsafe(ref rx, (nuint)k);
+                Vector<T> v = mu + (Vector<T>.One * Vector.LoadUnsafe(ref rd, (nuint)k));
                 v.StoreUnsafe(ref rx, (nuint)k);
-                (v - Vector.LoadUnsafe(ref rm, (nuint)k)).StoreUnsafe(ref re, (nuint)k);
+                (v - mu).StoreUnsafe(ref re, (nuint)k);
             }
         }
 
         for (; k < n; k++)
         {
-            T v = x[k] + (T.One * dx[k]);
+            T mu = x[k];
+            T v = mu + (T.One * dx[k]);
             x[k] = v;
-            eps[k] = v - mu[k];
+            eps[k] = v - mu;
         }
     }
 
     /// <summary>
-    /// <see cref="ErrorAndIncrement{T}"/> then <see cref="ApplyAndError{T}"/> in one pass: <c>e = x_k − μ_k</c>,
-    /// <c>dx_k = γ · ((−e) + 1 · h_k)</c>, <c>x_k ← x_k + 1 · dx_k</c>, <c>ε_k = x_k − μ_k</c> — the same operations per
-    /// element; the intermediate <c>ε</c> (overwritten by the last) is not stored.
+    /// <see cref="ErrorAndIncrement{T}"/> then <see cref="ApplyAndError{T}"/> in one pass, at <c>μ = x</c>:
+    /// <c>e = x_k − x_k</c>, <c>d = γ · ((−e) + 1 · (fp_k · g_k))</c>, <c>x_k ← x_k + 1 · d</c>, <c>ε_k = x_k − μ_k</c>
+    /// (μ_k the old x_k) — the same operations per element. Neither the intermediate ε nor Δx is stored (nothing reads them).
     /// </summary>
-    public static unsafe void IncrementAndApply<T>(T gamma, ReadOnlySpan<T> h, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps, Span<T> dx)
+    public static unsafe void IncrementAndApply<T>(T gamma, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> x, Span<T> eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Shapes.CheckLength(x.Length, dx.Length, nameof(x));
-        Shapes.CheckLength(mu.Length, dx.Length, nameof(mu));
-        Shapes.CheckLength(h.Length, dx.Length, nameof(h));
-        Shapes.CheckLength(eps.Length, dx.Length, nameof(eps));
-        if (Splits(dx.Length))
+        Shapes.CheckLength(fp.Length, x.Length, nameof(fp));
+        Shapes.CheckLength(g.Length, x.Length, nameof(g));
+        Shapes.CheckLength(eps.Length, x.Length, nameof(eps));
+        if (Splits(x.Length))
         {
-            fixed (T* ph = h, px = x, pmu = mu, peps = eps, pdx = dx)
+            fixed (T* pfp = fp, pg = g, px = x, peps = eps)
             {
-                ForRanges(new IncrementAndApplyKernel<T> { H = ph, X = px, Mu = pmu, Eps = peps, Dx = pdx, Gamma = gamma }, dx.Length);
+                ForRanges(new IncrementAndApplyKernel<T> { Fp = pfp, G = pg, X = px, Eps = peps, Gamma = gamma }, x.Length);
             }
 
             return;
         }
 
-        IncrementAndApplyRange(gamma, h, x, mu, eps, dx);
+        IncrementAndApplyRange(gamma, fp, g, x, eps);
     }
 
-    private static void IncrementAndApplyRange<T>(T gamma, ReadOnlySpan<T> h, Span<T> x, ReadOnlySpan<T> mu, Span<T> eps, Span<T> dx)
+    private static void IncrementAndApplyRange<T>(T gamma, ReadOnlySpan<T> fp, ReadOnlySpan<T> g, Span<T> x, Span<T> eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref T rx = ref MemoryMarshal.GetReference(x), rm = ref MemoryMarshal.GetReference(mu), rh = ref MemoryMarshal.GetReference(h);
-        ref T re = ref MemoryMarshal.GetReference(eps), rd = ref MemoryMarshal.GetReference(dx);
-        int k = 0, n = dx.Length, count = Vector<T>.Count;
+        ref T rx = ref MemoryMarshal.GetReference(x), rf = ref MemoryMarshal.GetReference(fp), rg = ref MemoryMarshal.GetReference(g);
+        ref T re = ref MemoryMarshal.GetReference(eps);
+        int k = 0, n = x.Length, count = Vector<T>.Count;
         if (Vector.IsHardwareAccelerated)
         {
             Vector<T> vg = new(gamma);
             for (; k <= n - count; k += count)
             {
-                Vector<T> vx = Vector.LoadUnsafe(ref rx, (nuint)k), vm = Vector.LoadUnsafe(ref rm, (nuint)k);
-                Vector<T> e = vx - vm;
-                Vector<T> d = vg * ((-e) + (Vector<T>.One * Vector.LoadUnsafe(ref rh, (nuint)k)));
-                d.StoreUnsafe(ref rd, (nuint)k);
-                Vector<T> v = vx + (Vector<T>.One * d);
+                Vector<T> mu = Vector.LoadUnsafe(ref rx, (nuint)k);
+                Vector<T> e = mu - mu;
+                Vector<T> h = Vector.LoadUnsafe(ref rf, (nuint)k) * Vector.LoadUnsafe(ref rg, (nuint)k);
+                Vector<T> d = vg * ((-e) + (Vector<T>.One * h));
+                Vector<T> v = mu + (Vector<T>.One * d);
                 v.StoreUnsafe(ref rx, (nuint)k);
-                (v - vm).StoreUnsafe(ref re, (nuint)k);
+                (v - mu).StoreUnsafe(ref re, (nuint)k);
             }
         }
 
         for (; k < n; k++)
         {
-            T e = x[k] - mu[k];
-            T d = gamma * ((-e) + (T.One * h[k]));
-            dx[k] = d;
-            T v = x[k] + (T.One * d);
+            T mu = x[k];
+            T e = mu - mu;
+            T h = fp[k] * g[k];
+            T d = gamma * ((-e) + (T.One * h));
+            T v = mu + (T.One * d);
             x[k] = v;
-            eps[k] = v - mu[k];
+            eps[k] = v - mu;
         }
     }
 

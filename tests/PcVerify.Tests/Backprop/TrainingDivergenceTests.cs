@@ -100,4 +100,44 @@ public class TrainingDivergenceTests
         Assert.Contains($"step {at}", caught.Message, StringComparison.Ordinal);
         Assert.Matches(algorithm == Algorithm.BP ? "δ\\^[0-3]" : "ε\\^[0-3]", caught.Where);
     }
+
+    /// <summary>
+    /// A 1 → 1 → 1 → 1 relu net, w^3 = 1, w^2 = w^1 = 1e103, s_in = 1e-103, s_out = 0, α = 0.1: the forward pass is
+    /// finite (y^2 = 1e-103, y^1 = 1, y^0 = 1e103), ε^0 = −1e103 and ε^1 = w^1 ε^0 = −1e206 are finite, ε^2 = w^2 ε^1 =
+    /// −1e309 overflows. So Z-IL updates θ^1 at t = 0 (Δw^1 = α ε^0 y^1 = −1e102) and θ^2 at t = 1 (Δw^2 = α ε^1 y^2 =
+    /// −1e102), then throws for ε^2 at t = 2 with θ^3 untouched. Event-driven Z-IL
+    /// (which defers its updates until every increment is done, GraphPredictiveCoding.UpdateFromInputSide) must leave θ
+    /// exactly as the faithful synchronous simulation does: the oracle is that simulation, bit for bit; the control is
+    /// that the two updates before the throw did change θ^1 and θ^2.
+    /// </summary>
+    [Fact]
+    public void Event_driven_zil_leaves_the_parameters_of_the_synchronous_simulation_when_a_late_error_overflows()
+    {
+        NetworkSpec spec = new([1, 1, 1, 1], [Activation.Relu], false);
+        Parameters<double> Start()
+        {
+            Parameters<double> p = new(spec);
+            p.Theta[3].Data[0] = 1;
+            p.Theta[2].Data[0] = 1e103;
+            p.Theta[1].Data[0] = 1e103;
+            return p;
+        }
+
+        Parameters<double> sync = Start(), eventDriven = Start();
+        PredictiveCodingLearner<double> faithful = new(spec, Algorithm.ZIL, 0.1, synchronous: true);
+        PredictiveCodingLearner<double> fast = new(spec, Algorithm.ZIL, 0.1);
+        Assert.True(fast.EventDriven);
+        TrainingDivergedException a = Assert.Throws<TrainingDivergedException>(() => faithful.Step(sync, [1e-103], [0.0], 1));
+        TrainingDivergedException b = Assert.Throws<TrainingDivergedException>(() => fast.Step(eventDriven, [1e-103], [0.0], 1));
+        Assert.Contains("error ε^2 at moment t = 2", a.Where, StringComparison.Ordinal);
+        Assert.Contains("error ε^2 at moment t = 2", b.Where, StringComparison.Ordinal);
+        for (int l = 1; l <= spec.L; l++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(sync.Theta[l].Data[0]), BitConverter.DoubleToInt64Bits(eventDriven.Theta[l].Data[0]));
+        }
+
+        Assert.NotEqual(1e103, eventDriven.Theta[1].Data[0]);
+        Assert.NotEqual(1e103, eventDriven.Theta[2].Data[0]);
+        Assert.Equal(1.0, eventDriven.Theta[3].Data[0]);
+    }
 }

@@ -58,9 +58,9 @@ public class ElementwiseSplitTests
             Do<T>(r => ActivationMaps.LeakyRelu<T>(a, r, T.CreateTruncating(0.01))),
             Do<T>(r => ActivationMaps.Step<T>(a, r, T.Zero)),
             Do<T>(r => Elementwise.InferenceIncrement<T>(gamma, a, b, c, r)),
-            Do2<T>((e, d) => Elementwise.ErrorAndIncrement<T>(gamma, a, b, c, e, d)),
-            Do2<T>((e, x) => { a.CopyTo(x, 0); Elementwise.ApplyAndError<T>(c, x, b, e); }),
-            Do3<T>((e, d, x) => { a.CopyTo(x, 0); Elementwise.IncrementAndApply<T>(gamma, c, x, b, e, d); }),
+            Do<T>(d => Elementwise.ErrorAndIncrement<T>(gamma, a, b, c, d)),
+            Do2<T>((e, x) => { a.CopyTo(x, 0); Elementwise.ApplyAndError<T>(c, x, e); }),
+            Do2<T>((e, x) => { a.CopyTo(x, 0); Elementwise.IncrementAndApply<T>(gamma, b, c, x, e); }),
         ];
         T[][] one = WithThreads(1, Run), many = WithThreads(threads, Run);
         Assert.Equal(one.Length, many.Length);
@@ -82,13 +82,6 @@ public class ElementwiseSplitTests
         T[] r = new T[N], s = new T[N];
         f(r, s);
         return [.. r, .. s];
-    }
-
-    private static T[] Do3<T>(Action<T[], T[], T[]> f)
-    {
-        T[] r = new T[N], s = new T[N], t = new T[N];
-        f(r, s, t);
-        return [.. r, .. s, .. t];
     }
 
     private static TOut WithThreads<TOut>(int threads, Func<TOut> run)
