@@ -30,10 +30,9 @@ public class GemmOrderTests
     public void Every_forward_element_is_the_dot_of_its_row_and_sample_double(int batch, int m, int k) => ForwardIsDot<double>(batch, m, k);
 
     /// <summary>
-    /// Shapes for the backward product and the update, chosen so that every path runs: (64, 256, 256) packs the
-    /// strips (rows of W and F 1 KiB apart: the strip-outside order of the update); widths 53 and 30 take the update's
-    /// row-tiles-outside order; 700 rows of W exceed the packing limit for the backward strip; 700 samples of width 128
-    /// take the strip-outside order with a strip of F too large to pack.
+    /// Shapes for the backward product (and the update, whose own paths GemmUpdateTests covers): (64, 256, 256) packs
+    /// the strips of W (rows 1 KiB apart); 700 rows of W exceed the packing limit for the backward strip; 700 samples
+    /// take the update's unpacked path in float.
     /// </summary>
     public static TheoryData<int, int, int> PackingShapes => new()
     {
