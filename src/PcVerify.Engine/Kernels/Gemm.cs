@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -12,7 +13,7 @@ namespace PcVerify.Engine.Kernels;
 /// <para>Every element is accumulated in the same order as the corresponding per-sample kernel
 /// (<see cref="Gemv"/>/<see cref="Dot"/>, <see cref="GemvTransposed"/>), so row <c>b</c> of a batched product is
 /// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
-/// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
+/// 6 (then 4) samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
 /// the backward product; 6 rows × 4 vectors over packed panels for the update, <c>GemmUpdate.cs</c>) so that each load serves several multiply–adds; the
 /// blocking changes which elements are computed together, never the arithmetic of one element. The same holds for
 /// the cache measures (docs/performance.md, issue 15): strips of an operand copied into a stack buffer (exact
@@ -191,10 +192,25 @@ public static partial class Gemm
     private static void NTRows<T>(ref T a, int batch, int k, ref T w, int m, ref T c, int i0, int i1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Samples in 6-sample tiles (24 accumulators: only where AVX-512 gives 32 vector registers), then 4-sample
+        // tiles, then one by one (the slowest); one 6-tile fewer when that leaves fewer single samples (32 = 4·6 + 2·4
+        // rather than 5·6 + 2).
+        int sixes = Avx512F.VL.IsSupported ? batch / 6 : 0;
+        if (sixes > 0 && (batch - (6 * sixes)) % 4 > (batch - (6 * (sixes - 1))) % 4)
+        {
+            sixes--;
+        }
+
+        sixes *= 6;
         int i = i0;
         for (; i + 4 <= i1; i += 4)
         {
             int b = 0;
+            for (; b < sixes; b += 6)
+            {
+                NT6x4(ref a, k, ref w, ref c, m, b, i);
+            }
+
             for (; b + 4 <= batch; b += 4)
             {
                 NT4x4(ref a, k, ref w, ref c, m, b, i);
@@ -275,6 +291,80 @@ public static partial class Gemm
         }
 
         Dot.FinishFour(c0, c1, c2, c3, ref x, 0, ref w0, k, j, k, ref Unsafe.Add(ref y, i));
+    }
+
+    /// <summary>
+    /// Samples <c>b..b+5</c> × rows <c>i..i+3</c>: 24 <see cref="Dot"/>s, each in its own register (the 32 vector
+    /// registers of AVX-512 hold them with the six sample vectors and one row vector); each load of a row serves six samples.
+    /// </summary>
+    private static void NT6x4<T>(ref T a, int k, ref T w, ref T c, int m, int b, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, (nint)b * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        ref T a4 = ref Unsafe.Add(ref a3, k);
+        ref T a5 = ref Unsafe.Add(ref a4, k);
+        ref T w0 = ref Unsafe.Add(ref w, (nint)i * k);
+        ref T w1 = ref Unsafe.Add(ref w0, k);
+        ref T w2 = ref Unsafe.Add(ref w1, k);
+        ref T w3 = ref Unsafe.Add(ref w2, k);
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<T> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector<T> c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector<T> c40 = default, c41 = default, c42 = default, c43 = default;
+        Vector<T> c50 = default, c51 = default, c52 = default, c53 = default;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> x0 = Vector.LoadUnsafe(ref a0, (nuint)j);
+                Vector<T> x1 = Vector.LoadUnsafe(ref a1, (nuint)j);
+                Vector<T> x2 = Vector.LoadUnsafe(ref a2, (nuint)j);
+                Vector<T> x3 = Vector.LoadUnsafe(ref a3, (nuint)j);
+                Vector<T> x4 = Vector.LoadUnsafe(ref a4, (nuint)j);
+                Vector<T> x5 = Vector.LoadUnsafe(ref a5, (nuint)j);
+                Vector<T> v = Vector.LoadUnsafe(ref w0, (nuint)j);
+                c00 += x0 * v;
+                c10 += x1 * v;
+                c20 += x2 * v;
+                c30 += x3 * v;
+                c40 += x4 * v;
+                c50 += x5 * v;
+                v = Vector.LoadUnsafe(ref w1, (nuint)j);
+                c01 += x0 * v;
+                c11 += x1 * v;
+                c21 += x2 * v;
+                c31 += x3 * v;
+                c41 += x4 * v;
+                c51 += x5 * v;
+                v = Vector.LoadUnsafe(ref w2, (nuint)j);
+                c02 += x0 * v;
+                c12 += x1 * v;
+                c22 += x2 * v;
+                c32 += x3 * v;
+                c42 += x4 * v;
+                c52 += x5 * v;
+                v = Vector.LoadUnsafe(ref w3, (nuint)j);
+                c03 += x0 * v;
+                c13 += x1 * v;
+                c23 += x2 * v;
+                c33 += x3 * v;
+                c43 += x4 * v;
+                c53 += x5 * v;
+            }
+        }
+
+        ref T r0 = ref Unsafe.Add(ref c, ((nint)b * m) + i);
+        Dot.FinishFour(c00, c01, c02, c03, ref a0, 0, ref w0, k, j, k, ref r0);
+        Dot.FinishFour(c10, c11, c12, c13, ref a1, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, m));
+        Dot.FinishFour(c20, c21, c22, c23, ref a2, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 2 * m));
+        Dot.FinishFour(c30, c31, c32, c33, ref a3, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 3 * m));
+        Dot.FinishFour(c40, c41, c42, c43, ref a4, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 4 * m));
+        Dot.FinishFour(c50, c51, c52, c53, ref a5, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 5 * m));
     }
 
     /// <summary>Samples <c>b..b+3</c> × rows <c>i..i+3</c>: sixteen <see cref="Dot"/>s, each in its own register.</summary>

@@ -16,7 +16,11 @@ public static partial class Gemm
     /// </summary>
     private const int UpdatePanelLimit = 2 * PackLimit;
 
-    /// <summary>Vectors of columns per register tile of the update (6 × 4 = 24 accumulators of the 32 vector registers).</summary>
+    /// <summary>
+    /// Vectors of columns per register tile of the update: 6 × 4 = 24 accumulators, which with four vectors of F and a
+    /// broadcast fit the 32 vector registers of AVX-512 (the JIT encodes EVEX there; on a 16-register machine some
+    /// accumulators spill — the same results, more slowly).
+    /// </summary>
     private const int UpdateVectors = 4;
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace PcVerify.Tests.Kernels;
 /// <summary>
 /// The summation-order contract of the blocked GEMM kernels (docs/determinism.md): every element of the forward
 /// product equals <see cref="Dot.Compute{T}"/> of its row and sample bit for bit, whichever tile computed it
-/// (4×4 tiles, 1-sample tiles, 1-row tiles, the per-element remainder) and whether or not <c>k</c> leaves a scalar
+/// (6-sample × 4-row tiles, 4×4 tiles, 1-sample tiles, 1-row tiles, the per-element remainder) and whether or not <c>k</c> leaves a scalar
 /// tail. Oracle: <see cref="Dot"/>'s one-accumulator loop with its lane-by-lane scalar finish, which the tiles' transposed
 /// finish must reproduce. The backward product and the update sum in plain ascending order, so their oracle is the
 /// naive twin in <see cref="Reference"/>. Negative control: the comparison catches one ulp.
@@ -16,8 +16,9 @@ public class GemmOrderTests
 {
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 7, 203, 1037 }, // every remainder: batch 4q+3, rows 4q+3, k with a tail for Count 8 and 4
-        { 64, 10, 256 },  // the output layer of 784-256-256-10: two 4-row tiles, two 1-row tiles, no tail
+        { 7, 203, 1037 }, // every remainder: batch 6+1, rows 4q+3, k with a tail for Count 8 and 4
+        { 64, 10, 256 },  // the output layer of 784-256-256-10: ten 6-sample and one 4-sample tile, two 1-row tiles, no tail
+        { 65, 9, 37 },    // batch 6·10+4+1, rows 4·2+1, a tail
         { 5, 6, 3 },      // k below one vector: the tail is the whole dot
     };
 
