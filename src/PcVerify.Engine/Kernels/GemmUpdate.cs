@@ -151,7 +151,17 @@ public static partial class Gemm
                     for (int q = 0; q * strip < cols; q++)
                     {
                         int j = jc + (q * strip);
-                        TNMicro(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, s, ref et, UpdateRows, ref pf[q * panelF], strip, batch, tileRows, Math.Min(strip, k - j), ref MemoryMarshal.GetReference(tile));
+                        int width = Math.Min(strip, k - j);
+                        ref T wij = ref Unsafe.Add(ref w, ((nint)i * k) + j);
+                        if (width <= strip / 2)
+                        {
+                            // A last strip of at most two vectors (784 = 24·32 + 16 in float): half the tile's work.
+                            TNMicroHalf(ref wij, k, s, ref et, ref pf[q * panelF], strip, batch, tileRows, width, ref MemoryMarshal.GetReference(tile));
+                        }
+                        else
+                        {
+                            TNMicro(ref wij, k, s, ref et, UpdateRows, ref pf[q * panelF], strip, batch, tileRows, width, ref MemoryMarshal.GetReference(tile));
+                        }
                     }
                 }
             }
@@ -297,6 +307,73 @@ public static partial class Gemm
         StoreRow(ref Unsafe.Add(ref tile, 3 * strip), r30, r31, r32, r33, n);
         StoreRow(ref Unsafe.Add(ref tile, 4 * strip), r40, r41, r42, r43, n);
         StoreRow(ref Unsafe.Add(ref tile, 5 * strip), r50, r51, r52, r53, n);
+        AddTile(ref w, k, s, ref tile, strip, rows, cols);
+    }
+
+    /// <summary>
+    /// <see cref="TNMicro{T}"/> on the first two vectors of a strip only (rows <c>i..i+5</c> × columns <c>j .. j+2·Count−1</c>,
+    /// E and F packed): the same arithmetic per element, for a last strip of at most <c>2·Count</c> columns.
+    /// </summary>
+    private static void TNMicroHalf<T>(ref T w, int k, T s, ref T e, ref T f, int fStep, int batch, int rows, int cols, ref T tile)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = Vector<T>.Count;
+        Vector<T> r00 = default, r01 = default, r10 = default, r11 = default, r20 = default, r21 = default;
+        Vector<T> r30 = default, r31 = default, r40 = default, r41 = default, r50 = default, r51 = default;
+        ref T fb = ref f;
+        ref T eb = ref e;
+        for (int b = 0; b < batch; b++)
+        {
+            Vector<T> f0 = Vector.LoadUnsafe(ref fb);
+            Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)n);
+            Vector<T> v = new(eb);
+            r00 += v * f0;
+            r01 += v * f1;
+            v = new(Unsafe.Add(ref eb, 1));
+            r10 += v * f0;
+            r11 += v * f1;
+            v = new(Unsafe.Add(ref eb, 2));
+            r20 += v * f0;
+            r21 += v * f1;
+            v = new(Unsafe.Add(ref eb, 3));
+            r30 += v * f0;
+            r31 += v * f1;
+            v = new(Unsafe.Add(ref eb, 4));
+            r40 += v * f0;
+            r41 += v * f1;
+            v = new(Unsafe.Add(ref eb, 5));
+            r50 += v * f0;
+            r51 += v * f1;
+            fb = ref Unsafe.Add(ref fb, fStep);
+            eb = ref Unsafe.Add(ref eb, UpdateRows);
+        }
+
+        int strip = UpdateVectors * n;
+        if (rows == UpdateRows && cols == 2 * n)
+        {
+            Vector<T> vs = new(s);
+            AddScaled(ref w, vs, r00, r01, n);
+            AddScaled(ref Unsafe.Add(ref w, k), vs, r10, r11, n);
+            AddScaled(ref Unsafe.Add(ref w, 2 * k), vs, r20, r21, n);
+            AddScaled(ref Unsafe.Add(ref w, 3 * k), vs, r30, r31, n);
+            AddScaled(ref Unsafe.Add(ref w, 4 * k), vs, r40, r41, n);
+            AddScaled(ref Unsafe.Add(ref w, 5 * k), vs, r50, r51, n);
+            return;
+        }
+
+        StoreRow(ref tile, r00, r01, n);
+        StoreRow(ref Unsafe.Add(ref tile, strip), r10, r11, n);
+        StoreRow(ref Unsafe.Add(ref tile, 2 * strip), r20, r21, n);
+        StoreRow(ref Unsafe.Add(ref tile, 3 * strip), r30, r31, n);
+        StoreRow(ref Unsafe.Add(ref tile, 4 * strip), r40, r41, n);
+        StoreRow(ref Unsafe.Add(ref tile, 5 * strip), r50, r51, n);
+        AddTile(ref w, k, s, ref tile, strip, rows, cols);
+    }
+
+    /// <summary>A partial tile's epilogue: <c>W + s·r</c> element by element for the rows × cols that exist.</summary>
+    private static void AddTile<T>(ref T w, int k, T s, ref T tile, int strip, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int r = 0; r < rows; r++)
         {
             ref T wr = ref Unsafe.Add(ref w, (nint)r * k);
@@ -306,6 +383,22 @@ public static partial class Gemm
                 Unsafe.Add(ref wr, c) += s * Unsafe.Add(ref tr, c);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaled<T>(ref T w, Vector<T> s, Vector<T> r0, Vector<T> r1, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Vector.LoadUnsafe(ref w) + (s * r0)).StoreUnsafe(ref w);
+        (Vector.LoadUnsafe(ref w, (nuint)n) + (s * r1)).StoreUnsafe(ref w, (nuint)n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<T>(ref T t, Vector<T> r0, Vector<T> r1, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        r0.StoreUnsafe(ref t);
+        r1.StoreUnsafe(ref t, (nuint)n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -10,8 +10,9 @@ namespace PcVerify.Tests.Kernels;
 /// packed panels of E and F): every element must be bit-identical to the naive twin <see cref="Reference.AccumulateTN{T}"/>,
 /// which sums <c>r = ((+0 + E[0,i]F[0,j]) + E[1,i]F[1,j]) + …</c> in ascending sample order and then adds <c>s·r</c> — the
 /// order the kernel promises (docs/determinism.md). Shapes run every path: rows not a multiple of the 6-row tile (zero-padded
-/// panel of E), columns not a multiple of the strip (zero-padded panel of F, 32 floats / 16 doubles) nor of a vector,
-/// batches 2, 3, 5, 64, 65, several E packs (more than 42 six-row tiles at batch 64) and F packs (more than 256 columns),
+/// panel of E), columns not a multiple of the strip (zero-padded panel of F, 32 floats / 16 doubles) nor of a vector, last strips of
+/// at most two vectors (the half-width tile: 784, 40, 33, 7 columns) and of more (31),
+/// batches 2, 3, 5, 64, 65, several E packs and F packs (more than 256 columns),
 /// and batches whose strip panel exceeds the stack limit (600 samples in float, 1100 in both: the unpacked path with its
 /// element-by-element edges). Negative control: the same comparison against the twin summed in descending sample order fails.
 /// </summary>
@@ -26,8 +27,9 @@ public class GemmUpdateTests
         { 64, 13, 65 },
         { 65, 12, 31 },
         { 64, 10, 256 },   // the output layer of 784-256-256-10
-        { 64, 256, 784 },  // the first layer: two packs of E (42 + 1 tiles), four of F
+        { 64, 256, 784 },  // the first layer: one pack of E (43 tiles), four of F, a half-width last strip in float
         { 65, 257, 40 },
+        { 500, 100, 20 },  // two packs of E (ten 6-row tiles of 500 samples per pack), packed F in both types
         { 600, 13, 70 },   // float: 600 · 32 > 2¹⁴, unpacked; double: packed, one strip per F pack
         { 1100, 7, 37 },   // unpacked in both
     };
