@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace PcVerify.Engine.Kernels;
 
@@ -12,16 +13,17 @@ namespace PcVerify.Engine.Kernels;
 /// <para>Every element is accumulated in the same order as the corresponding per-sample kernel
 /// (<see cref="Gemv"/>/<see cref="Dot"/>, <see cref="GemvTransposed"/>), so row <c>b</c> of a batched product is
 /// bit-identical to the single-sample product of sample <c>b</c>. The loops are register-blocked (4 weight rows ×
-/// 4 samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
-/// the backward product; 4 rows × 3 vectors for the update) so that each load serves several multiply–adds; the
+/// 6 (then 4) samples of independent accumulators for the forward product; 4 samples × 3 (then 1) vectors of columns for
+/// the backward product; 6 rows × 4 vectors over packed panels for the update, <c>GemmUpdate.cs</c>) so that each load serves several multiply–adds; the
 /// blocking changes which elements are computed together, never the arithmetic of one element. The same holds for
 /// the cache measures (docs/performance.md, issue 15): strips of an operand copied into a stack buffer (exact
 /// copies), loop orders, and the forward tiles' transposed finish (<see cref="Dot"/>'s lane order, four dots at once).</para>
 /// <para>Large products are split across <see cref="Parallelism.MaxThreads"/> threads by a partition that depends
-/// on the shapes only: rows of the weight matrix for the forward product and the update, columns for the backward
-/// product. Each output element is computed by one thread, so results do not depend on the thread count.</para>
+/// on the shapes only (the update: on the thread count as well, see <see cref="TN{T}"/>): rows of the weight matrix for
+/// the forward product and the update, columns for the backward product. Each output element is computed by one
+/// thread, so results do not depend on the thread count.</para>
 /// </remarks>
-public static class Gemm
+public static partial class Gemm
 {
     /// <summary>
     /// Forward: <c>C[b,i] = Σ_j A[b,j] · W[i,j]</c>, i.e. <c>C = A Wᵀ</c> (<c>μ = f(x) θᵀ</c> for a batch).
@@ -49,37 +51,6 @@ public static class Gemm
         Shapes.CheckMatrix(w.Length, m, k, nameof(w));
         Shapes.CheckMatrix(g.Length, batch, k, nameof(g));
         NN(ref MemoryMarshal.GetReference(e), batch, m, ref MemoryMarshal.GetReference(w), k, ref MemoryMarshal.GetReference(g));
-    }
-
-    /// <summary>
-    /// Update: <c>W[i,j] ← W[i,j] + s · Σ_b E[b,i] · F[b,j]</c> (the batch-mean learning rule with
-    /// <c>s = α / B</c>). For <c>B = 1</c> this is exactly <see cref="Rank1Update"/> with <c>α = s</c>.
-    /// Shapes: <c>w</c> m×k, <c>e</c> B×m, <c>f</c> B×k, <c>scratch</c> at least k.
-    /// </summary>
-    /// <remarks>
-    /// For <c>B &gt; 1</c> each element first accumulates <c>r = Σ_b E[b,i] F[b,j]</c> from +0 in ascending
-    /// <c>b</c>, then becomes <c>W[i,j] + s · r</c>. The accumulators live in registers; <paramref name="scratch"/>
-    /// is kept for the signature and not used.
-    /// </remarks>
-    /// <exception cref="ArgumentException">A span's length does not match the shapes.</exception>
-    public static void AccumulateTN<T>(Span<T> w, int m, int k, T s, ReadOnlySpan<T> e, ReadOnlySpan<T> f, int batch, Span<T> scratch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Shapes.CheckMatrix(w.Length, m, k, nameof(w));
-        Shapes.CheckMatrix(e.Length, batch, m, nameof(e));
-        Shapes.CheckMatrix(f.Length, batch, k, nameof(f));
-        if (batch == 1)
-        {
-            Rank1Update.Apply(w, m, k, s, e, f);
-            return;
-        }
-
-        if (scratch.Length < k)
-        {
-            throw new ArgumentException($"scratch: expected at least {k} elements, found {scratch.Length}", nameof(scratch));
-        }
-
-        TN(ref MemoryMarshal.GetReference(w), m, k, s, ref MemoryMarshal.GetReference(e), ref MemoryMarshal.GetReference(f), batch);
     }
 
     /// <summary>
@@ -157,24 +128,6 @@ public static class Gemm
         }
     }
 
-    internal static unsafe void TN<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int blocks = Parallelism.Blocks((long)batch * m * k, Math.Min(Parallelism.MaxBlocks, Quads(m)));
-        if (blocks <= 1)
-        {
-            TNRows(ref w, m, k, s, ref e, ref f, batch, 0, m);
-            return;
-        }
-
-        int per = RowsPerBlock(m, blocks);
-        fixed (T* pw = &w, pe = &e, pf = &f)
-        {
-            TNJob<T> job = new() { W = pw, E = pe, F = pf, S = s, Batch = batch, M = m, K = k, Per = per };
-            WorkerPool.Run(job, (m + per - 1) / per);
-        }
-    }
-
     internal static unsafe void Rank1<T>(ref T a, int m, int n, T alpha, ref T u, ref T v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -213,17 +166,6 @@ public static class Gemm
             NNCols(ref *E, Batch, M, ref *W, K, ref *G, block * Per, Math.Min(K, (block + 1) * Per));
     }
 
-    private unsafe struct TNJob<T> : IBlockJob
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public T* W, E, F;
-        public T S;
-        public int Batch, M, K, Per;
-
-        public readonly void Run(int block) =>
-            TNRows(ref *W, M, K, S, ref *E, ref *F, Batch, block * Per, Math.Min(M, (block + 1) * Per));
-    }
-
     private unsafe struct Rank1Job<T> : IBlockJob
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -250,10 +192,25 @@ public static class Gemm
     private static void NTRows<T>(ref T a, int batch, int k, ref T w, int m, ref T c, int i0, int i1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Samples in 6-sample tiles (24 accumulators: only where AVX-512 gives 32 vector registers), then 4-sample
+        // tiles, then one by one (the slowest); one 6-tile fewer when that leaves fewer single samples (32 = 4·6 + 2·4
+        // rather than 5·6 + 2).
+        int sixes = Avx512F.VL.IsSupported ? batch / 6 : 0;
+        if (sixes > 0 && (batch - (6 * sixes)) % 4 > (batch - (6 * (sixes - 1))) % 4)
+        {
+            sixes--;
+        }
+
+        sixes *= 6;
         int i = i0;
         for (; i + 4 <= i1; i += 4)
         {
             int b = 0;
+            for (; b < sixes; b += 6)
+            {
+                NT6x4(ref a, k, ref w, ref c, m, b, i);
+            }
+
             for (; b + 4 <= batch; b += 4)
             {
                 NT4x4(ref a, k, ref w, ref c, m, b, i);
@@ -334,6 +291,80 @@ public static class Gemm
         }
 
         Dot.FinishFour(c0, c1, c2, c3, ref x, 0, ref w0, k, j, k, ref Unsafe.Add(ref y, i));
+    }
+
+    /// <summary>
+    /// Samples <c>b..b+5</c> × rows <c>i..i+3</c>: 24 <see cref="Dot"/>s, each in its own register (the 32 vector
+    /// registers of AVX-512 hold them with the six sample vectors and one row vector); each load of a row serves six samples.
+    /// </summary>
+    private static void NT6x4<T>(ref T a, int k, ref T w, ref T c, int m, int b, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, (nint)b * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        ref T a4 = ref Unsafe.Add(ref a3, k);
+        ref T a5 = ref Unsafe.Add(ref a4, k);
+        ref T w0 = ref Unsafe.Add(ref w, (nint)i * k);
+        ref T w1 = ref Unsafe.Add(ref w0, k);
+        ref T w2 = ref Unsafe.Add(ref w1, k);
+        ref T w3 = ref Unsafe.Add(ref w2, k);
+        Vector<T> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<T> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<T> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector<T> c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector<T> c40 = default, c41 = default, c42 = default, c43 = default;
+        Vector<T> c50 = default, c51 = default, c52 = default, c53 = default;
+        int count = Vector<T>.Count, j = 0;
+        if (Vector.IsHardwareAccelerated && k >= count)
+        {
+            for (; j <= k - count; j += count)
+            {
+                Vector<T> x0 = Vector.LoadUnsafe(ref a0, (nuint)j);
+                Vector<T> x1 = Vector.LoadUnsafe(ref a1, (nuint)j);
+                Vector<T> x2 = Vector.LoadUnsafe(ref a2, (nuint)j);
+                Vector<T> x3 = Vector.LoadUnsafe(ref a3, (nuint)j);
+                Vector<T> x4 = Vector.LoadUnsafe(ref a4, (nuint)j);
+                Vector<T> x5 = Vector.LoadUnsafe(ref a5, (nuint)j);
+                Vector<T> v = Vector.LoadUnsafe(ref w0, (nuint)j);
+                c00 += x0 * v;
+                c10 += x1 * v;
+                c20 += x2 * v;
+                c30 += x3 * v;
+                c40 += x4 * v;
+                c50 += x5 * v;
+                v = Vector.LoadUnsafe(ref w1, (nuint)j);
+                c01 += x0 * v;
+                c11 += x1 * v;
+                c21 += x2 * v;
+                c31 += x3 * v;
+                c41 += x4 * v;
+                c51 += x5 * v;
+                v = Vector.LoadUnsafe(ref w2, (nuint)j);
+                c02 += x0 * v;
+                c12 += x1 * v;
+                c22 += x2 * v;
+                c32 += x3 * v;
+                c42 += x4 * v;
+                c52 += x5 * v;
+                v = Vector.LoadUnsafe(ref w3, (nuint)j);
+                c03 += x0 * v;
+                c13 += x1 * v;
+                c23 += x2 * v;
+                c33 += x3 * v;
+                c43 += x4 * v;
+                c53 += x5 * v;
+            }
+        }
+
+        ref T r0 = ref Unsafe.Add(ref c, ((nint)b * m) + i);
+        Dot.FinishFour(c00, c01, c02, c03, ref a0, 0, ref w0, k, j, k, ref r0);
+        Dot.FinishFour(c10, c11, c12, c13, ref a1, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, m));
+        Dot.FinishFour(c20, c21, c22, c23, ref a2, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 2 * m));
+        Dot.FinishFour(c30, c31, c32, c33, ref a3, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 3 * m));
+        Dot.FinishFour(c40, c41, c42, c43, ref a4, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 4 * m));
+        Dot.FinishFour(c50, c51, c52, c53, ref a5, 0, ref w0, k, j, k, ref Unsafe.Add(ref r0, 5 * m));
     }
 
     /// <summary>Samples <c>b..b+3</c> × rows <c>i..i+3</c>: sixteen <see cref="Dot"/>s, each in its own register.</summary>
@@ -544,234 +575,8 @@ public static class Gemm
         g3.StoreUnsafe(ref Unsafe.Add(ref y0, 3 * k));
     }
 
-    // ---- Update (B > 1): W[i,j] += s · r, r = (+0 + E[0,i]F[0,j]) + …, rows [i0, i1). ----
-
-    /// <summary>The largest operand panel, in elements, that the update copies into a stack buffer.</summary>
+    /// <summary>The largest operand panel, in elements, that a product copies into a stack buffer.</summary>
     private const int PackLimit = 1 << 14;
-
-    /// <remarks>
-    /// Two loop orders, chosen by F's row stride (tiles and per-element arithmetic are the same in both). When the rows
-    /// of F lie a multiple of 512 bytes apart (widths 128, 256, …), a strip of them maps to a handful of L1 sets and
-    /// its rows evict each other: then strips of <c>3·Count</c> columns go outside and 4-row tiles inside, and the
-    /// strip (B × 3·Count) is first copied into a contiguous stack buffer when it fits in <see cref="PackLimit"/>,
-    /// so it serves every row tile from L1. Otherwise (784, …) the 4-row tiles go outside, so the rows of W — the
-    /// largest operand, read and written once — stream in order (measured: 6 % faster for the 256×784 update).
-    /// Copies are exact. (Packing E's columns as well was measured: no gain at 784-256-256-10, so it is not done.)
-    /// </remarks>
-    [SkipLocalsInit]
-    private static void TNRows<T>(ref T w, int m, int k, T s, ref T e, ref T f, int batch, int i0, int i1)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int count = Vector<T>.Count;
-        int j = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int strip = 3 * count;
-            int tiled = (i1 - i0) / 4 * 4;
-            Vector<T> vs = new(s);
-            if ((k * Unsafe.SizeOf<T>()) % 512 != 0)
-            {
-                // F's rows do not alias in L1: row tiles outside, so W's rows are read and written in order.
-                int end = k / strip * strip;
-                int i = i0;
-                for (; i < i0 + tiled; i += 4)
-                {
-                    for (j = 0; j < end; j += strip)
-                    {
-                        TN4x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
-                    }
-                }
-
-                for (; i < i1; i++)
-                {
-                    for (j = 0; j < end; j += strip)
-                    {
-                        TN1x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
-                    }
-                }
-
-                j = end;
-            }
-            else
-            {
-                Span<T> pf = batch * strip <= PackLimit ? stackalloc T[batch * strip] : default;
-                for (; j + strip <= k; j += strip)
-                {
-                    scoped ref T fj = ref Unsafe.Add(ref f, j);
-                    int fStride = k;
-                    if (!pf.IsEmpty)
-                    {
-                        for (int b = 0; b < batch; b++)
-                        {
-                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref fj, (nint)b * k), strip).CopyTo(pf.Slice(b * strip, strip));
-                        }
-
-                        fj = ref MemoryMarshal.GetReference(pf);
-                        fStride = strip;
-                    }
-
-                    int i = i0;
-                    for (; i < i0 + tiled; i += 4)
-                    {
-                        TN4x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
-                    }
-
-                    for (; i < i1; i++)
-                    {
-                        TN1x3(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref fj, fStride, batch);
-                    }
-                }
-            }
-
-            for (; j + count <= k; j += count)
-            {
-                int i = i0;
-                for (; i < i0 + tiled; i += 4)
-                {
-                    TN4x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), k, vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), batch);
-                }
-
-                for (; i < i1; i++)
-                {
-                    TN1x1(ref Unsafe.Add(ref w, ((nint)i * k) + j), vs, ref Unsafe.Add(ref e, i), m, ref Unsafe.Add(ref f, j), k, batch);
-                }
-            }
-        }
-
-        for (int i = i0; i < i1; i++)
-        {
-            for (int jj = j; jj < k; jj++)
-            {
-                T r = T.Zero;
-                for (int b = 0; b < batch; b++)
-                {
-                    r += Unsafe.Add(ref e, ((nint)b * m) + i) * Unsafe.Add(ref f, ((nint)b * k) + jj);
-                }
-
-                Unsafe.Add(ref w, ((nint)i * k) + jj) += s * r;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Rows <c>i..i+3</c> × columns <c>j .. j+3·Count−1</c>, accumulated over the batch in registers. <paramref name="w"/>
-    /// is W[i, j] (row stride <paramref name="k"/>), <paramref name="e"/> holds E[b, i..i+3] at <c>b·eStride</c>, and
-    /// <paramref name="f"/> holds F[b, j..] at <c>b·fStride</c>.
-    /// </summary>
-    private static void TN4x3<T>(ref T w, int k, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int count = Vector<T>.Count;
-        Vector<T> r00 = default, r01 = default, r02 = default;
-        Vector<T> r10 = default, r11 = default, r12 = default;
-        Vector<T> r20 = default, r21 = default, r22 = default;
-        Vector<T> r30 = default, r31 = default, r32 = default;
-        ref T fb = ref f;
-        ref T eb = ref e;
-        for (int b = 0; b < batch; b++)
-        {
-            Vector<T> f0 = Vector.LoadUnsafe(ref fb);
-            Vector<T> f1 = Vector.LoadUnsafe(ref fb, (nuint)count);
-            Vector<T> f2 = Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
-            Vector<T> v = new(eb);
-            r00 += v * f0;
-            r01 += v * f1;
-            r02 += v * f2;
-            v = new(Unsafe.Add(ref eb, 1));
-            r10 += v * f0;
-            r11 += v * f1;
-            r12 += v * f2;
-            v = new(Unsafe.Add(ref eb, 2));
-            r20 += v * f0;
-            r21 += v * f1;
-            r22 += v * f2;
-            v = new(Unsafe.Add(ref eb, 3));
-            r30 += v * f0;
-            r31 += v * f1;
-            r32 += v * f2;
-            fb = ref Unsafe.Add(ref fb, fStride);
-            eb = ref Unsafe.Add(ref eb, eStride);
-        }
-
-        AddScaled(ref w, vs, r00, r01, r02, count);
-        AddScaled(ref Unsafe.Add(ref w, k), vs, r10, r11, r12, count);
-        AddScaled(ref Unsafe.Add(ref w, 2 * k), vs, r20, r21, r22, count);
-        AddScaled(ref Unsafe.Add(ref w, 3 * k), vs, r30, r31, r32, count);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled<T>(ref T w, Vector<T> s, Vector<T> r0, Vector<T> r1, Vector<T> r2, int count)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        (Vector.LoadUnsafe(ref w) + (s * r0)).StoreUnsafe(ref w);
-        (Vector.LoadUnsafe(ref w, (nuint)count) + (s * r1)).StoreUnsafe(ref w, (nuint)count);
-        (Vector.LoadUnsafe(ref w, (nuint)(2 * count)) + (s * r2)).StoreUnsafe(ref w, (nuint)(2 * count));
-    }
-
-    /// <summary>One row (the rows a 4-row tile leaves) × columns <c>j .. j+3·Count−1</c>; arguments as in <see cref="TN4x3{T}"/>.</summary>
-    private static void TN1x3<T>(ref T w, Vector<T> vs, ref T e, int eStride, ref T f, int fStride, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int count = Vector<T>.Count;
-        Vector<T> r0 = default, r1 = default, r2 = default;
-        ref T fb = ref f;
-        ref T eb = ref e;
-        for (int b = 0; b < batch; b++)
-        {
-            Vector<T> v = new(eb);
-            r0 += v * Vector.LoadUnsafe(ref fb);
-            r1 += v * Vector.LoadUnsafe(ref fb, (nuint)count);
-            r2 += v * Vector.LoadUnsafe(ref fb, (nuint)(2 * count));
-            fb = ref Unsafe.Add(ref fb, fStride);
-            eb = ref Unsafe.Add(ref eb, eStride);
-        }
-
-        AddScaled(ref w, vs, r0, r1, r2, count);
-    }
-
-    /// <summary>Rows <c>i..i+3</c> × one vector of columns (what the 3-vector strips leave); E and F unpacked.</summary>
-    private static void TN4x1<T>(ref T w, int k, Vector<T> vs, ref T e, int m, ref T f, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Vector<T> r0 = default, r1 = default, r2 = default, r3 = default;
-        ref T fb = ref f;
-        ref T eb = ref e;
-        for (int b = 0; b < batch; b++)
-        {
-            Vector<T> v = Vector.LoadUnsafe(ref fb);
-            r0 += new Vector<T>(eb) * v;
-            r1 += new Vector<T>(Unsafe.Add(ref eb, 1)) * v;
-            r2 += new Vector<T>(Unsafe.Add(ref eb, 2)) * v;
-            r3 += new Vector<T>(Unsafe.Add(ref eb, 3)) * v;
-            fb = ref Unsafe.Add(ref fb, k);
-            eb = ref Unsafe.Add(ref eb, m);
-        }
-
-        (Vector.LoadUnsafe(ref w) + (vs * r0)).StoreUnsafe(ref w);
-        ref T w1 = ref Unsafe.Add(ref w, k);
-        (Vector.LoadUnsafe(ref w1) + (vs * r1)).StoreUnsafe(ref w1);
-        ref T w2 = ref Unsafe.Add(ref w, 2 * k);
-        (Vector.LoadUnsafe(ref w2) + (vs * r2)).StoreUnsafe(ref w2);
-        ref T w3 = ref Unsafe.Add(ref w, 3 * k);
-        (Vector.LoadUnsafe(ref w3) + (vs * r3)).StoreUnsafe(ref w3);
-    }
-
-    /// <summary>One row × one vector of columns.</summary>
-    private static void TN1x1<T>(ref T w, Vector<T> vs, ref T e, int m, ref T f, int k, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Vector<T> r = default;
-        ref T fb = ref f;
-        ref T eb = ref e;
-        for (int b = 0; b < batch; b++)
-        {
-            r += new Vector<T>(eb) * Vector.LoadUnsafe(ref fb);
-            fb = ref Unsafe.Add(ref fb, k);
-            eb = ref Unsafe.Add(ref eb, m);
-        }
-
-        (Vector.LoadUnsafe(ref w) + (vs * r)).StoreUnsafe(ref w);
-    }
 
     // ---- Running sums R += Eᵀ F, columns [j0, j1): rows in chunks, so a chunk of a strip of F stays in L1 for every 4-row tile. ----
 
@@ -838,7 +643,7 @@ public static class Gemm
         }
     }
 
-    /// <summary>R[i..i+3, j .. j+3·Count−1] += Σ_b E[b, i..i+3] F[b, j..]: <see cref="TN4x3{T}"/>'s loop between a load and a store of R.</summary>
+    /// <summary>R[i..i+3, j .. j+3·Count−1] += Σ_b E[b, i..i+3] F[b, j..]: the update's loop (4 rows × 3 vectors) between a load and a store of R.</summary>
     private static void Products4x3<T>(ref T r, int k, ref T e, int m, ref T f, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

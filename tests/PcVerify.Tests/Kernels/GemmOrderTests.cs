@@ -7,7 +7,7 @@ namespace PcVerify.Tests.Kernels;
 /// <summary>
 /// The summation-order contract of the blocked GEMM kernels (docs/determinism.md): every element of the forward
 /// product equals <see cref="Dot.Compute{T}"/> of its row and sample bit for bit, whichever tile computed it
-/// (4×4 tiles, 1-sample tiles, 1-row tiles, the per-element remainder) and whether or not <c>k</c> leaves a scalar
+/// (6-sample × 4-row tiles, 4×4 tiles, 1-sample tiles, 1-row tiles, the per-element remainder) and whether or not <c>k</c> leaves a scalar
 /// tail. Oracle: <see cref="Dot"/>'s one-accumulator loop with its lane-by-lane scalar finish, which the tiles' transposed
 /// finish must reproduce. The backward product and the update sum in plain ascending order, so their oracle is the
 /// naive twin in <see cref="Reference"/>. Negative control: the comparison catches one ulp.
@@ -16,8 +16,9 @@ public class GemmOrderTests
 {
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 7, 203, 1037 }, // every remainder: batch 4q+3, rows 4q+3, k with a tail for Count 8 and 4
-        { 64, 10, 256 },  // the output layer of 784-256-256-10: two 4-row tiles, two 1-row tiles, no tail
+        { 7, 203, 1037 }, // every remainder: batch 6+1, rows 4q+3, k with a tail for Count 8 and 4
+        { 64, 10, 256 },  // the output layer of 784-256-256-10: ten 6-sample and one 4-sample tile, two 1-row tiles, no tail
+        { 65, 9, 37 },    // batch 6·10+4+1, rows 4·2+1, a tail
         { 5, 6, 3 },      // k below one vector: the tail is the whole dot
     };
 
@@ -30,10 +31,9 @@ public class GemmOrderTests
     public void Every_forward_element_is_the_dot_of_its_row_and_sample_double(int batch, int m, int k) => ForwardIsDot<double>(batch, m, k);
 
     /// <summary>
-    /// Shapes for the backward product and the update, chosen so that every path runs: (64, 256, 256) packs the
-    /// strips (rows of W and F 1 KiB apart: the strip-outside order of the update); widths 53 and 30 take the update's
-    /// row-tiles-outside order; 700 rows of W exceed the packing limit for the backward strip; 700 samples of width 128
-    /// take the strip-outside order with a strip of F too large to pack.
+    /// Shapes for the backward product (and the update, whose own paths GemmUpdateTests covers): (64, 256, 256) packs
+    /// the strips of W (rows 1 KiB apart); 700 rows of W exceed the packing limit for the backward strip; 700 samples
+    /// take the update's unpacked path in float.
     /// </summary>
     public static TheoryData<int, int, int> PackingShapes => new()
     {

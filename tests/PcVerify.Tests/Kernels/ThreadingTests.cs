@@ -71,7 +71,7 @@ public class ThreadingTests
         return null;
     }
 
-    private static TOut WithThreads<TOut>(int threads, Func<TOut> run)
+    internal static TOut WithThreads<TOut>(int threads, Func<TOut> run)
     {
         int saved = Parallelism.MaxThreads;
         try
