@@ -187,6 +187,14 @@ public static partial class Gemm
             ProductsCols(ref *R, M, K, ref *E, ref *F, Rows, block * Per, Math.Min(K, (block + 1) * Per));
     }
 
+    /// <summary>
+    /// Whether the JIT has 32 vector registers to allocate (AVX-512's EVEX encoding), so that the 24-accumulator tiles
+    /// of the forward product and the update stay in registers; with 16 (AVX2) they would spill, so both products take
+    /// tiles of at most 12 accumulators there. The choice changes which elements are computed together, never the
+    /// arithmetic of one element.
+    /// </summary>
+    internal static readonly bool ThirtyTwoRegisters = Avx512F.VL.IsSupported;
+
     // ---- Forward: C = A Wᵀ, rows [i0, i1) of W, every sample. ----
 
     private static void NTRows<T>(ref T a, int batch, int k, ref T w, int m, ref T c, int i0, int i1)
@@ -195,7 +203,7 @@ public static partial class Gemm
         // Samples in 6-sample tiles (24 accumulators: only where AVX-512 gives 32 vector registers), then 4-sample
         // tiles, then one by one (the slowest); one 6-tile fewer when that leaves fewer single samples (32 = 4·6 + 2·4
         // rather than 5·6 + 2).
-        int sixes = Avx512F.VL.IsSupported ? batch / 6 : 0;
+        int sixes = ThirtyTwoRegisters ? batch / 6 : 0;
         if (sixes > 0 && (batch - (6 * sixes)) % 4 > (batch - (6 * (sixes - 1))) % 4)
         {
             sixes--;

@@ -18,8 +18,9 @@ public static partial class Gemm
 
     /// <summary>
     /// Vectors of columns per register tile of the update: 6 × 4 = 24 accumulators, which with four vectors of F and a
-    /// broadcast fit the 32 vector registers of AVX-512 (the JIT encodes EVEX there; on a 16-register machine some
-    /// accumulators spill — the same results, more slowly).
+    /// broadcast fit the 32 vector registers of AVX-512 (the JIT encodes EVEX there). On a 16-register machine
+    /// (<see cref="ThirtyTwoRegisters"/> false) each packed strip is swept as two half tiles of 6 × 2 vectors (12
+    /// accumulators, two vectors of F and a broadcast: 15 registers), the same arithmetic per element.
     /// </summary>
     private const int UpdateVectors = 4;
 
@@ -153,10 +154,16 @@ public static partial class Gemm
                         int j = jc + (q * strip);
                         int width = Math.Min(strip, k - j);
                         ref T wij = ref Unsafe.Add(ref w, ((nint)i * k) + j);
-                        if (width <= strip / 2)
+                        if (width <= strip / 2 || !ThirtyTwoRegisters)
                         {
-                            // A last strip of at most two vectors (784 = 24·32 + 16 in float): half the tile's work.
-                            TNMicroHalf(ref wij, k, s, ref et, ref pf[q * panelF], strip, batch, tileRows, width, ref MemoryMarshal.GetReference(tile));
+                            // A last strip of at most two vectors (784 = 24·32 + 16 in float): half the tile's work; on a
+                            // 16-register machine every strip, as two halves.
+                            int half = strip / 2;
+                            TNMicroHalf(ref wij, k, s, ref et, ref pf[q * panelF], strip, batch, tileRows, Math.Min(width, half), ref MemoryMarshal.GetReference(tile));
+                            if (width > half)
+                            {
+                                TNMicroHalf(ref Unsafe.Add(ref wij, half), k, s, ref et, ref pf[(q * panelF) + half], strip, batch, tileRows, width - half, ref MemoryMarshal.GetReference(tile));
+                            }
                         }
                         else
                         {
