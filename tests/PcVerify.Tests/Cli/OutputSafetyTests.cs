@@ -135,7 +135,8 @@ public class OutputSafetyTests
         // The watcher's event runs asynchronously: on a busy machine the signal can arrive after the save has already
         // renamed its file, and then the run ends normally (exit 0, a complete out.npz, no temporary file either). That
         // outcome is allowed but proves nothing, so the test tries again; a signal that is ignored or handled wrongly
-        // fails every attempt (exit 0 each time, or a temporary file left behind).
+        // fails every attempt (exit 0 each time, or a temporary file left behind). An ignored SIGINT inherited from the
+        // test run itself is reset for the child (StartCli).
         const int attempts = 4;
         for (int attempt = 1; attempt <= attempts; attempt++)
         {
@@ -244,14 +245,28 @@ public class OutputSafetyTests
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
+    /// <remarks>
+    /// A child inherits ignored signals, and its .NET runtime keeps them ignored: under <c>nohup</c> or in a background
+    /// job of a non-interactive shell (<c>.ci/run &amp;</c>) SIGINT is ignored, so the signal tests would see saves that
+    /// never stop. On Linux such a test run starts the child through coreutils' <c>env --default-signal</c>, which restores
+    /// the default disposition of SIGINT and SIGTERM before exec (the CLI then installs its own handlers).
+    /// </remarks>
     private static Process StartCli(params string[] args)
     {
-        ProcessStartInfo start = new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        bool reset = (IgnoredSignals() & ((1UL << (Sigint - 1)) | (1UL << (Sigterm - 1)))) != 0;
+        ProcessStartInfo start = new(reset ? "env" : host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (reset)
+        {
+            start.ArgumentList.Add("--default-signal=INT,TERM");
+            start.ArgumentList.Add(host);
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pcverify.dll"));
         foreach (string a in args)
         {
@@ -259,6 +274,18 @@ public class OutputSafetyTests
         }
 
         return Process.Start(start)!;
+    }
+
+    /// <summary>The signals this process ignores (Linux: the <c>SigIgn</c> mask of /proc/self/status, bit s−1 for signal s; 0 elsewhere).</summary>
+    private static ulong IgnoredSignals()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/status"))
+        {
+            return 0;
+        }
+
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is null ? 0 : Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
     }
 
     private static int DeadPid()
