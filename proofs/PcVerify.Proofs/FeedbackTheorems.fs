@@ -263,3 +263,23 @@ let ``IL at one t_c with feedback B differs measurably from BP with the same B``
         let pcT, theta = pcStep c b { Run.options Algorithm.IL with Schedule = Some schedule } fb
         againstBpWithin mw c.Net.L bpT pcT theta
         |> breaks (sprintf "IL at t_c = %d with B vs BP with B" tc) (if schedule.IsZeroDivergence then NotRelaxed "the schedule is Z-IL's" else Relaxed))
+
+/// F15 replay (docs/findings.md): a CI run of the property above (case 7297) failed its engine-vs-oracle check on
+/// Δw^1[9] by 1.016× the bound. The oracle was wrong: its softplus ln(1 ⊕ e^x) lost 5e-13 relative at x = −8.51.
+[<FsCheck.Xunit.Property(Replay = "(17581342688585182556,9448362275785276361,73)", MaxTest = 1)>]
+let ``F15 replay: the oracle's softplus is accurate in its left tail`` () =
+    ``Feedback alignment: under C1, C2, C3 Z-IL with any fixed feedback B updates every θ^(l+1) and β^(l+1) as BP with the same B`` ()
+
+/// F15 example: softplus(−8.5094604875849988), the input of the shrunk case, is 2.01532226695954984780…e-4 (40-digit
+/// mpmath, log1p(exp(x))). The oracle's softplus and the engine's are within 4 ulps of it; the old oracle formula
+/// max(x, 0) + ln(1 + e^{−|x|}) was 2.0153222669584749e-4, 5e-13 relative (≈ u/e^x) away.
+[<Xunit.Fact>]
+let ``F15 example: softplus at −8.51 by the oracle and by the engine agree with the 40-digit value`` () =
+    let x = -8.5094604875849988
+    let exact = 2.01532226695954984780054326879017748229e-4
+    let fx = [| 0.0 |]
+    Activation.Softplus.Apply<float>(ReadOnlySpan [| x |], Span fx)
+    let naive = Math.Max(x, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs x))
+    Xunit.Assert.Empty(Check.within "oracle softplus(−8.51)" (fun _ -> 4.0 * u * exact) [| exact |] [| f Softplus x |])
+    Xunit.Assert.Empty(Check.within "engine softplus(−8.51)" (fun _ -> 4.0 * u * exact) [| exact |] fx)
+    Xunit.Assert.NotEmpty(Check.within "naive softplus(−8.51)" (fun _ -> 1000.0 * u * exact) [| exact |] [| naive |])

@@ -48,9 +48,19 @@ internal sealed class MathNetBackprop
             ActivationKind.Logistic => 1.0 / (1.0 + Math.Exp(-x)),
             ActivationKind.Relu => Math.Max(0.0, x),
             ActivationKind.LeakyRelu => x > 0 ? x : a.Slope * x,
-            ActivationKind.Softplus => Math.Log(1.0 + Math.Exp(x)),
+            ActivationKind.Softplus => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x))),
             _ => a.Value(x),
         };
+    }
+
+    /// <summary>
+    /// ln(1 + y) for y ≥ 0 to a few ulps (Goldberg 1991, Theorem 4: <c>w = 1 ⊕ y</c>, then <c>ln(w)·y / (w ⊖ 1)</c>);
+    /// the naive <c>ln(1 ⊕ y)</c> errs by ~u/y relative, 5e-13 in softplus(−8.5).
+    /// </summary>
+    private static double Log1p(double y)
+    {
+        double w = 1.0 + y;
+        return w == 1.0 ? y : Math.Log(w) * y / (w - 1.0);
     }
 
     /// <summary>f' of layer l: 1 − tanh², σ(1−σ), the step (0 at the kink, as PyTorch), σ for softplus.</summary>
