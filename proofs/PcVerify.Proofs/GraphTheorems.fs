@@ -191,33 +191,48 @@ let ``Event-driven Z-IL equals synchronous Z-IL and skipping Fa-Z-IL equals fait
         |> Check.verdict
         |> GraphRun.classify c g)
 
-/// Zero divergence over training (Thm 3.2 iterated; §11 for cross-entropy): on a levelled graph Z-IL's parameters
-/// stay on BP's over 3 steps with fresh pairs each step. Bound: per slot max|θ_Z-IL − θ_BP| ≤ 1e-9·max|θ_BP|: one step
-/// differs by ≤ K·u ≲ 4·112·1.1e-16 ≈ 5e-14 relative; 3 steps amplify it by (1 + α·‖∇²ℒ‖)³, below 10⁴ at α ≤ 0.5 on
-/// these scales; a dropped or misplaced term is O(α·|δ|/|θ|) ≥ 1e-4 relative.
-[<HeavyGraphProof>]
-let ``Zero divergence on graphs: Z-IL stays on BP's parameters over several training steps with SE and softmax-CE`` () =
-    Prop.forAll (GraphRun.arb { GraphDomains.levelledC3 with Batch = Gen.choose (1, 2) }) (fun c ->
-        let b = GraphRun.build c
-        let g = b.Graph
-        let pBp = b.Theta.Clone()
-        let pZ = b.Theta.Clone()
-        let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
-        let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
-        let failures = Collections.Generic.List<string>()
-        let mutable diverged = false
-        for step in 0..2 do
-            let x = Data.Draw(b.Batch * g.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
-            let s = Data.Draw(b.Batch * g.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale)
-            let s = if c.Loss = CE then Array.map (fun (v: float) -> Math.Abs v) s else s
-            if not diverged then
-                diverged <- not (Run.completes (fun () -> bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch)))
-                if not diverged then zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
+/// The verdict of the zero-divergence property below for one case (its F16 example in GraphFindings uses it too).
+let zeroDivergenceOnGraphs (c: GraphCase) =
+    let b = GraphRun.build c
+    let g = b.Graph
+    let pBp = b.Theta.Clone()
+    let pZ = b.Theta.Clone()
+    let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
+    let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
+    let largest (p: GraphParameters<float>) = g.ParameterSlots |> Seq.collect (fun s -> p.[s]) |> Seq.fold (fun a x -> max a (Math.Abs x)) 0.0
+    let limit = 1e3 * max 1.0 (largest pBp)
+    let failures = Collections.Generic.List<string>()
+    let mutable diverged = false
+    let mutable unstable = false
+    for step in 0..2 do
+        let x = Data.Draw(b.Batch * g.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
+        let s = Data.Draw(b.Batch * g.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale)
+        let s = if c.Loss = CE then Array.map (fun (v: float) -> Math.Abs v) s else s
+        if not diverged && not unstable then
+            diverged <- not (Run.completes (fun () -> bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch)))
+            unstable <- step > 0 && not diverged && not (largest pBp <= limit)
+            if not diverged && not unstable then
+                zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
                 for slot in g.ParameterSlots do
                     let r = Check.relDiff pBp.[slot] pZ.[slot]
-                    if not (r <= 1e-9) && not diverged then
+                    if not (r <= 1e-9) then
                         failures.Add(sprintf "step %d %s: relative difference %s" step slot.Key (Check.g17 r))
-        Check.verdict (List.ofSeq failures) |> Prop.classify diverged "BP overflowed (skipped)" |> GraphRun.classify c g)
+    Check.verdict (List.ofSeq failures)
+    |> Prop.classify diverged "BP overflowed (skipped)"
+    |> Prop.classify unstable "left the stable regime: BP's parameters grew more than 10³-fold (later steps not judged)"
+    |> GraphRun.classify c g
+
+/// Zero divergence over training (Thm 3.2 iterated; §11 for cross-entropy): on a levelled graph Z-IL's parameters
+/// stay on BP's over 3 steps with fresh pairs each step. Bound: per slot max|θ_Z-IL − θ_BP| ≤ 1e-9·max|θ_BP|: one step
+/// differs by ≤ K·u ≲ 4·112·1.1e-16 ≈ 5e-14 relative; 3 steps amplify it by (1 + α·‖∇²ℒ‖)³, below 10⁴ while training
+/// is stable; a dropped or misplaced term is O(α·|δ|/|θ|) ≥ 1e-4 relative. F16: with α up to 0.5 and scales up to 2
+/// training is not always stable — BP's parameters can grow 10⁹-fold in 3 steps, and the difference with them (2e-7
+/// relative). A step after which BP's largest parameter exceeds 10³·max(1, its initial value) has left the stable
+/// regime: it and the later steps are not judged (classified), since no bound derived from u separates rounding
+/// from a real error there. Step 0 is always judged (Thm 3.2 itself).
+[<HeavyGraphProof>]
+let ``Zero divergence on graphs: Z-IL stays on BP's parameters over several training steps with SE and softmax-CE`` () =
+    Prop.forAll (GraphRun.arb { GraphDomains.levelledC3 with Batch = Gen.choose (1, 2) }) zeroDivergenceOnGraphs
 
 /// Levelling preserves BP (docs/math.md §10: inserted identity vertices carry the edge's activation once, then
 /// identity): BP on the levelled graph gives bit for bit the same output and the same updated weights and biases as BP on the
