@@ -274,21 +274,9 @@ let ``F16 example: a linear residual net at α = 0.34 explodes under BP, and Z-I
           Alpha = 0.34
           Gamma = 1.0
           Loss = CE }
-    let b = GraphRun.build c
-    let g = b.Graph
-    let pBp = b.Theta.Clone()
-    let pZ = b.Theta.Clone()
-    let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
-    let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
-    let largest (p: GraphParameters<float>) = g.ParameterSlots |> Seq.collect (fun s -> p.[s]) |> Seq.fold (fun a x -> max a (Math.Abs x)) 0.0
-    let before = largest pBp
-    for step in 0..2 do
-        let x = Data.Draw(b.Batch * g.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
-        let s = Data.Draw(b.Batch * g.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale) |> Array.map (fun (v: float) -> Math.Abs v)
-        bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
-        zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
-    Assert.True(largest pBp > 1e6 * before, sprintf "BP grew only from %s to %s" (Check.g17 before) (Check.g17 (largest pBp)))
-    let worst = g.ParameterSlots |> Seq.map (fun s -> Check.relDiff pBp.[s] pZ.[s]) |> Seq.max
+    let before, pBp, pZ = trainSideBySide c
+    Assert.True(largestParameter pBp > 1e6 * before, sprintf "BP grew only from %s to %s" (Check.g17 before) (Check.g17 (largestParameter pBp)))
+    let worst = pBp.Graph.ParameterSlots |> Seq.map (fun s -> Check.relDiff pBp.[s] pZ.[s]) |> Seq.max
     Assert.True(worst > 1e-9, sprintf "Z-IL stayed within 1e-9 of BP (%s)" (Check.g17 worst))
     Check.One(Config.QuickThrowOnFailure.WithMaxTest(1), zeroDivergenceOnGraphs c)
 
@@ -325,20 +313,8 @@ let ``F17 example: an ill-conditioned but stable step differs by more than 1e-9 
           Alpha = 0.467
           Gamma = 1.0
           Loss = SE }
-    let b = GraphRun.build c
-    let g = b.Graph
-    let pBp = b.Theta.Clone()
-    let pZ = b.Theta.Clone()
-    let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
-    let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
-    let largest (p: GraphParameters<float>) = g.ParameterSlots |> Seq.collect (fun s -> p.[s]) |> Seq.fold (fun a x -> max a (Math.Abs x)) 0.0
-    let before = largest pBp
-    for step in 0..2 do
-        let x = Data.Draw(b.Batch * g.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
-        let s = Data.Draw(b.Batch * g.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale)
-        bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
-        zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
-    Assert.True(largest pBp <= 1e3 * max 1.0 before, sprintf "BP grew from %s to %s" (Check.g17 before) (Check.g17 (largest pBp)))
-    let worst = g.ParameterSlots |> Seq.map (fun s -> Check.relDiff pBp.[s] pZ.[s]) |> Seq.max
+    let before, pBp, pZ = trainSideBySide c
+    Assert.True(largestParameter pBp <= 1e3 * max 1.0 before, sprintf "BP grew from %s to %s" (Check.g17 before) (Check.g17 (largestParameter pBp)))
+    let worst = pBp.Graph.ParameterSlots |> Seq.map (fun s -> Check.relDiff pBp.[s] pZ.[s]) |> Seq.max
     Assert.True(worst > 1e-9, sprintf "Z-IL stayed within 1e-9 of BP (%s)" (Check.g17 worst))
     Check.One(Config.QuickThrowOnFailure.WithMaxTest(1), zeroDivergenceOnGraphs c)

@@ -191,6 +191,31 @@ let ``Event-driven Z-IL equals synchronous Z-IL and skipping Fa-Z-IL equals fait
         |> Check.verdict
         |> GraphRun.classify c g)
 
+/// The largest |θ| over every weight and bias of `p`.
+let largestParameter (p: GraphParameters<float>) =
+    p.Graph.ParameterSlots |> Seq.collect (fun s -> p.[s]) |> Seq.fold (fun a x -> max a (Math.Abs x)) 0.0
+
+/// The zero-divergence property's training pair of step `step` (inputs, targets; |targets| under CE).
+let zeroDivergencePair (c: GraphCase) (b: GraphRun.Built) (step: int) =
+    let x = Data.Draw(b.Batch * b.Graph.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
+    let s = Data.Draw(b.Batch * b.Graph.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale)
+    x, (if c.Loss = CE then Array.map (fun (v: float) -> Math.Abs v) s else s)
+
+/// BP and Z-IL trained side by side for the property's 3 steps without a verdict (the F16 and F17 examples):
+/// BP's largest parameter before, BP's and Z-IL's parameters after.
+let trainSideBySide (c: GraphCase) =
+    let b = GraphRun.build c
+    let pBp = b.Theta.Clone()
+    let pZ = b.Theta.Clone()
+    let bpL = GraphBackprop<float>(b.Graph, c.Alpha, b.Batch, c.Loss.Engine)
+    let zL = GraphPredictiveCoding<float>(b.Graph, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
+    let before = largestParameter pBp
+    for step in 0..2 do
+        let x, s = zeroDivergencePair c b step
+        bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
+        zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
+    before, pBp, pZ
+
 /// The verdict of the zero-divergence property below for one case (its F16 and F17 examples in GraphFindings use it).
 let zeroDivergenceOnGraphs (c: GraphCase) =
     let b = GraphRun.build c
@@ -199,8 +224,7 @@ let zeroDivergenceOnGraphs (c: GraphCase) =
     let pZ = b.Theta.Clone()
     let bpL = GraphBackprop<float>(g, c.Alpha, b.Batch, c.Loss.Engine)
     let zL = GraphPredictiveCoding<float>(g, Algorithm.ZIL, c.Alpha, b.Batch, loss = c.Loss.Engine)
-    let largest (p: GraphParameters<float>) = g.ParameterSlots |> Seq.collect (fun s -> p.[s]) |> Seq.fold (fun a x -> max a (Math.Abs x)) 0.0
-    let limit = 1e3 * max 1.0 (largest pBp)
+    let limit = 1e3 * max 1.0 (largestParameter pBp)
     // Σ_j k·u·MP_j per parameter: the first-order rounding magnitudes of every step so far (GraphOracles.bp at BP's
     // parameters of that step).
     let rounding = g.ParameterSlots |> Seq.map (fun s -> s.Key, Array.zeroCreate<float> pBp.[s].Length) |> Map.ofSeq
@@ -208,9 +232,7 @@ let zeroDivergenceOnGraphs (c: GraphCase) =
     let mutable diverged = false
     let mutable unstable = false
     for step in 0..2 do
-        let x = Data.Draw(b.Batch * g.InputSize, uint64 step + c.DataSeed * 3UL, c.InScale)
-        let s = Data.Draw(b.Batch * g.OutputSize, uint64 step + c.DataSeed * 5UL, c.OutScale)
-        let s = if c.Loss = CE then Array.map (fun (v: float) -> Math.Abs v) s else s
+        let x, s = zeroDivergencePair c b step
         if not diverged && not unstable then
             let here = { b with Theta = pBp.Clone(); Inputs = x; Targets = s }
             diverged <-
@@ -223,7 +245,7 @@ let zeroDivergenceOnGraphs (c: GraphCase) =
                                 r.[i] <- r.[i] + GraphOracles.k o * u * mp.[i]
                         bpL.Step(pBp, ReadOnlySpan x, ReadOnlySpan s, b.Batch))
                 )
-            unstable <- step > 0 && not diverged && not (largest pBp <= limit)
+            unstable <- step > 0 && not diverged && not (largestParameter pBp <= limit)
             if not diverged && not unstable then
                 zL.Step(pZ, ReadOnlySpan x, ReadOnlySpan s, b.Batch)
                 for slot in g.ParameterSlots do
